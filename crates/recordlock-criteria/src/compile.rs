@@ -1,0 +1,216 @@
+//! The compiler: typed tree → [`Program`].
+//!
+//! Everything that depends only on the criteria is done here, once: constants go into pools
+//! (sorted sets, folded text, compiled `like` patterns), picklist substring tests become a
+//! bitset over the field's options, date constants against datetime fields become day keys
+//! in the time zone, and negation becomes swapped jump targets.
+//!
+//! Code is emitted back to front: a node is compiled knowing where to go on true and on
+//! false, both already emitted, so every jump in the final (reversed) layout goes forward.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+
+use crate::ast::Criteria;
+use crate::error::Error;
+use crate::limits::CriteriaLimits;
+use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Pool, Program, ReadField, Target};
+use crate::reference::EvalOptions;
+use crate::schema::{Field, Schema, Slot};
+use crate::text::fold;
+use crate::typecheck;
+use crate::typed::{ChoiceTest, ChoicesTest, Expr, IdTest, OrdTest, Pred, Substring, Test, TextTest};
+
+/// Instants become `seconds * INSTANT_SCALE + nanoseconds`. The scale is 2·10⁹, not 10⁹,
+/// because a leap second carries up to 1,999,999,999 ns; with it, key order is instant order.
+pub(crate) const INSTANT_SCALE: i128 = 2_000_000_000;
+
+/// Days from the common era of 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// Parses, type-checks and compiles criteria in one step.
+pub fn compile_criteria(
+    criteria: &Criteria,
+    schema: &Schema,
+    limits: &CriteriaLimits,
+    opts: &EvalOptions,
+) -> Result<Program, Error> {
+    let expr = typecheck::check(criteria, schema, limits)?;
+    compile(&expr, schema, opts)
+}
+
+/// Compiles a typed tree.
+pub fn compile(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> Result<Program, Error> {
+    let mut c = Compiler { schema, code: Vec::new(), pool: Pool::default() };
+    let entry = c.emit(expr, Target::ACCEPT, Target::REJECT);
+    // Reverse: emission index e becomes n - 1 - e.
+    let n = c.code.len();
+    let remap = |t: Target| {
+        if t == Target::ACCEPT || t == Target::REJECT { t } else { Target((n - 1 - t.0 as usize) as u32) }
+    };
+    let mut code: Vec<Instr> = c.code.into_iter().rev().collect();
+    for ins in &mut code {
+        ins.on_true = remap(ins.on_true);
+        ins.on_false = remap(ins.on_false);
+    }
+    debug_assert_eq!(remap(entry), Target(0));
+    let mut slots: Vec<Slot> = expr.preds().map(|p| p.slot).collect();
+    slots.sort_unstable();
+    slots.dedup();
+    let reads = slots
+        .into_iter()
+        .map(|slot| {
+            let f = schema.field(slot);
+            ReadField {
+                slot,
+                api_name: f.api_name().into(),
+                options: f.options().iter().map(|o| o.actual_value.as_str().into()).collect(),
+            }
+        })
+        .collect();
+    let tz_seconds = i64::from(opts.tz.local_minus_utc());
+    Program::new(code, c.pool, reads, tz_seconds).map_err(|e| {
+        Error::new(crate::ErrorCode::InvalidData, &crate::JsonPath::root(), format!("internal compiler error: {e}"))
+    })
+}
+
+struct Compiler<'s> {
+    schema: &'s Schema,
+    /// Emitted back to front; targets are emission indices.
+    code: Vec<Instr>,
+    pool: Pool,
+}
+
+fn push<T>(pool: &mut Vec<T>, item: T) -> ConstId {
+    pool.push(item);
+    ConstId((pool.len() - 1) as u32)
+}
+
+impl Compiler<'_> {
+    /// Emits `expr`, going to `t` when it holds and `f` when not; returns its entry.
+    fn emit(&mut self, expr: &Expr, t: Target, f: Target) -> Target {
+        match expr {
+            Expr::Leaf(p) => self.emit_pred(p, t, f),
+            Expr::All(items) => items.iter().rev().fold(t, |next, item| self.emit(item, next, f)),
+            Expr::Any(items) => items.iter().rev().fold(f, |next, item| self.emit(item, t, next)),
+        }
+    }
+
+    fn emit_pred(&mut self, p: &Pred, t: Target, f: Target) -> Target {
+        let op = self.op(&p.test, self.schema.field(p.slot));
+        // Negation is the swap of targets: the one place it happens in the VM.
+        let (on_true, on_false) = if p.negated { (f, t) } else { (t, f) };
+        self.code.push(Instr { op, slot: p.slot, on_true, on_false });
+        Target((self.code.len() - 1) as u32)
+    }
+
+    fn op(&mut self, test: &Test, field: &Field) -> Op {
+        let pool = &mut self.pool;
+        match test {
+            Test::IsEmpty => Op::IsEmpty,
+            Test::Text(t) => match t {
+                TextTest::Equal(s) => Op::TextEq(push(&mut pool.texts, s.clone())),
+                TextTest::In(set) => Op::TextIn(push(&mut pool.text_sets, set.clone())),
+                TextTest::Substring(sub) => Op::TextSub(sub.kind, push(&mut pool.texts, sub.needle.clone())),
+                TextTest::Like(p) => Op::TextLike(push(&mut pool.patterns, p.clone())),
+            },
+            Test::Choice(t) => match t {
+                ChoiceTest::Equal(c) => Op::ChoiceEq(push(&mut pool.choices, c.clone())),
+                ChoiceTest::In(set) => Op::ChoiceIn(push(&mut pool.choice_sets, set.clone())),
+                ChoiceTest::Substring(sub) => {
+                    let (needle, hits) = self.substring(sub, field);
+                    Op::ChoiceSub(sub.kind, needle, hits)
+                }
+            },
+            Test::Choices(t) => match t {
+                ChoicesTest::Equal(set) => Op::ChoicesEq(push(&mut pool.choice_sets, set.as_slice().into())),
+                ChoicesTest::IncludeAll(set) => Op::ChoicesAll(push(&mut pool.choice_sets, set.as_slice().into())),
+                ChoicesTest::IncludeAny(set) => Op::ChoicesAny(push(&mut pool.choice_sets, set.as_slice().into())),
+                ChoicesTest::Substring(sub) => {
+                    let (needle, hits) = self.substring(sub, field);
+                    Op::ChoicesSub(sub.kind, needle, hits)
+                }
+            },
+            Test::Number(t) => match shape(t) {
+                Shape::In(set) => Op::NumIn(push(&mut pool.decimal_sets, set.into())),
+                Shape::Between(lo, hi) => {
+                    let c = push(&mut pool.decimals, *lo);
+                    push(&mut pool.decimals, *hi);
+                    Op::NumBetween(c)
+                }
+                Shape::Cmp(op, v) => Op::Num(op, push(&mut pool.decimals, *v)),
+            },
+            Test::Date(t) | Test::DayOfDateTime(t) => {
+                let kind = if matches!(test, Test::Date(_)) { KeyKind::Date } else { KeyKind::LocalDay };
+                self.key_op(kind, t, date_key)
+            }
+            Test::DateTime(t) => self.key_op(KeyKind::Instant, t, instant_key),
+            Test::Bool(b) => Op::Bool(*b),
+            Test::Id(t) => match t {
+                IdTest::Equal(id) => Op::IdEq(push(&mut pool.ids, id.clone())),
+                IdTest::In(set) => Op::IdIn(push(&mut pool.id_sets, set.clone())),
+            },
+        }
+    }
+
+    fn key_op<T>(&mut self, kind: KeyKind, t: &OrdTest<T>, key: fn(&T) -> i128) -> Op {
+        let pool = &mut self.pool;
+        match shape(t) {
+            // Keys preserve order, so a sorted set stays sorted.
+            Shape::In(set) => Op::KeyIn(kind, push(&mut pool.key_sets, set.iter().map(key).collect())),
+            Shape::Between(lo, hi) => {
+                let c = push(&mut pool.keys, key(lo));
+                push(&mut pool.keys, key(hi));
+                Op::KeyBetween(kind, c)
+            }
+            Shape::Cmp(op, v) => Op::Key(kind, op, push(&mut pool.keys, key(v))),
+        }
+    }
+
+    /// The needle, and the bitset of the field's options that pass (on the actual or the
+    /// display value).
+    fn substring(&mut self, sub: &Substring, field: &Field) -> (ConstId, ConstId) {
+        let mut bits = vec![0u64; field.options().len().div_ceil(64)];
+        for (i, o) in field.options().iter().enumerate() {
+            if sub.holds(&fold(&o.actual_value)) || sub.holds(&fold(&o.display_value)) {
+                if let Some(w) = bits.get_mut(i / 64) {
+                    *w |= 1 << (i % 64);
+                }
+            }
+        }
+        let needle = push(&mut self.pool.texts, sub.needle.clone());
+        let hits = push(&mut self.pool.option_hits, bits.into());
+        (needle, hits)
+    }
+}
+
+/// An ordered test by the shape of its operands.
+enum Shape<'a, T> {
+    In(&'a [T]),
+    Between(&'a T, &'a T),
+    Cmp(CmpOp, &'a T),
+}
+
+fn shape<T>(t: &OrdTest<T>) -> Shape<'_, T> {
+    match t {
+        OrdTest::In(set) => Shape::In(set),
+        OrdTest::Between(lo, hi) => Shape::Between(lo, hi),
+        OrdTest::Equal(v) => Shape::Cmp(CmpOp::Eq, v),
+        OrdTest::Less(v) => Shape::Cmp(CmpOp::Lt, v),
+        OrdTest::LessEqual(v) => Shape::Cmp(CmpOp::Le, v),
+        OrdTest::Greater(v) => Shape::Cmp(CmpOp::Gt, v),
+        OrdTest::GreaterEqual(v) => Shape::Cmp(CmpOp::Ge, v),
+    }
+}
+
+pub(crate) fn date_key(d: &NaiveDate) -> i128 {
+    i128::from(d.num_days_from_ce())
+}
+
+pub(crate) fn instant_key(t: &DateTime<FixedOffset>) -> i128 {
+    i128::from(t.timestamp()) * INSTANT_SCALE + i128::from(t.timestamp_subsec_nanos())
+}
+
+/// The key of the calendar day of `t` in a zone `tz_seconds` east of UTC.
+pub(crate) fn local_day_key(t: &DateTime<FixedOffset>, tz_seconds: i64) -> i128 {
+    i128::from((t.timestamp() + tz_seconds).div_euclid(86_400) + UNIX_EPOCH_DAYS_FROM_CE)
+}

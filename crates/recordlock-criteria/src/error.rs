@@ -1,0 +1,224 @@
+//! Errors in Zoho's shape: a stable code, a JSON path, a message.
+//!
+//! Every fallible operation of the criteria language returns an [`Error`]. It serialises to
+//! the object Zoho CRM answers with,
+//! `{"code", "details": {"api_name", "json_path", ...}, "message", "status": "error"}`,
+//! so a host can pass it to its client unchanged.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::json_path::JsonPath;
+
+/// The error codes Zoho CRM uses, plus `INVALID_RECORD` for records that cannot be evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A value is not acceptable (unknown field, bad constant, unknown key...).
+    InvalidData,
+    /// A mandatory key is missing.
+    MandatoryNotFound,
+    /// A configured limit is exceeded.
+    LimitExceeded,
+    /// Two rules share a name or criteria.
+    DuplicateData,
+    /// A key required by another key's value is missing.
+    DependentFieldMissing,
+    /// A field reference names neither an `api_name` nor an `id`.
+    ExpectedFieldMissing,
+    /// A field reference's `api_name` and `id` name different fields.
+    AmbiguityDuringProcessing,
+    /// The module, field or value is not supported by record locking.
+    NotSupported,
+    /// The operation is not allowed in the current state.
+    NotAllowed,
+    /// The actor lacks the permission the operation needs.
+    NoPermission,
+    /// The module is neither a standard module nor one given a schema.
+    InvalidModule,
+    /// A record's field holds a value of the wrong type for its schema (recordlock's own code).
+    InvalidRecord,
+}
+
+impl ErrorCode {
+    /// The code as Zoho spells it, e.g. `INVALID_DATA`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidData => "INVALID_DATA",
+            ErrorCode::MandatoryNotFound => "MANDATORY_NOT_FOUND",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::DuplicateData => "DUPLICATE_DATA",
+            ErrorCode::DependentFieldMissing => "DEPENDENT_FIELD_MISSING",
+            ErrorCode::ExpectedFieldMissing => "EXPECTED_FIELD_MISSING",
+            ErrorCode::AmbiguityDuringProcessing => "AMBIGUITY_DURING_PROCESSING",
+            ErrorCode::NotSupported => "NOT_SUPPORTED",
+            ErrorCode::NotAllowed => "NOT_ALLOWED",
+            ErrorCode::NoPermission => "NO_PERMISSION",
+            ErrorCode::InvalidModule => "INVALID_MODULE",
+            ErrorCode::InvalidRecord => "INVALID_RECORD",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `dependee` of a `DEPENDENT_FIELD_MISSING` error: the key whose value made another
+/// key mandatory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dependee {
+    /// The key, e.g. `lock_type`.
+    pub api_name: String,
+    /// Where it is.
+    pub json_path: String,
+}
+
+/// The `details` object of an error.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct Details {
+    /// The field or key the error is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_name: Option<String>,
+    /// Where in the input the error is, e.g. `$.record_locking_configurations[0].lock_type`.
+    pub json_path: String,
+    /// For `LIMIT_EXCEEDED`: the limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// For `LIMIT_EXCEEDED`: how many more items the limit leaves room for (0 when exceeded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_limit: Option<u64>,
+    /// For `DEPENDENT_FIELD_MISSING`: the key that made this one mandatory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependee: Option<Dependee>,
+    /// The values that would have been accepted, when there is a fixed set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_values: Option<Vec<String>>,
+    /// The data type the value should have had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_data_type: Option<String>,
+}
+
+/// An error with a Zoho code, the JSON path of the offending input and a message.
+///
+/// ```
+/// use recordlock_criteria::{Error, ErrorCode, JsonPath};
+///
+/// let path = JsonPath::root().key("criteria").key("value");
+/// let err = Error::new(ErrorCode::InvalidData, &path, "`between` needs low <= high")
+///     .with_api_name("Amount");
+/// assert_eq!(err.code(), ErrorCode::InvalidData);
+/// assert_eq!(err.json_path(), "$.criteria.value");
+/// let json = serde_json::to_value(&err).unwrap();
+/// assert_eq!(json["status"], "error");
+/// assert_eq!(json["details"]["api_name"], "Amount");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{code}: {message} (at `{}`)", details.json_path)]
+pub struct Error {
+    code: ErrorCode,
+    details: Details,
+    message: String,
+    status: &'static str,
+}
+
+impl Error {
+    /// An error with `code` at `path`.
+    pub fn new(code: ErrorCode, path: &JsonPath, message: impl Into<String>) -> Error {
+        Error {
+            code,
+            details: Details { json_path: path.as_str().to_owned(), ..Details::default() },
+            message: message.into(),
+            status: "error",
+        }
+    }
+
+    /// `LIMIT_EXCEEDED` for `limit`, with `available_limit` 0.
+    pub fn limit_exceeded(path: &JsonPath, what: &str, limit: usize) -> Error {
+        Error::new(
+            ErrorCode::LimitExceeded,
+            path,
+            format!("{what} exceeds the limit of {limit}"),
+        )
+        .with_limit(limit as u64, 0)
+    }
+
+    /// Sets `details.api_name`.
+    pub fn with_api_name(mut self, api_name: impl Into<String>) -> Error {
+        self.details.api_name = Some(api_name.into());
+        self
+    }
+
+    /// Sets `details.limit` and `details.available_limit`.
+    pub fn with_limit(mut self, limit: u64, available: u64) -> Error {
+        self.details.limit = Some(limit);
+        self.details.available_limit = Some(available);
+        self
+    }
+
+    /// Sets `details.supported_values`.
+    pub fn with_supported_values<I, S>(mut self, values: I) -> Error
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.details.supported_values = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `details.dependee`.
+    pub fn with_dependee(mut self, api_name: impl Into<String>, path: &JsonPath) -> Error {
+        self.details.dependee =
+            Some(Dependee { api_name: api_name.into(), json_path: path.as_str().to_owned() });
+        self
+    }
+
+    /// Sets `details.expected_data_type`.
+    pub fn with_expected_data_type(mut self, data_type: impl Into<String>) -> Error {
+        self.details.expected_data_type = Some(data_type.into());
+        self
+    }
+
+    /// Replaces the code, keeping the details (e.g. `INVALID_DATA` → `INVALID_RECORD`).
+    pub fn with_code(mut self, code: ErrorCode) -> Error {
+        self.code = code;
+        self
+    }
+
+    /// Moves the error under `prefix`: `$.Amount` under `$.record` becomes `$.record.Amount`.
+    pub fn under(mut self, prefix: &JsonPath) -> Error {
+        let rest = self.details.json_path.strip_prefix('$').unwrap_or(&self.details.json_path);
+        self.details.json_path = format!("{}{rest}", prefix.as_str());
+        self
+    }
+
+    /// The Zoho code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The JSON path of the offending input.
+    pub fn json_path(&self) -> &str {
+        &self.details.json_path
+    }
+
+    /// The field or key the error is about, if any.
+    pub fn api_name(&self) -> Option<&str> {
+        self.details.api_name.as_deref()
+    }
+
+    /// All details.
+    pub fn details(&self) -> &Details {
+        &self.details
+    }
+}

@@ -1,0 +1,399 @@
+//! Rows: a record's values, typed and indexed by slot, read from JSON once.
+//!
+//! An [`Ingestor`] reads Zoho records (`{"id": "...", "<api_name>": value, ...}`) into a
+//! [`Row`]. It reads only the fields it was built for — typically the fields a policy's rules
+//! read — and skips the rest without building them, so ingesting a wide record costs little
+//! more than scanning its text. A value of the wrong type for its field is an error naming the
+//! field, and so is a field given twice.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value as Json;
+
+use crate::error::{Error, ErrorCode};
+use crate::json_path::JsonPath;
+use crate::schema::{Field, Schema, Slot, TypeClass};
+use crate::value::Value;
+
+static EMPTY: Value = Value::Empty;
+
+/// A record's typed values, one per schema slot (fields not read are [`Value::Empty`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Row {
+    values: Vec<Value>,
+    id: Option<String>,
+}
+
+impl Row {
+    /// An empty row for `schema`.
+    pub fn new(schema: &Schema) -> Row {
+        Row { values: vec![Value::Empty; schema.len()], id: None }
+    }
+
+    /// The value in `slot` ([`Value::Empty`] for a slot the row does not hold).
+    #[inline]
+    pub fn get(&self, slot: Slot) -> &Value {
+        self.values.get(slot.index()).unwrap_or(&EMPTY)
+    }
+
+    /// Sets `slot` to `value`, checking that the value fits the field's type.
+    ///
+    /// ```
+    /// use recordlock_criteria::{Row, Schema, Value};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let deals = Schema::builtin("Deals").unwrap();
+    /// let mut row = Row::new(deals);
+    /// let amount = deals.slot("Amount").unwrap();
+    /// row.set(deals, amount, Value::Number(Decimal::new(5000, 0))).unwrap();
+    /// assert!(row.set(deals, amount, Value::Bool(true)).is_err());
+    /// ```
+    pub fn set(&mut self, schema: &Schema, slot: Slot, value: Value) -> Result<(), Error> {
+        let field = schema
+            .get(slot)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "no such field slot"))?;
+        if !fits(field, &value) {
+            return Err(type_error(field, &JsonPath::root().key(field.api_name()), "value of the wrong type"));
+        }
+        if self.values.len() < schema.len() {
+            self.values.resize(schema.len(), Value::Empty);
+        }
+        if let Some(v) = self.values.get_mut(slot.index()) {
+            *v = value;
+        }
+        Ok(())
+    }
+
+    /// The record's `id`, when it has one.
+    pub fn record_id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// Sets the record's `id`.
+    pub fn set_record_id(&mut self, id: Option<String>) {
+        self.id = id;
+    }
+}
+
+fn fits(field: &Field, value: &Value) -> bool {
+    match (field.data_type().class(), value) {
+        (_, Value::Empty) => true,
+        (TypeClass::Text, Value::Text(_))
+        | (TypeClass::Picklist, Value::Choice(_))
+        | (TypeClass::MultiPicklist, Value::Choices(_))
+        | (TypeClass::Date, Value::Date(_))
+        | (TypeClass::DateTime, Value::DateTime(_))
+        | (TypeClass::Boolean, Value::Bool(_))
+        | (TypeClass::Lookup, Value::Id(_)) => true,
+        (TypeClass::Number { integral }, Value::Number(d)) => !integral || d.is_integer(),
+        _ => false,
+    }
+}
+
+fn type_error(field: &Field, path: &JsonPath, why: &str) -> Error {
+    Error::new(ErrorCode::InvalidData, path, format!("`{}`: {why}", field.api_name()))
+        .with_api_name(field.api_name())
+        .with_expected_data_type(field.data_type().as_str())
+}
+
+/// Reads records into rows, for a chosen set of fields.
+///
+/// ```
+/// use recordlock_criteria::{Ingestor, Row, Schema, Value};
+///
+/// let deals = Schema::builtin("Deals").unwrap();
+/// let stage = deals.slot("Stage").unwrap();
+/// let ingest = Ingestor::for_fields(deals, [stage]);
+/// let mut row = Row::new(deals);
+/// ingest.ingest_str(r#"{"id": "1", "Stage": "Closed Won", "Amount": "not read"}"#, &mut row).unwrap();
+/// assert!(!row.get(stage).is_empty());
+/// assert_eq!(row.record_id(), Some("1"));
+///
+/// let err = ingest.ingest_str(r#"{"Stage": {"not": "text"}}"#, &mut row).unwrap_err();
+/// assert_eq!(err.json_path(), "$.Stage");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Ingestor {
+    /// The fields read, with their slots.
+    fields: Vec<(Slot, Field)>,
+    row_len: usize,
+}
+
+impl Ingestor {
+    /// Reads every field of `schema`.
+    pub fn new(schema: &Schema) -> Ingestor {
+        Ingestor::for_fields(schema, (0..schema.len()).filter_map(Slot::new))
+    }
+
+    /// Reads only the fields in `slots` (and the record's `id`); other keys are skipped.
+    pub fn for_fields(schema: &Schema, slots: impl IntoIterator<Item = Slot>) -> Ingestor {
+        let mut fields: Vec<(Slot, Field)> =
+            slots.into_iter().filter_map(|s| schema.get(s).map(|f| (s, f.clone()))).collect();
+        fields.sort_by_key(|(s, _)| *s);
+        fields.dedup_by_key(|(s, _)| *s);
+        Ingestor { fields, row_len: schema.len() }
+    }
+
+    /// The slots this ingestor reads.
+    pub fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.fields.iter().map(|(s, _)| *s)
+    }
+
+    /// Reads a record given as JSON text into `row` (which is reset first).
+    ///
+    /// Errors: text that is not a JSON object, or a read field holding a value of the wrong
+    /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
+    /// what was read before it.
+    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+        self.reset(row);
+        let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = (&mut state).deserialize(&mut de).and_then(|()| de.end());
+        if let Err(e) = parsed {
+            return Err(crate::error_from_json(&e));
+        }
+        match state.first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads a record given as a JSON value into `row` (which is reset first).
+    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), Error> {
+        self.reset(row);
+        let Json::Object(map) = record else {
+            return Err(Error::new(ErrorCode::InvalidData, &JsonPath::root(), "a record must be a JSON object"));
+        };
+        let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
+        for (key, value) in map {
+            state.accept(key, value);
+        }
+        match state.first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn reset(&self, row: &mut Row) {
+        if row.values.len() != self.row_len {
+            row.values.clear();
+            row.values.resize(self.row_len, Value::Empty);
+        } else {
+            for (slot, _) in &self.fields {
+                if let Some(v) = row.values.get_mut(slot.index()) {
+                    *v = Value::Empty;
+                }
+            }
+        }
+        row.id = None;
+    }
+
+    /// The position in `fields` of the field named `key`. A linear scan: policies read a
+    /// handful of fields, and comparing a few short names beats hashing each key.
+    #[inline]
+    fn position(&self, key: &str) -> Option<usize> {
+        self.fields.iter().position(|(_, f)| f.api_name() == key)
+    }
+}
+
+/// Which read fields (by position in `Ingestor::fields`) and whether `id` were seen, to
+/// reject duplicate keys.
+#[derive(Default)]
+struct Seen {
+    fields: smallvec::SmallVec<[u64; 2]>,
+    id: bool,
+}
+
+impl Seen {
+    /// Marks position `i`; `false` if it was already marked.
+    fn mark(&mut self, i: usize) -> bool {
+        let (word, bit) = (i / 64, 1u64 << (i % 64));
+        if self.fields.len() <= word {
+            self.fields.resize(word + 1, 0);
+        }
+        match self.fields.get_mut(word) {
+            Some(w) if *w & bit == 0 => {
+                *w |= bit;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+struct IngestState<'a> {
+    ingestor: &'a Ingestor,
+    row: &'a mut Row,
+    seen: Seen,
+    first_error: Option<Error>,
+}
+
+impl IngestState<'_> {
+    /// Takes one record member; the first error is kept and later ones dropped, but every
+    /// read field is still checked.
+    fn accept(&mut self, key: &str, value: &Json) {
+        if let Err(e) = self.try_accept(key, value) {
+            self.first_error.get_or_insert(e);
+        }
+    }
+
+    fn try_accept(&mut self, key: &str, value: &Json) -> Result<(), Error> {
+        if key == "id" {
+            if !self.seen.id {
+                self.seen.id = true;
+                self.row.id = match value {
+                    Json::String(s) => Some(s.clone()),
+                    Json::Number(n) => Some(n.as_str().to_owned()),
+                    _ => None,
+                };
+            }
+        }
+        let Some(i) = self.ingestor.position(key) else { return Ok(()) };
+        let Some((slot, field)) = self.ingestor.fields.get(i) else { return Ok(()) };
+        let path = JsonPath::root().key(key);
+        if !self.seen.mark(i) {
+            return Err(type_error(field, &path, "the field is given twice"));
+        }
+        let v = Value::from_json(field, value).map_err(|why| type_error(field, &path, &why))?;
+        if let Some(cell) = self.row.values.get_mut(slot.index()) {
+            *cell = v;
+        }
+        Ok(())
+    }
+
+    fn wants(&self, key: &str) -> bool {
+        key == "id" || self.ingestor.position(key).is_some()
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &mut IngestState<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut IngestState<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if self.wants(&key) {
+                let value: Json = map.next_value()?;
+                self.accept(&key, &value);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads an object key, borrowing it from the input when it has no escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deals() -> &'static Schema {
+        Schema::builtin("Deals").unwrap()
+    }
+
+    #[test]
+    fn text_and_value_ingest_agree() {
+        let s = deals();
+        let ing = Ingestor::new(s);
+        let text = r#"{"id": 5843104000001068052, "Deal_Name": "ACME", "Amount": 1000.10,
+                      "Stage": "Closed Won", "Closing_Date": "2024-05-01",
+                      "Account_Name": {"id": "77", "name": "Acme"}, "Unknown": [1, {"x": 2}]}"#;
+        let mut a = Row::new(s);
+        let mut b = Row::new(s);
+        ing.ingest_str(text, &mut a).unwrap();
+        ing.ingest_json(&serde_json::from_str(text).unwrap(), &mut b).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.record_id(), Some("5843104000001068052"));
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let s = deals();
+        let mut row = Row::new(s);
+        let err = Ingestor::new(s).ingest_str(r#"{"Deal_Name": "x", "Amount": "lots"}"#, &mut row).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidData);
+        assert_eq!(err.api_name(), Some("Amount"));
+        assert_eq!(err.json_path(), "$.Amount");
+    }
+
+    #[test]
+    fn fields_not_read_are_not_checked() {
+        let s = deals();
+        let ing = Ingestor::for_fields(s, [s.slot("Stage").unwrap()]);
+        let mut row = Row::new(s);
+        ing.ingest_str(r#"{"Amount": "lots", "Stage": "Qualification"}"#, &mut row).unwrap();
+    }
+
+    #[test]
+    fn duplicate_keys_of_read_fields_are_errors() {
+        let s = deals();
+        let mut row = Row::new(s);
+        let err = Ingestor::new(s).ingest_str(r#"{"Amount": 1, "Amount": 2}"#, &mut row).unwrap_err();
+        assert_eq!(err.json_path(), "$.Amount");
+    }
+
+    #[test]
+    fn deep_nesting_never_overflows_the_stack() {
+        let s = deals();
+        let mut row = Row::new(s);
+        // serde_json skips unread values iteratively: deep nesting there costs no stack.
+        let deep = format!(r#"{{"X": {}{}, "Amount": 5}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        Ingestor::new(s).ingest_str(&deep, &mut row).unwrap();
+        assert!(!row.get(s.slot("Amount").unwrap()).is_empty());
+        // In a read field, the parser's recursion limit stops it.
+        let deep = format!(r#"{{"Amount": {}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        let err = Ingestor::new(s).ingest_str(&deep, &mut row).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::LimitExceeded);
+    }
+
+    #[test]
+    fn rows_are_reused_cleanly() {
+        let s = deals();
+        let ing = Ingestor::new(s);
+        let mut row = Row::new(s);
+        ing.ingest_str(r#"{"id": "1", "Amount": 5}"#, &mut row).unwrap();
+        ing.ingest_str(r#"{"Stage": "Qualification"}"#, &mut row).unwrap();
+        assert!(row.get(s.slot("Amount").unwrap()).is_empty());
+        assert_eq!(row.record_id(), None);
+    }
+}

@@ -1,0 +1,117 @@
+//! Scalars from their JSON text: decimals, dates, datetimes, booleans.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+
+/// The longest numeric text read; anything longer cannot be an exact `Decimal` anyway, and
+/// the bound keeps a 10,000-digit number from costing more than a glance.
+const MAX_NUMBER_TEXT: usize = 64;
+
+/// Reads a number written as JSON writes it (`-12.50`, `1e3`) or as a plain numeric string,
+/// exactly. `None` for anything else, and for values a `Decimal` cannot hold exactly.
+///
+/// ```
+/// use recordlock_criteria::parse_decimal;
+/// assert_eq!(parse_decimal("1000.10"), parse_decimal("1000.1"));
+/// assert_ne!(parse_decimal("9007199254740993"), parse_decimal("9007199254740992"));
+/// assert_eq!(parse_decimal("NaN"), None);
+/// assert_eq!(parse_decimal(&"9".repeat(10_000)), None);
+/// ```
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if text.len() > MAX_NUMBER_TEXT || !is_number_syntax(text) {
+        return None;
+    }
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        Decimal::from_str_exact(text).ok()
+    }
+}
+
+/// `-?digits(.digits)?([eE][+-]?digits)?`
+fn is_number_syntax(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Reads a `YYYY-MM-DD` date, strictly (four-digit year, two-digit month and day).
+///
+/// ```
+/// use recordlock_criteria::parse_date;
+/// assert!(parse_date("2024-02-29").is_some());
+/// assert!(parse_date("2024-2-29").is_none());
+/// ```
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r).and_then(|s| s.parse::<u32>().ok());
+    let year = i32::try_from(num(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
+}
+
+/// Reads an RFC 3339 datetime with an offset (`2024-01-01T10:00:00+05:30`, `...Z`).
+pub fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
+    if text.len() > MAX_NUMBER_TEXT {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(text).ok()
+}
+
+/// Reads a boolean: JSON `true`/`false` or the strings `"true"`/`"false"` in any case.
+pub fn parse_bool(json: &Json) -> Option<bool> {
+    match json {
+        Json::Bool(b) => Some(*b),
+        Json::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Json::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_syntax() {
+        for ok in ["0", "-1", "1.5", "1e3", "1E-3", "-0.25e+2", "007"] {
+            assert!(parse_decimal(ok).is_some(), "{ok}");
+        }
+        for bad in ["", "-", "1.", ".5", "1e", "+1", "1,000", " 1", "Infinity", "NaN", "0x10"] {
+            assert!(parse_decimal(bad).is_none(), "{bad}");
+        }
+        assert_eq!(parse_decimal("1e3"), parse_decimal("1000"));
+    }
+}

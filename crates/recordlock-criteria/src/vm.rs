@@ -1,0 +1,140 @@
+//! The bytecode VM: runs a [`Program`] on a [`Row`].
+//!
+//! The loop fetches an instruction, tests one slot, and follows a jump. It allocates nothing
+//! and never looks a field up by name. [`Program::new`] verified that jumps go forward and
+//! constants exist, so the pool lookups below always succeed; where a lookup could fail, the
+//! test reports `false` rather than panicking (unreachable for verified programs).
+
+use std::cmp::Ordering;
+
+use crate::compile::{date_key, instant_key, local_day_key};
+use crate::program::{CmpOp, ConstId, KeyKind, Op, Program, Target};
+use crate::row::Row;
+use crate::typed::SubstringKind;
+use crate::value::{Choice, Value};
+
+impl Program {
+    /// Whether the criteria hold on `row`.
+    ///
+    /// ```
+    /// use recordlock_criteria::{compile, Criteria, CriteriaLimits, EvalOptions, Ingestor, Row, Schema};
+    /// use serde_json::json;
+    ///
+    /// let deals = Schema::builtin("Deals").unwrap();
+    /// let criteria: Criteria = serde_json::from_value(json!(
+    ///     {"field": {"api_name": "Amount"}, "comparator": "greater_than", "value": "1000"})).unwrap();
+    /// let program = compile::compile_criteria(&criteria, deals, &CriteriaLimits::default(), &EvalOptions::default()).unwrap();
+    /// let ingest = Ingestor::for_fields(deals, program.reads());
+    /// let mut row = Row::new(deals);
+    /// ingest.ingest_str(r#"{"Amount": 1000.01}"#, &mut row).unwrap();
+    /// assert!(program.matches(&row));
+    /// ingest.ingest_str(r#"{"Amount": null}"#, &mut row).unwrap();
+    /// assert!(!program.matches(&row));
+    /// ```
+    #[inline]
+    pub fn matches(&self, row: &Row) -> bool {
+        let mut pc = 0usize;
+        // INVARIANT: verified programs jump forward only, so this loop runs at most
+        // `code.len()` times; `get` failing is unreachable and would count as a match
+        // (fail closed: a rule that cannot be evaluated locks).
+        while let Some(ins) = self.code.get(pc) {
+            let next = if self.test(ins.op, row.get(ins.slot)) { ins.on_true } else { ins.on_false };
+            match next {
+                Target::ACCEPT => return true,
+                Target::REJECT => return false,
+                Target(n) => pc = n as usize,
+            }
+        }
+        true
+    }
+
+    #[inline]
+    fn test(&self, op: Op, v: &Value) -> bool {
+        let p = &self.pool;
+        match (op, v) {
+            (Op::IsEmpty, v) => v.is_empty(),
+            (Op::TextEq(c), Value::Text(s)) => p.texts.get(c.index()).is_some_and(|k| **k == **s),
+            (Op::TextIn(c), Value::Text(s)) => {
+                p.text_sets.get(c.index()).is_some_and(|set| set.binary_search_by(|k| (**k).cmp(&**s)).is_ok())
+            }
+            (Op::TextSub(kind, c), Value::Text(s)) => p.texts.get(c.index()).is_some_and(|n| substring(kind, s, n)),
+            (Op::TextLike(c), Value::Text(s)) => p.patterns.get(c.index()).is_some_and(|pat| pat.matches(s)),
+            (Op::ChoiceEq(c), Value::Choice(x)) => p.choices.get(c.index()) == Some(x),
+            (Op::ChoiceIn(c), Value::Choice(x)) => p.choice_sets.get(c.index()).is_some_and(|set| set.binary_search(x).is_ok()),
+            (Op::ChoiceSub(kind, n, h), Value::Choice(x)) => self.choice_sub(kind, n, h, x),
+            (Op::ChoicesEq(c), Value::Choices(set)) => p.choice_sets.get(c.index()).is_some_and(|k| **k == *set.as_slice()),
+            (Op::ChoicesAll(c), Value::Choices(set)) => {
+                p.choice_sets.get(c.index()).is_some_and(|k| k.iter().all(|x| set.contains(x)))
+            }
+            (Op::ChoicesAny(c), Value::Choices(set)) => {
+                p.choice_sets.get(c.index()).is_some_and(|k| k.iter().any(|x| set.contains(x)))
+            }
+            (Op::ChoicesSub(kind, n, h), Value::Choices(set)) => {
+                set.as_slice().iter().any(|x| self.choice_sub(kind, n, h, x))
+            }
+            (Op::Num(op, c), Value::Number(d)) => p.decimals.get(c.index()).is_some_and(|k| compare(op, d.cmp(k))),
+            (Op::NumIn(c), Value::Number(d)) => p.decimal_sets.get(c.index()).is_some_and(|set| set.binary_search(d).is_ok()),
+            (Op::NumBetween(c), Value::Number(d)) => match (p.decimals.get(c.index()), p.decimals.get(c.index() + 1)) {
+                (Some(lo), Some(hi)) => lo <= d && d <= hi,
+                _ => false,
+            },
+            (Op::Key(kind, op, c), v) => {
+                self.key(kind, v).is_some_and(|k| p.keys.get(c.index()).is_some_and(|x| compare(op, k.cmp(x))))
+            }
+            (Op::KeyIn(kind, c), v) => {
+                self.key(kind, v).is_some_and(|k| p.key_sets.get(c.index()).is_some_and(|set| set.binary_search(&k).is_ok()))
+            }
+            (Op::KeyBetween(kind, c), v) => match (self.key(kind, v), p.keys.get(c.index()), p.keys.get(c.index() + 1)) {
+                (Some(k), Some(lo), Some(hi)) => *lo <= k && k <= *hi,
+                _ => false,
+            },
+            (Op::Bool(b), Value::Bool(x)) => b == *x,
+            (Op::IdEq(c), Value::Id(id)) => p.ids.get(c.index()) == Some(id),
+            (Op::IdIn(c), Value::Id(id)) => p.id_sets.get(c.index()).is_some_and(|set| set.binary_search(id).is_ok()),
+            // A positive test on an empty value (or a value of another type, which typed
+            // rows never hold) is false.
+            _ => false,
+        }
+    }
+
+    #[inline]
+    fn key(&self, kind: KeyKind, v: &Value) -> Option<i128> {
+        match (kind, v) {
+            (KeyKind::Date, Value::Date(d)) => Some(date_key(d)),
+            (KeyKind::Instant, Value::DateTime(t)) => Some(instant_key(t)),
+            (KeyKind::LocalDay, Value::DateTime(t)) => Some(local_day_key(t, self.tz_seconds)),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn choice_sub(&self, kind: SubstringKind, needle: ConstId, hits: ConstId, x: &Choice) -> bool {
+        match x {
+            Choice::Option(code) => {
+                let i = code.index();
+                self.pool.option_hits.get(hits.index()).and_then(|bits| bits.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0)
+            }
+            Choice::Other(s) => self.pool.texts.get(needle.index()).is_some_and(|n| substring(kind, s, n)),
+        }
+    }
+}
+
+#[inline]
+fn compare(op: CmpOp, ord: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    }
+}
+
+#[inline]
+fn substring(kind: SubstringKind, text: &str, needle: &str) -> bool {
+    match kind {
+        SubstringKind::Contains => text.contains(needle),
+        SubstringKind::StartsWith => text.starts_with(needle),
+        SubstringKind::EndsWith => text.ends_with(needle),
+    }
+}
