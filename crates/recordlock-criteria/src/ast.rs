@@ -209,8 +209,9 @@ fn parse_group(
         None => return Err(mandatory(&items_path, "group")),
         Some(Json::Array(items)) => items,
         Some(_) => {
-            return Err(Error::new(ErrorCode::InvalidData, &items_path, "`group` must be an array")
-                .with_api_name("group"));
+            return Err(
+                Error::new(ErrorCode::InvalidData, &items_path, "`group` must be an array").with_api_name("group")
+            );
         }
     };
     if items.is_empty() {
@@ -233,9 +234,13 @@ fn parse_leaf(map: &Map<String, Json>, path: &JsonPath) -> Result<Leaf, Error> {
         None | Some(Json::Null) => {}
         Some(Json::String(t)) if t == "value" => {}
         Some(_) => {
-            return Err(Error::new(ErrorCode::NotSupported, &path.key("type"), "only `\"type\": \"value\"` criteria are supported")
-                .with_api_name("type")
-                .with_supported_values(["value"]));
+            return Err(Error::new(
+                ErrorCode::NotSupported,
+                &path.key("type"),
+                "only `\"type\": \"value\"` criteria are supported",
+            )
+            .with_api_name("type")
+            .with_supported_values(["value"]));
         }
     }
     let comparator = match map.get("comparator") {
@@ -371,7 +376,11 @@ mod tests {
     fn structure_errors() {
         let limits = CriteriaLimits::default();
         let cases = [
-            (json!({"field": {"api_name": "A"}, "comparator": "equal", "value": 1, "type": "field"}), ErrorCode::NotSupported, "$.type"),
+            (
+                json!({"field": {"api_name": "A"}, "comparator": "equal", "value": 1, "type": "field"}),
+                ErrorCode::NotSupported,
+                "$.type",
+            ),
             (json!({"field": {"api_name": "A"}, "comparator": "equal", "valeu": 1}), ErrorCode::InvalidData, "$.valeu"),
             (json!({"field": {"api_name": "A"}, "value": 1}), ErrorCode::MandatoryNotFound, "$.comparator"),
             (json!({"group_operator": "XOR", "group": [leaf()]}), ErrorCode::InvalidData, "$.group_operator"),

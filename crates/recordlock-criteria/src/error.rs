@@ -140,12 +140,8 @@ impl Error {
 
     /// `LIMIT_EXCEEDED` for `limit`, with `available_limit` 0.
     pub fn limit_exceeded(path: &JsonPath, what: &str, limit: usize) -> Error {
-        Error::new(
-            ErrorCode::LimitExceeded,
-            path,
-            format!("{what} exceeds the limit of {limit}"),
-        )
-        .with_limit(limit as u64, 0)
+        Error::new(ErrorCode::LimitExceeded, path, format!("{what} exceeds the limit of {limit}"))
+            .with_limit(limit as u64, 0)
     }
 
     /// Sets `details.api_name`.
@@ -173,8 +169,7 @@ impl Error {
 
     /// Sets `details.dependee`.
     pub fn with_dependee(mut self, api_name: impl Into<String>, path: &JsonPath) -> Error {
-        self.details.dependee =
-            Some(Dependee { api_name: api_name.into(), json_path: path.as_str().to_owned() });
+        self.details.dependee = Some(Dependee { api_name: api_name.into(), json_path: path.as_str().to_owned() });
         self
     }
 

@@ -23,8 +23,7 @@ impl JsonPath {
     /// The path of member `name` under this one.
     pub fn key(&self, name: &str) -> JsonPath {
         let mut s = self.0.clone();
-        let plain = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
         if plain {
             s.push('.');
             s.push_str(name);

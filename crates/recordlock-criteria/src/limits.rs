@@ -37,12 +37,6 @@ impl CriteriaLimits {
 
 impl Default for CriteriaLimits {
     fn default() -> CriteriaLimits {
-        CriteriaLimits {
-            max_depth: 8,
-            max_group_items: 25,
-            max_leaves: 100,
-            max_in_values: 100,
-            max_text_chars: 255,
-        }
+        CriteriaLimits { max_depth: 8, max_group_items: 25, max_leaves: 100, max_in_values: 100, max_text_chars: 255 }
     }
 }

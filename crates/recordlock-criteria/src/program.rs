@@ -189,7 +189,12 @@ pub struct VerifyError {
 impl Program {
     /// Builds a program, verifying that every jump goes forward inside the code and every
     /// constant exists, so the VM can run it without checks that could fail.
-    pub(crate) fn new(code: Vec<Instr>, pool: Pool, reads: Vec<ReadField>, tz_seconds: i64) -> Result<Program, VerifyError> {
+    pub(crate) fn new(
+        code: Vec<Instr>,
+        pool: Pool,
+        reads: Vec<ReadField>,
+        tz_seconds: i64,
+    ) -> Result<Program, VerifyError> {
         let program = Program { code: code.into(), pool, reads: reads.into(), tz_seconds };
         program.verify()?;
         Ok(program)
@@ -201,7 +206,9 @@ impl Program {
         }
         for (i, ins) in self.code.iter().enumerate() {
             for t in [ins.on_true, ins.on_false] {
-                let ok = t == Target::ACCEPT || t == Target::REJECT || (t.0 as usize > i && (t.0 as usize) < self.code.len());
+                let ok = t == Target::ACCEPT
+                    || t == Target::REJECT
+                    || (t.0 as usize > i && (t.0 as usize) < self.code.len());
                 if !ok {
                     return Err(VerifyError { index: i, why: "jump target is not a later instruction" });
                 }
@@ -255,7 +262,11 @@ impl Program {
         };
         let text = |c: ConstId| p.texts.get(c.index()).map_or_else(String::new, |s| format!("{s:?}"));
         let choices = |c: ConstId| {
-            list(p.choice_sets.get(c.index()).map_or_else(Vec::new, |s| s.iter().map(|x| self.choice_text(ins.slot, x)).collect()))
+            list(
+                p.choice_sets
+                    .get(c.index())
+                    .map_or_else(Vec::new, |s| s.iter().map(|x| self.choice_text(ins.slot, x)).collect()),
+            )
         };
         let key = |kind: KeyKind, c: ConstId| p.keys.get(c.index()).map_or_else(String::new, |k| key_text(kind, *k));
         match ins.op {
@@ -263,7 +274,9 @@ impl Program {
             Op::TextEq(c) => format!("text_eq {}", text(c)),
             Op::TextIn(c) => format!(
                 "text_in {}",
-                list(p.text_sets.get(c.index()).map_or_else(Vec::new, |s| s.iter().map(|x| format!("{x:?}")).collect()))
+                list(
+                    p.text_sets.get(c.index()).map_or_else(Vec::new, |s| s.iter().map(|x| format!("{x:?}")).collect())
+                )
             ),
             Op::TextSub(k, c) => format!("text_{} {}", sub(k), text(c)),
             Op::TextLike(c) => format!("text_like {:?}", p.patterns.get(c.index()).map_or("", |x| x.as_str())),
@@ -277,10 +290,18 @@ impl Program {
             Op::ChoicesAll(c) => format!("set_include_all {}", choices(c)),
             Op::ChoicesAny(c) => format!("set_include_any {}", choices(c)),
             Op::ChoicesSub(k, c, h) => format!("set_{} {} hits#{}", sub(k), text(c), h.0),
-            Op::Num(op, c) => format!("num_{} {}", cmp_name(op), p.decimals.get(c.index()).map_or_else(String::new, ToString::to_string)),
+            Op::Num(op, c) => format!(
+                "num_{} {}",
+                cmp_name(op),
+                p.decimals.get(c.index()).map_or_else(String::new, ToString::to_string)
+            ),
             Op::NumIn(c) => format!(
                 "num_in {}",
-                list(p.decimal_sets.get(c.index()).map_or_else(Vec::new, |s| s.iter().map(ToString::to_string).collect()))
+                list(
+                    p.decimal_sets
+                        .get(c.index())
+                        .map_or_else(Vec::new, |s| s.iter().map(ToString::to_string).collect())
+                )
             ),
             Op::NumBetween(c) => format!(
                 "num_between [{}, {}]",
@@ -291,7 +312,9 @@ impl Program {
             Op::KeyIn(kind, c) => format!(
                 "{}_in {}",
                 kind_name(kind),
-                list(p.key_sets.get(c.index()).map_or_else(Vec::new, |s| s.iter().map(|k| key_text(kind, *k)).collect()))
+                list(
+                    p.key_sets.get(c.index()).map_or_else(Vec::new, |s| s.iter().map(|k| key_text(kind, *k)).collect())
+                )
             ),
             Op::KeyBetween(kind, c) => {
                 format!("{}_between [{}, {}]", kind_name(kind), key(kind, c), key(kind, ConstId(c.0 + 1)))
@@ -352,7 +375,9 @@ impl Pool {
             Op::TextLike(c) => i(c) < self.patterns.len(),
             Op::ChoiceEq(c) => i(c) < self.choices.len(),
             Op::ChoiceIn(c) | Op::ChoicesEq(c) | Op::ChoicesAll(c) | Op::ChoicesAny(c) => i(c) < self.choice_sets.len(),
-            Op::ChoiceSub(_, c, h) | Op::ChoicesSub(_, c, h) => i(c) < self.texts.len() && i(h) < self.option_hits.len(),
+            Op::ChoiceSub(_, c, h) | Op::ChoicesSub(_, c, h) => {
+                i(c) < self.texts.len() && i(h) < self.option_hits.len()
+            }
             Op::Num(_, c) => i(c) < self.decimals.len(),
             Op::NumIn(c) => i(c) < self.decimal_sets.len(),
             Op::NumBetween(c) => i(c) + 1 < self.decimals.len(),

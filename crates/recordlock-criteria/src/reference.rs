@@ -200,4 +200,3 @@ fn trace_node(expr: &Expr, row: &Row, schema: &Schema, opts: &EvalOptions) -> Tr
         }
     }
 }
-

@@ -69,13 +69,7 @@ pub struct Field {
 impl Field {
     /// A field without picklist options.
     pub fn new(api_name: impl Into<String>, data_type: FieldType) -> Field {
-        Field {
-            api_name: api_name.into(),
-            id: None,
-            data_type,
-            options: Vec::new(),
-            option_index: HashMap::new(),
-        }
+        Field { api_name: api_name.into(), id: None, data_type, options: Vec::new(), option_index: HashMap::new() }
     }
 
     /// Sets the field's id.
@@ -171,8 +165,8 @@ impl Schema {
         let mut by_id = HashMap::new();
         for (i, f) in fields.iter().enumerate() {
             let path = root.index(i);
-            let slot = Slot::new(i)
-                .ok_or_else(|| Error::limit_exceeded(&root, "the number of fields", u32::MAX as usize))?;
+            let slot =
+                Slot::new(i).ok_or_else(|| Error::limit_exceeded(&root, "the number of fields", u32::MAX as usize))?;
             if by_api_name.insert(f.api_name.clone(), slot).is_some() {
                 return Err(Error::new(
                     ErrorCode::DuplicateData,
@@ -206,8 +200,9 @@ impl Schema {
                 .with_api_name("fields"));
         };
         let Json::Array(items) = items else {
-            return Err(Error::new(ErrorCode::InvalidData, &fields_path, "`fields` must be an array")
-                .with_api_name("fields"));
+            return Err(
+                Error::new(ErrorCode::InvalidData, &fields_path, "`fields` must be an array").with_api_name("fields")
+            );
         };
         let mut fields = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -342,8 +337,10 @@ fn parse_option(item: &Json, path: &JsonPath, api_name: &str) -> Result<Picklist
             Ok(PicklistOption { actual_value, display_value })
         }
         (None, Some(display_value)) => Ok(PicklistOption { actual_value: display_value.clone(), display_value }),
-        (None, None) => Err(Error::new(ErrorCode::MandatoryNotFound, &path.key("actual_value"), "required field not found")
-            .with_api_name(api_name)),
+        (None, None) => {
+            Err(Error::new(ErrorCode::MandatoryNotFound, &path.key("actual_value"), "required field not found")
+                .with_api_name(api_name))
+        }
     }
 }
 

@@ -18,7 +18,9 @@ use crate::text::{LikePattern, fold};
 use crate::typed::{
     ChoiceTest, ChoicesTest, Expr, IdTest, OrdTest, Origin, Pred, Substring, SubstringKind, Test, TextTest,
 };
-use crate::value::{Choice, ChoiceSet, RecordId, choice_of, id_text, parse_bool, parse_date, parse_datetime, parse_decimal, scalar_text};
+use crate::value::{
+    Choice, ChoiceSet, RecordId, choice_of, id_text, parse_bool, parse_date, parse_datetime, parse_decimal, scalar_text,
+};
 
 /// The macro that matches empty values.
 pub const EMPTY_MACRO: &str = "${EMPTY}";
@@ -65,8 +67,10 @@ pub fn resolve_field(schema: &Schema, field: &FieldRef, path: &JsonPath) -> Resu
     let by_id = field.id.as_deref().map(|id| schema.slot_by_id(id));
     let label = field.api_name.clone().or_else(|| field.id.clone()).unwrap_or_default();
     match (by_name, by_id) {
-        (None, None) => Err(Error::new(ErrorCode::ExpectedFieldMissing, path, "the field has neither an api_name nor an id")
-            .with_api_name("field")),
+        (None, None) => {
+            Err(Error::new(ErrorCode::ExpectedFieldMissing, path, "the field has neither an api_name nor an id")
+                .with_api_name("field"))
+        }
         (Some(Some(a)), Some(Some(b))) if a != b => Err(Error::new(
             ErrorCode::AmbiguityDuringProcessing,
             path,
@@ -74,14 +78,16 @@ pub fn resolve_field(schema: &Schema, field: &FieldRef, path: &JsonPath) -> Resu
         )
         .with_api_name(label)),
         (Some(Some(slot)), _) | (_, Some(Some(slot))) => Ok(slot),
-        (Some(None), _) => Err(Error::new(
+        (Some(None), _) => {
+            Err(Error::new(ErrorCode::InvalidData, &path.key("api_name"), format!("the module has no field `{label}`"))
+                .with_api_name(label))
+        }
+        (None, Some(None)) => Err(Error::new(
             ErrorCode::InvalidData,
-            &path.key("api_name"),
-            format!("the module has no field `{label}`"),
+            &path.key("id"),
+            format!("the module has no field with id `{label}`"),
         )
         .with_api_name(label)),
-        (None, Some(None)) => Err(Error::new(ErrorCode::InvalidData, &path.key("id"), format!("the module has no field with id `{label}`"))
-            .with_api_name(label)),
     }
 }
 
@@ -325,8 +331,8 @@ impl ValueContext<'_> {
             }
             Positive::Between => {
                 let items = self.items(value)?;
-                let [(lo, lo_path), (hi, hi_path)] = <[_; 2]>::try_from(items)
-                    .map_err(|_| self.invalid(&self.path, "`between` takes [low, high]"))?;
+                let [(lo, lo_path), (hi, hi_path)] =
+                    <[_; 2]>::try_from(items).map_err(|_| self.invalid(&self.path, "`between` takes [low, high]"))?;
                 let (lo, hi) = (read(self, lo, &lo_path)?, read(self, hi, &hi_path)?);
                 if lo > hi {
                     return Err(self.invalid(&self.path, "`between` needs low <= high"));
@@ -432,7 +438,11 @@ mod tests {
         };
         assert_eq!(r(Some("A"), None).unwrap(), s.slot("A").unwrap());
         assert_eq!(r(None, Some("2")).unwrap(), s.slot("B").unwrap());
-        assert_eq!(r(Some("A"), Some("999")).unwrap(), s.slot("A").unwrap(), "an unknown id beside a valid name is fine");
+        assert_eq!(
+            r(Some("A"), Some("999")).unwrap(),
+            s.slot("A").unwrap(),
+            "an unknown id beside a valid name is fine"
+        );
         assert_eq!(r(Some("Nope"), Some("2")).unwrap(), s.slot("B").unwrap());
         assert_eq!(r(None, None).unwrap_err().code(), ErrorCode::ExpectedFieldMissing);
         assert_eq!(r(Some("A"), Some("2")).unwrap_err().code(), ErrorCode::AmbiguityDuringProcessing);
@@ -495,14 +505,18 @@ mod tests {
     fn in_size_and_text_length_limits() {
         let values: Vec<Json> = (0..101).map(|i| json!(format!("v{i}"))).collect();
         assert_eq!(err(leaf("Deal_Name", "in", Json::Array(values))), (ErrorCode::LimitExceeded, "$.value".into()));
-        assert_eq!(err(leaf("Deal_Name", "equal", json!("x".repeat(256)))), (ErrorCode::LimitExceeded, "$.value".into()));
+        assert_eq!(
+            err(leaf("Deal_Name", "equal", json!("x".repeat(256)))),
+            (ErrorCode::LimitExceeded, "$.value".into())
+        );
         assert!(check_json(leaf("Deal_Name", "equal", json!("é".repeat(255)))).is_ok(), "characters, not bytes");
     }
 
     #[test]
     fn unsupported_field_types_are_not_supported() {
         let s = Schema::from_json_str(r#"{"fields": [{"api_name": "Items", "data_type": "subform"}]}"#).unwrap();
-        let c = Criteria::parse(&leaf("Items", "equal", json!("x")), &JsonPath::root(), &CriteriaLimits::default()).unwrap();
+        let c = Criteria::parse(&leaf("Items", "equal", json!("x")), &JsonPath::root(), &CriteriaLimits::default())
+            .unwrap();
         assert_eq!(check(&c, &s, &CriteriaLimits::default()).unwrap_err().code(), ErrorCode::NotSupported);
     }
 

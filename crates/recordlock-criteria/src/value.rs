@@ -144,9 +144,7 @@ impl Value {
         let wrong = || format!("expected a {} value", field.data_type());
         match class {
             TypeClass::Text => scalar_text(json).map(|s| Value::Text(fold(s).into())).ok_or_else(wrong),
-            TypeClass::Picklist => {
-                scalar_text(json).map(|s| Value::Choice(choice_of(field, s))).ok_or_else(wrong)
-            }
+            TypeClass::Picklist => scalar_text(json).map(|s| Value::Choice(choice_of(field, s))).ok_or_else(wrong),
             TypeClass::MultiPicklist => {
                 let Json::Array(items) = json else { return Err(wrong()) };
                 let mut choices = Vec::with_capacity(items.len());
@@ -156,11 +154,7 @@ impl Value {
                         choices.push(choice_of(field, s));
                     }
                 }
-                if choices.is_empty() {
-                    Ok(Value::Empty)
-                } else {
-                    Ok(Value::Choices(ChoiceSet::new(choices)))
-                }
+                if choices.is_empty() { Ok(Value::Empty) } else { Ok(Value::Choices(ChoiceSet::new(choices))) }
             }
             TypeClass::Number { integral } => {
                 let d = scalar_text(json).and_then(parse_decimal).ok_or_else(wrong)?;

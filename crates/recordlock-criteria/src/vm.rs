@@ -60,9 +60,13 @@ impl Program {
             (Op::TextSub(kind, c), Value::Text(s)) => p.texts.get(c.index()).is_some_and(|n| substring(kind, s, n)),
             (Op::TextLike(c), Value::Text(s)) => p.patterns.get(c.index()).is_some_and(|pat| pat.matches(s)),
             (Op::ChoiceEq(c), Value::Choice(x)) => p.choices.get(c.index()) == Some(x),
-            (Op::ChoiceIn(c), Value::Choice(x)) => p.choice_sets.get(c.index()).is_some_and(|set| set.binary_search(x).is_ok()),
+            (Op::ChoiceIn(c), Value::Choice(x)) => {
+                p.choice_sets.get(c.index()).is_some_and(|set| set.binary_search(x).is_ok())
+            }
             (Op::ChoiceSub(kind, n, h), Value::Choice(x)) => self.choice_sub(kind, n, h, x),
-            (Op::ChoicesEq(c), Value::Choices(set)) => p.choice_sets.get(c.index()).is_some_and(|k| **k == *set.as_slice()),
+            (Op::ChoicesEq(c), Value::Choices(set)) => {
+                p.choice_sets.get(c.index()).is_some_and(|k| **k == *set.as_slice())
+            }
             (Op::ChoicesAll(c), Value::Choices(set)) => {
                 p.choice_sets.get(c.index()).is_some_and(|k| k.iter().all(|x| set.contains(x)))
             }
@@ -73,7 +77,9 @@ impl Program {
                 set.as_slice().iter().any(|x| self.choice_sub(kind, n, h, x))
             }
             (Op::Num(op, c), Value::Number(d)) => p.decimals.get(c.index()).is_some_and(|k| compare(op, d.cmp(k))),
-            (Op::NumIn(c), Value::Number(d)) => p.decimal_sets.get(c.index()).is_some_and(|set| set.binary_search(d).is_ok()),
+            (Op::NumIn(c), Value::Number(d)) => {
+                p.decimal_sets.get(c.index()).is_some_and(|set| set.binary_search(d).is_ok())
+            }
             (Op::NumBetween(c), Value::Number(d)) => match (p.decimals.get(c.index()), p.decimals.get(c.index() + 1)) {
                 (Some(lo), Some(hi)) => lo <= d && d <= hi,
                 _ => false,
@@ -81,10 +87,11 @@ impl Program {
             (Op::Key(kind, op, c), v) => {
                 self.key(kind, v).is_some_and(|k| p.keys.get(c.index()).is_some_and(|x| compare(op, k.cmp(x))))
             }
-            (Op::KeyIn(kind, c), v) => {
-                self.key(kind, v).is_some_and(|k| p.key_sets.get(c.index()).is_some_and(|set| set.binary_search(&k).is_ok()))
-            }
-            (Op::KeyBetween(kind, c), v) => match (self.key(kind, v), p.keys.get(c.index()), p.keys.get(c.index() + 1)) {
+            (Op::KeyIn(kind, c), v) => self
+                .key(kind, v)
+                .is_some_and(|k| p.key_sets.get(c.index()).is_some_and(|set| set.binary_search(&k).is_ok())),
+            (Op::KeyBetween(kind, c), v) => match (self.key(kind, v), p.keys.get(c.index()), p.keys.get(c.index() + 1))
+            {
                 (Some(k), Some(lo), Some(hi)) => *lo <= k && k <= *hi,
                 _ => false,
             },
@@ -112,7 +119,11 @@ impl Program {
         match x {
             Choice::Option(code) => {
                 let i = code.index();
-                self.pool.option_hits.get(hits.index()).and_then(|bits| bits.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0)
+                self.pool
+                    .option_hits
+                    .get(hits.index())
+                    .and_then(|bits| bits.get(i / 64))
+                    .is_some_and(|w| w & (1 << (i % 64)) != 0)
             }
             Choice::Other(s) => self.pool.texts.get(needle.index()).is_some_and(|n| substring(kind, s, n)),
         }

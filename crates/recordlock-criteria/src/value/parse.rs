@@ -22,11 +22,7 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     if text.len() > MAX_NUMBER_TEXT || !is_number_syntax(text) {
         return None;
     }
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
-    } else {
-        Decimal::from_str_exact(text).ok()
-    }
+    if text.contains(['e', 'E']) { Decimal::from_scientific(text).ok() } else { Decimal::from_str_exact(text).ok() }
 }
 
 /// `-?digits(.digits)?([eE][+-]?digits)?`

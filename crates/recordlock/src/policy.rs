@@ -1,0 +1,553 @@
+//! The compiled configuration of one module, and the decisions it makes (SPEC.md §3, §4).
+//!
+//! A [`Policy`] is built once per configuration and shared (`Arc<Policy>` is `Send + Sync`):
+//! rules compiled to bytecode, excluded fields, restricted actions, buttons and exempt
+//! profiles as bitsets and sorted slices. Every question after that — the lock a record
+//! derives, whether an actor may do an operation — reads it without allocating, save for the
+//! names a blocked answer reports.
+
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use recordlock_criteria::{
+    Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Program, Row, Schema, Slot, compile, reference,
+};
+use serde_json::Value as Json;
+
+use crate::config::validate::validate;
+use crate::config::{Communication, Config, LockedFor, Reference, RestrictedAction, ValidConfig};
+use crate::decision::{Actor, Block, BlockCode, Decision, LockInfo, Operation, RECORD_LOCKED_MESSAGE, RuleRef};
+use crate::limits::Limits;
+use crate::lock::{AutomaticLock, LockState, ManualLock};
+use crate::module::Module;
+
+/// One locking rule, compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    id: Option<String>,
+    name: String,
+    lock_existing_records: bool,
+    expr: Expr,
+    program: Program,
+}
+
+impl CompiledRule {
+    /// The rule id (absent before a store assigned one).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The rule name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether back-fill sweeps apply it.
+    pub fn lock_existing_records(&self) -> bool {
+        self.lock_existing_records
+    }
+
+    /// The typed criteria (what the reference interpreter evaluates).
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// The bytecode.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The rule as named in decisions.
+    pub fn rule_ref(&self) -> RuleRef {
+        RuleRef { id: self.id.clone(), name: Some(self.name.clone()) }
+    }
+}
+
+/// Which rules a lock derivation applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleScope {
+    /// Every rule: a record being saved.
+    All,
+    /// Only rules with `lock_existing_records`: a back-fill sweep.
+    ExistingRecords,
+}
+
+/// The lock a record has, as a decision sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum EffectiveLock<'a> {
+    /// Not locked.
+    Unlocked,
+    /// Locked by hand.
+    Manual(&'a ManualLock),
+    /// Locked by a rule (the rule is `None` when the configuration does not know its id).
+    Automatic {
+        /// The rule id given or derived.
+        rule_id: Option<&'a str>,
+        /// The rule, when known.
+        rule: Option<&'a CompiledRule>,
+    },
+    /// The lock had to be derived, but the record cannot be evaluated: it counts as locked,
+    /// and what a lock would block is blocked with `INVALID_RECORD`.
+    Unevaluable(&'a Error),
+}
+
+/// The compiled configuration of one module.
+///
+/// ```
+/// use recordlock::{Actor, Module, Operation, Policy, Limits, LockState};
+/// use recordlock_criteria::EvalOptions;
+/// use serde_json::json;
+///
+/// let body = json!({"record_locking_configurations": [{
+///     "lock_type": "automatic",
+///     "excluded_fields": [{"api_name": "Description"}],
+///     "restricted_actions": ["delete"],
+///     "locking_rules": [{"name": "Closed Won", "criteria":
+///         {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+/// let policy = Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default()).unwrap();
+///
+/// let mut row = policy.new_row();
+/// policy.ingest_str(r#"{"id": "1", "Stage": "Closed Won", "Amount": 5000}"#, &mut row).unwrap();
+/// let actor = Actor { id: "u1".into(), profile_id: Some("300".into()), ..Actor::default() };
+///
+/// let edit = Operation::Update { fields: vec!["Description".into(), "Amount".into()] };
+/// let d = policy.decide_derived(&actor, &row, &edit);
+/// assert_eq!(d.to_json()["fields"], json!(["Amount"]));
+/// assert!(policy.decide_derived(&actor, &row, &Operation::Update { fields: vec!["Description".into()] }).is_allowed());
+/// assert!(!policy.decide(&actor, &LockState::Unlocked, &Operation::Delete).is_blocked_by_lock());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    module: Module,
+    config: Config,
+    rules: Vec<CompiledRule>,
+    /// API names of the excluded fields, sorted.
+    excluded_fields: Vec<String>,
+    excluded_slots: Vec<Slot>,
+    /// Bit `a as u8` set for each restricted action.
+    restricted_actions: u8,
+    /// Bit `c as u8` set for each restricted communication.
+    restricted_communications: u8,
+    /// Ids of the restricted custom buttons, sorted.
+    restricted_buttons: Vec<String>,
+    /// Ids of exempt profiles, sorted (empty unless `locked_for` excludes profiles).
+    exempt_profiles: Vec<String>,
+    /// Reads the fields any rule reads.
+    ingestor: Ingestor,
+    opts: EvalOptions,
+    limits: Limits,
+}
+
+impl Decision {
+    /// Whether a lock (`RECORD_LOCKED` or `INVALID_RECORD`) blocks the operation.
+    pub fn is_blocked_by_lock(&self) -> bool {
+        matches!(self, Decision::Blocked(b) if matches!(b.code, BlockCode::RecordLocked | BlockCode::InvalidRecord))
+    }
+}
+
+impl Policy {
+    /// Validates a configuration body for `module` and compiles it.
+    pub fn new(body: &Json, module: Module, limits: Limits, opts: EvalOptions) -> Result<Policy, Error> {
+        let valid = validate(body, &module, &limits)?;
+        Policy::from_valid(valid, module, limits, opts)
+    }
+
+    /// Compiles an already validated configuration.
+    pub fn from_valid(valid: ValidConfig, module: Module, limits: Limits, opts: EvalOptions) -> Result<Policy, Error> {
+        let ValidConfig { config, exprs, excluded_slots } = valid;
+        let schema = module.schema();
+        let mut rules = Vec::with_capacity(exprs.len());
+        for (rule, expr) in config.locking_rules.iter().zip(exprs) {
+            let program = compile::compile(&expr, schema, &opts)?;
+            rules.push(CompiledRule {
+                id: rule.id.clone(),
+                name: rule.name.clone(),
+                lock_existing_records: rule.lock_existing_records,
+                expr,
+                program,
+            });
+        }
+        let mut excluded_fields: Vec<String> = config.excluded_fields.iter().map(|f| f.api_name.clone()).collect();
+        excluded_fields.sort_unstable();
+        let restricted_actions = config.restricted_actions.iter().fold(0u8, |bits, a| bits | action_bit(*a));
+        let restricted_communications =
+            config.restricted_communications.iter().fold(0u8, |bits, c| bits | communication_bit(*c));
+        let mut restricted_buttons: Vec<String> =
+            config.restricted_custom_buttons.iter().map(|b| b.id.clone()).collect();
+        restricted_buttons.sort_unstable();
+        let mut exempt_profiles: Vec<String> = match config.locked_for {
+            LockedFor::AllProfiles => Vec::new(),
+            LockedFor::AllProfilesExceptExcludedProfiles => {
+                config.lock_excluded_profiles.iter().map(|p| p.id.clone()).collect()
+            }
+        };
+        exempt_profiles.sort_unstable();
+        let ingestor = Ingestor::for_fields(schema, rules.iter().flat_map(|r| r.program.reads()));
+        Ok(Policy {
+            module,
+            config,
+            rules,
+            excluded_fields,
+            excluded_slots,
+            restricted_actions,
+            restricted_communications,
+            restricted_buttons,
+            exempt_profiles,
+            ingestor,
+            opts,
+            limits,
+        })
+    }
+
+    /// The normalised configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The module.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// The module's schema.
+    pub fn schema(&self) -> &Schema {
+        self.module.schema()
+    }
+
+    /// The compiled rules, in configuration order.
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    /// The limits the policy was validated with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The evaluation options (time zone).
+    pub fn eval_options(&self) -> &EvalOptions {
+        &self.opts
+    }
+
+    /// The excluded fields' slots.
+    pub fn excluded_slots(&self) -> &[Slot] {
+        &self.excluded_slots
+    }
+
+    /// An empty row for this module.
+    pub fn new_row(&self) -> Row {
+        Row::new(self.schema())
+    }
+
+    /// Reads a record (JSON text) into `row`: only the fields the rules read, each checked
+    /// against its type. Records longer than `Limits::record_bytes` are `LIMIT_EXCEEDED`.
+    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+        if text.len() > self.limits.record_bytes {
+            return Err(Error::limit_exceeded(
+                &JsonPath::root(),
+                "the size of a record in bytes",
+                self.limits.record_bytes,
+            ));
+        }
+        self.ingestor.ingest_str(text, row)
+    }
+
+    /// Reads a record (a JSON value) into `row`.
+    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), Error> {
+        self.ingestor.ingest_json(record, row)
+    }
+
+    /// The first rule in `scope`, in configuration order, whose criteria hold on `row`.
+    /// Rules apply only when `lock_type` is automatic or both.
+    #[inline]
+    pub fn matching_rule(&self, row: &Row, scope: RuleScope) -> Option<&CompiledRule> {
+        if !self.config.lock_type.is_automatic() {
+            return None;
+        }
+        self.rules
+            .iter()
+            .filter(|r| scope == RuleScope::All || r.lock_existing_records)
+            .find(|r| r.program.matches(row))
+    }
+
+    /// As [`Policy::matching_rule`], by the reference interpreter (for tests and explanations).
+    pub fn matching_rule_reference(&self, row: &Row, scope: RuleScope) -> Option<&CompiledRule> {
+        if !self.config.lock_type.is_automatic() {
+            return None;
+        }
+        self.rules
+            .iter()
+            .filter(|r| scope == RuleScope::All || r.lock_existing_records)
+            .find(|r| reference::evaluate(&r.expr, row, self.schema(), &self.opts))
+    }
+
+    /// The rule with id `id`.
+    pub fn rule_by_id(&self, id: &str) -> Option<&CompiledRule> {
+        self.rules.iter().find(|r| r.id.as_deref() == Some(id))
+    }
+
+    /// Whether locks do not apply to `actor` (an excluded profile, or a portal user when
+    /// `lock_for_portal_users` is false).
+    pub fn is_exempt(&self, actor: &Actor) -> bool {
+        let by_profile = actor
+            .profile_id
+            .as_deref()
+            .is_some_and(|p| self.exempt_profiles.binary_search_by(|x| x.as_str().cmp(p)).is_ok());
+        by_profile || (actor.portal_user && !self.config.lock_for_portal_users)
+    }
+
+    /// `$locked_for_me`: whether the record is locked for this actor.
+    pub fn locked_for_me(&self, actor: &Actor, lock: &LockState) -> bool {
+        lock.is_locked() && !self.is_exempt(actor)
+    }
+
+    /// Decides with a lock the host gives (authoritative, even naming an unknown rule).
+    pub fn decide(&self, actor: &Actor, lock: &LockState, op: &Operation) -> Decision {
+        self.decide_effective(actor, self.effective(lock), op)
+    }
+
+    /// Decides for a record just saved: the lock is derived from the rules.
+    pub fn decide_derived(&self, actor: &Actor, row: &Row, op: &Operation) -> Decision {
+        let lock = match self.matching_rule(row, RuleScope::All) {
+            Some(rule) => EffectiveLock::Automatic { rule_id: rule.id.as_deref(), rule: Some(rule) },
+            None => EffectiveLock::Unlocked,
+        };
+        self.decide_effective(actor, lock, op)
+    }
+
+    /// Decides for a record whose lock must be derived but could not be read (`err` from
+    /// ingestion): fail closed.
+    pub fn decide_unevaluable(&self, actor: &Actor, err: &Error, op: &Operation) -> Decision {
+        self.decide_effective(actor, EffectiveLock::Unevaluable(err), op)
+    }
+
+    /// The lock as a decision sees it.
+    pub fn effective<'a>(&'a self, lock: &'a LockState) -> EffectiveLock<'a> {
+        match lock {
+            LockState::Unlocked => EffectiveLock::Unlocked,
+            LockState::Manual(m) => EffectiveLock::Manual(m),
+            LockState::Automatic(a) => EffectiveLock::Automatic {
+                rule_id: a.rule_id.as_deref(),
+                rule: a.rule_id.as_deref().and_then(|id| self.rule_by_id(id)),
+            },
+        }
+    }
+
+    /// SPEC.md §4, given the effective lock.
+    pub fn decide_effective(&self, actor: &Actor, lock: EffectiveLock<'_>, op: &Operation) -> Decision {
+        let decision = if op.is_lock_management() {
+            self.check_lock_management(actor, &lock, op)
+        } else if matches!(lock, EffectiveLock::Unlocked) || self.is_exempt(actor) {
+            Decision::Allowed
+        } else {
+            self.record_operation(&lock, op)
+        };
+        match (decision, lock) {
+            (Decision::Blocked(mut b), EffectiveLock::Unevaluable(err)) => {
+                b.code = BlockCode::InvalidRecord;
+                b.message = format!("the record cannot be evaluated, so it counts as locked: {}", err.message());
+                b.json_path = Some(err.json_path().to_owned());
+                b.lock = None;
+                Decision::Blocked(b)
+            }
+            (d, _) => d,
+        }
+    }
+
+    fn record_operation(&self, lock: &EffectiveLock<'_>, op: &Operation) -> Decision {
+        let blocked = |fields: Option<Vec<String>>| {
+            Decision::Blocked(Block {
+                code: BlockCode::RecordLocked,
+                action: op.action(),
+                fields,
+                lock: lock_info(lock),
+                message: RECORD_LOCKED_MESSAGE.to_owned(),
+                json_path: None,
+            })
+        };
+        let action = |a: RestrictedAction| {
+            if self.restricted_actions & action_bit(a) != 0 { blocked(None) } else { Decision::Allowed }
+        };
+        let communication = |c: Communication| {
+            if self.restricted_communications & communication_bit(c) != 0 { blocked(None) } else { Decision::Allowed }
+        };
+        match op {
+            Operation::Update { fields } => {
+                let mut locked: Vec<String> = Vec::new();
+                for f in fields {
+                    let excluded = self.excluded_fields.binary_search_by(|x| x.as_str().cmp(f)).is_ok();
+                    if !excluded && !locked.contains(f) {
+                        locked.push(f.clone());
+                    }
+                }
+                if locked.is_empty() { Decision::Allowed } else { blocked(Some(locked)) }
+            }
+            Operation::Delete => action(RestrictedAction::Delete),
+            Operation::Tags => action(RestrictedAction::Tags),
+            Operation::ChangeOwner => action(RestrictedAction::ChangeOwner),
+            Operation::Convert => action(RestrictedAction::Convert),
+            Operation::SendMail => communication(Communication::SendMail),
+            Operation::SendSurvey => communication(Communication::SendSurvey),
+            Operation::SendPortalInvitation => communication(Communication::SendPortalInvitation),
+            Operation::CustomButton { id } => {
+                if self.restricted_buttons.binary_search_by(|x| x.as_str().cmp(id)).is_ok() {
+                    blocked(None)
+                } else {
+                    Decision::Allowed
+                }
+            }
+            // INVARIANT: `decide_effective` sends these to `check_lock_management`; answering
+            // them here the same way keeps this match total without a second definition.
+            Operation::Lock { .. } | Operation::Unlock | Operation::EditLockReason { .. } => blocked(None),
+        }
+    }
+
+    /// SPEC.md §3's checks for lock, unlock and edit_lock_reason, first failure wins.
+    fn check_lock_management(&self, actor: &Actor, lock: &EffectiveLock<'_>, op: &Operation) -> Decision {
+        let block = |code: BlockCode, message: &str| {
+            Decision::Blocked(Block {
+                code,
+                action: op.action(),
+                fields: None,
+                lock: lock_info(lock),
+                message: message.to_owned(),
+                json_path: None,
+            })
+        };
+        if !self.config.lock_type.is_manual() {
+            return block(BlockCode::NotAllowed, "manual locking is not enabled");
+        }
+        if !actor.lock_permission {
+            return block(BlockCode::NoPermission, "the user does not have permission to lock or unlock records");
+        }
+        let manual = matches!(lock, EffectiveLock::Manual(_));
+        let unlocked = matches!(lock, EffectiveLock::Unlocked);
+        match op {
+            Operation::Lock { .. } if !unlocked => return block(BlockCode::NotAllowed, "Record is already locked"),
+            Operation::Unlock | Operation::EditLockReason { .. } if unlocked => {
+                return block(BlockCode::NotAllowed, "Record is not locked");
+            }
+            Operation::Unlock | Operation::EditLockReason { .. } if !manual => {
+                return block(BlockCode::NotAllowed, "Automatically locked records can not be unlocked manually");
+            }
+            _ => {}
+        }
+        match op {
+            Operation::Lock { reason } | Operation::EditLockReason { reason } if reason.trim().is_empty() => {
+                block(BlockCode::MandatoryNotFound, "required field not found: Locked_Reason__s")
+            }
+            _ => Decision::Allowed,
+        }
+    }
+
+    /// The lock a record gets when saved (SPEC.md §3): a manual lock stays; otherwise the
+    /// first matching rule locks it (keeping the time of an unchanged automatic lock), and a
+    /// record no rule matches is unlocked.
+    pub fn lock_on_save(&self, current: &LockState, row: &Row, now: DateTime<FixedOffset>) -> LockState {
+        if let LockState::Manual(_) = current {
+            return current.clone();
+        }
+        match self.matching_rule(row, RuleScope::All) {
+            None => LockState::Unlocked,
+            Some(rule) => {
+                let locked_time = match current {
+                    LockState::Automatic(a) if a.rule_id.as_deref() == rule.id() && a.rule_id.is_some() => {
+                        a.locked_time.clone()
+                    }
+                    _ => Some(rfc3339(now)),
+                };
+                LockState::Automatic(AutomaticLock {
+                    rule_id: rule.id.clone(),
+                    configuration_id: self.config.id.clone(),
+                    locked_time,
+                })
+            }
+        }
+    }
+
+    /// Locks a record by hand (SPEC.md §3), or says why not.
+    pub fn manual_lock(
+        &self,
+        actor: &Actor,
+        current: &LockState,
+        reason: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<LockState, Error> {
+        let op = Operation::Lock { reason: reason.to_owned() };
+        into_result(self.decide(actor, current, &op))?;
+        Ok(LockState::Manual(ManualLock {
+            reason: reason.to_owned(),
+            locked_by: Some(Reference { id: actor.id.clone(), name: None }),
+            locked_time: Some(rfc3339(now)),
+        }))
+    }
+
+    /// Changes a manual lock's reason.
+    pub fn edit_lock_reason(&self, actor: &Actor, current: &LockState, reason: &str) -> Result<LockState, Error> {
+        let op = Operation::EditLockReason { reason: reason.to_owned() };
+        into_result(self.decide(actor, current, &op))?;
+        match current {
+            LockState::Manual(m) => Ok(LockState::Manual(ManualLock { reason: reason.to_owned(), ..m.clone() })),
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// Removes a manual lock.
+    pub fn unlock(&self, actor: &Actor, current: &LockState) -> Result<LockState, Error> {
+        into_result(self.decide(actor, current, &Operation::Unlock))?;
+        Ok(LockState::Unlocked)
+    }
+}
+
+/// RFC 3339 with offset and no fractional seconds, as Zoho writes times.
+pub fn rfc3339(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+fn into_result(d: Decision) -> Result<(), Error> {
+    match d {
+        Decision::Allowed => Ok(()),
+        Decision::Blocked(b) => {
+            let code = match b.code {
+                BlockCode::NoPermission => ErrorCode::NoPermission,
+                BlockCode::MandatoryNotFound => ErrorCode::MandatoryNotFound,
+                BlockCode::InvalidRecord => ErrorCode::InvalidRecord,
+                BlockCode::NotAllowed | BlockCode::RecordLocked => ErrorCode::NotAllowed,
+            };
+            let path = JsonPath::root();
+            let err = Error::new(code, &path, b.message);
+            Err(if code == ErrorCode::MandatoryNotFound { err.with_api_name("Locked_Reason__s") } else { err })
+        }
+    }
+}
+
+fn lock_info(lock: &EffectiveLock<'_>) -> Option<LockInfo> {
+    match lock {
+        EffectiveLock::Unlocked | EffectiveLock::Unevaluable(_) => None,
+        EffectiveLock::Manual(m) => Some(LockInfo::Manual { reason: m.reason.clone() }),
+        EffectiveLock::Automatic { rule_id, rule } => Some(LockInfo::Automatic(match rule {
+            Some(r) => r.rule_ref(),
+            None => RuleRef { id: rule_id.map(str::to_owned), name: None },
+        })),
+    }
+}
+
+fn action_bit(a: RestrictedAction) -> u8 {
+    1 << (a as u8)
+}
+
+fn communication_bit(c: Communication) -> u8 {
+    1 << (c as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    /// Issue: a policy is shared across threads.
+    #[test]
+    fn policy_is_send_and_sync() {
+        assert_send_sync::<Policy>();
+        assert_send_sync::<std::sync::Arc<Policy>>();
+    }
+}

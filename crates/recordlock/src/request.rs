@@ -1,0 +1,228 @@
+//! Decide requests: one JSON object a line, as CONTRACT.md's `recordlock decide` reads them.
+//!
+//! ```json
+//! {"record": {...}, "lock": null | {...} (absent: derive it),
+//!  "actor": {"id", "profile": {"id", "name"}, "portal_user", "lock_permission"},
+//!  "operation": {"action": "update", "fields": ["Amount"]}}
+//! ```
+
+use recordlock_criteria::ast::reject_unknown_keys;
+use recordlock_criteria::{Error, ErrorCode, JsonPath};
+use serde_json::{Map, Value as Json};
+
+use crate::config::validate::id_text;
+use crate::decision::{Actor, Decision, Operation};
+use crate::lock::LockState;
+use crate::policy::Policy;
+
+/// One parsed request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecideRequest {
+    /// The record, as sent.
+    pub record: Json,
+    /// The lock the host gives; `None` when it is to be derived from the rules.
+    pub lock: Option<LockState>,
+    /// Who asks.
+    pub actor: Actor,
+    /// What they want to do.
+    pub operation: Operation,
+}
+
+impl DecideRequest {
+    /// Parses a request object. Errors are `INVALID_DATA` (or `MANDATORY_NOT_FOUND`) at the
+    /// offending key.
+    pub fn from_json(json: &Json) -> Result<DecideRequest, Error> {
+        let root = JsonPath::root();
+        let Json::Object(map) = json else {
+            return Err(Error::new(ErrorCode::InvalidData, &root, "a request must be a JSON object"));
+        };
+        reject_unknown_keys(map, &root, &["record", "lock", "actor", "operation"])?;
+        let record = match map.get("record") {
+            Some(r @ Json::Object(_)) => r.clone(),
+            Some(_) => return Err(invalid(&root.key("record"), "record", "`record` must be an object")),
+            None => return Err(mandatory(&root.key("record"), "record")),
+        };
+        let lock = match map.get("lock") {
+            None => None,
+            Some(l) => Some(LockState::from_json(l).map_err(|e| e.under(&root.key("lock")))?),
+        };
+        let actor = parse_actor(map.get("actor"), &root.key("actor"))?;
+        let operation = parse_operation(map.get("operation"), &root.key("operation"))?;
+        Ok(DecideRequest { record, lock, actor, operation })
+    }
+}
+
+impl Policy {
+    /// Answers a request: with the given lock, or deriving it from the record (failing closed
+    /// when the record cannot be read).
+    pub fn answer(&self, req: &DecideRequest) -> Decision {
+        match &req.lock {
+            Some(lock) => self.decide(&req.actor, lock, &req.operation),
+            None => {
+                let mut row = self.new_row();
+                match self.ingest_json(&req.record, &mut row) {
+                    Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
+                    Err(e) => {
+                        let e = e.under(&JsonPath::root().key("record"));
+                        self.decide_unevaluable(&req.actor, &e, &req.operation)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers one request line: the decision object, or `{"error": {...}}` for a line that
+    /// is not a valid request.
+    ///
+    /// ```
+    /// use recordlock::{Module, Policy, Limits};
+    /// use recordlock_criteria::EvalOptions;
+    /// use serde_json::json;
+    ///
+    /// let body = json!({"record_locking_configurations": [{"lock_type": "manual"}]});
+    /// let policy = Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default()).unwrap();
+    /// let out = policy.answer_line(r#"{"record": {}, "lock": null, "actor": {"id": "u", "lock_permission": true},
+    ///                                  "operation": {"action": "lock", "reason": "audit"}}"#);
+    /// assert_eq!(out, json!({"decision": "allowed"}));
+    /// let out = policy.answer_line(r#"{"record": {}, "actor": {}, "operation": {"action": "fly"}}"#);
+    /// assert_eq!(out["error"]["code"], "INVALID_DATA");
+    /// ```
+    pub fn answer_line(&self, line: &str) -> Json {
+        if line.len() > self.limits().record_bytes {
+            let e = Error::limit_exceeded(
+                &JsonPath::root(),
+                "the size of a request line in bytes",
+                self.limits().record_bytes,
+            );
+            return error_line(&e);
+        }
+        let parsed = serde_json::from_str::<Json>(line)
+            .map_err(|e| recordlock_criteria::error_from_json(&e))
+            .and_then(|j| DecideRequest::from_json(&j));
+        match parsed {
+            Ok(req) => self.answer(&req).to_json(),
+            Err(e) => error_line(&e),
+        }
+    }
+}
+
+/// `{"error": {...}}`.
+pub fn error_line(e: &Error) -> Json {
+    let mut m = Map::new();
+    m.insert("error".into(), serde_json::to_value(e).unwrap_or(Json::Null));
+    Json::Object(m)
+}
+
+fn invalid(path: &JsonPath, key: &str, why: &str) -> Error {
+    Error::new(ErrorCode::InvalidData, path, why).with_api_name(key)
+}
+
+fn mandatory(path: &JsonPath, key: &str) -> Error {
+    Error::new(ErrorCode::MandatoryNotFound, path, "required field not found").with_api_name(key)
+}
+
+fn parse_actor(json: Option<&Json>, path: &JsonPath) -> Result<Actor, Error> {
+    let map = match json {
+        Some(Json::Object(m)) => m,
+        Some(_) => return Err(invalid(path, "actor", "`actor` must be an object")),
+        None => return Err(mandatory(path, "actor")),
+    };
+    reject_unknown_keys(map, path, &["id", "name", "profile", "portal_user", "lock_permission"])?;
+    let id = match map.get("id") {
+        None | Some(Json::Null) => String::new(),
+        Some(v) => id_text(v).ok_or_else(|| invalid(&path.key("id"), "id", "`id` must be an id"))?,
+    };
+    let profile_id = match map.get("profile") {
+        None | Some(Json::Null) => None,
+        Some(Json::Object(p)) => match p.get("id") {
+            None | Some(Json::Null) => None,
+            Some(v) => {
+                Some(id_text(v).ok_or_else(|| invalid(&path.key("profile").key("id"), "id", "`id` must be an id"))?)
+            }
+        },
+        Some(v) => {
+            Some(id_text(v).ok_or_else(|| invalid(&path.key("profile"), "profile", "`profile` must be an object"))?)
+        }
+    };
+    let flag = |key: &str| match map.get(key) {
+        None | Some(Json::Null) => Ok(false),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(_) => Err(invalid(&path.key(key), key, "expected true or false")),
+    };
+    Ok(Actor { id, profile_id, portal_user: flag("portal_user")?, lock_permission: flag("lock_permission")? })
+}
+
+const ACTIONS: &[&str] = &[
+    "update",
+    "delete",
+    "tags",
+    "change_owner",
+    "convert",
+    "send_mail",
+    "send_survery",
+    "send_portal_invitation",
+    "custom_button",
+    "lock",
+    "unlock",
+    "edit_lock_reason",
+];
+
+fn parse_operation(json: Option<&Json>, path: &JsonPath) -> Result<Operation, Error> {
+    let map: &Map<String, Json> = match json {
+        Some(Json::Object(m)) => m,
+        Some(_) => return Err(invalid(path, "operation", "`operation` must be an object")),
+        None => return Err(mandatory(path, "operation")),
+    };
+    reject_unknown_keys(map, path, &["action", "fields", "button", "reason"])?;
+    let action = match map.get("action") {
+        Some(Json::String(s)) => s.as_str(),
+        Some(_) => return Err(invalid(&path.key("action"), "action", "`action` must be a string")),
+        None => return Err(mandatory(&path.key("action"), "action")),
+    };
+    let reason = || match map.get("reason") {
+        Some(Json::String(s)) => Ok(s.clone()),
+        Some(Json::Null) | None => Err(mandatory(&path.key("reason"), "reason")),
+        Some(_) => Err(invalid(&path.key("reason"), "reason", "`reason` must be a string")),
+    };
+    Ok(match action {
+        "update" => {
+            let fpath = path.key("fields");
+            let items = match map.get("fields") {
+                Some(Json::Array(items)) => items,
+                Some(_) => return Err(invalid(&fpath, "fields", "`fields` must be an array of field names")),
+                None => return Err(mandatory(&fpath, "fields")),
+            };
+            let mut fields = Vec::with_capacity(items.len());
+            for (i, f) in items.iter().enumerate() {
+                match f {
+                    Json::String(s) => fields.push(s.clone()),
+                    _ => return Err(invalid(&fpath.index(i), "fields", "a field name must be a string")),
+                }
+            }
+            Operation::Update { fields }
+        }
+        "delete" => Operation::Delete,
+        "tags" => Operation::Tags,
+        "change_owner" => Operation::ChangeOwner,
+        "convert" => Operation::Convert,
+        "send_mail" => Operation::SendMail,
+        "send_survery" | "send_survey" => Operation::SendSurvey,
+        "send_portal_invitation" => Operation::SendPortalInvitation,
+        "custom_button" => {
+            let bpath = path.key("button");
+            let id = match map.get("button") {
+                Some(Json::Object(b)) => b.get("id").and_then(id_text),
+                Some(v) => id_text(v),
+                None => None,
+            };
+            Operation::CustomButton { id: id.ok_or_else(|| mandatory(&bpath.key("id"), "button"))? }
+        }
+        "lock" => Operation::Lock { reason: reason()? },
+        "unlock" => Operation::Unlock,
+        "edit_lock_reason" => Operation::EditLockReason { reason: reason()? },
+        other => {
+            return Err(invalid(&path.key("action"), "action", &format!("`{other}` is not an action"))
+                .with_supported_values(ACTIONS.iter().copied()));
+        }
+    })
+}

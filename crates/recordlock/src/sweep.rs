@@ -1,0 +1,222 @@
+//! Sweeps: the `lock_existing_records` back-fill over a stream of records (SPEC.md §3).
+//!
+//! Records stream in as JSON Lines, are evaluated in parallel (rayon) a chunk at a time, and
+//! come out in input order: only the records a rule locks, and the records that cannot be
+//! evaluated (which do not stop the sweep). The next chunk is read while the current one is
+//! evaluated, and at most two chunks are held, so memory stays flat however long the stream.
+//! The output is the same for any number of threads.
+
+use std::io::{self, BufRead};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
+use serde_json::{Value as Json, json};
+
+use crate::policy::{CompiledRule, Policy, RuleScope};
+
+/// How to sweep.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepOptions<'a> {
+    /// Only rules with `lock_existing_records` ([`RuleScope::ExistingRecords`], the
+    /// default), or every rule.
+    pub scope: RuleScope,
+    /// Records per chunk (bounded memory: two chunks at a time).
+    pub chunk_records: usize,
+    /// Set to stop the sweep after the current chunk.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Default for SweepOptions<'_> {
+    fn default() -> Self {
+        SweepOptions { scope: RuleScope::ExistingRecords, chunk_records: 8192, cancel: None }
+    }
+}
+
+/// A record the sweep reports.
+#[derive(Debug, Clone)]
+pub enum SweepOutcome<'p> {
+    /// A rule locks the record.
+    Locked {
+        /// The record's id.
+        id: Option<String>,
+        /// The first matching rule.
+        rule: &'p CompiledRule,
+    },
+    /// The record cannot be evaluated.
+    Unevaluable {
+        /// The record's id, when it could be read.
+        id: Option<String>,
+        /// Why.
+        error: Error,
+    },
+}
+
+impl SweepOutcome<'_> {
+    /// The output line: `{"id", "rule": {"id", "name"}}` or `{"id", "error": {...}}`.
+    pub fn to_json(&self) -> Json {
+        match self {
+            SweepOutcome::Locked { id, rule } => json!({"id": id, "rule": {"id": rule.id(), "name": rule.name()}}),
+            SweepOutcome::Unevaluable { id, error } => json!({"id": id, "error": error}),
+        }
+    }
+}
+
+/// Counts at the end of (or during) a sweep.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepStats {
+    /// Records read (blank lines are not records).
+    pub records: u64,
+    /// Records a rule locks.
+    pub locked: u64,
+    /// Records that could not be evaluated.
+    pub errors: u64,
+    /// Whether the sweep was cancelled before the end of the input.
+    pub cancelled: bool,
+}
+
+/// Sweeps JSON Lines from `input`, calling `emit` for each reported record in input order
+/// and `progress` after each chunk.
+///
+/// ```
+/// use recordlock::{sweep::{sweep_lines, SweepOptions}, Module, Policy, Limits};
+/// use recordlock_criteria::EvalOptions;
+/// use serde_json::json;
+///
+/// let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+///     {"name": "Won", "lock_existing_records": true,
+///      "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+/// let policy = Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default()).unwrap();
+/// let input = "{\"id\": \"1\", \"Stage\": \"Closed Won\"}\n{\"id\": \"2\", \"Stage\": \"Qualification\"}\n{\"id\": \"3\", \"Stage\": 7}\nnot json\n";
+/// let mut out = Vec::new();
+/// let stats = sweep_lines(&policy, input.as_bytes(), &SweepOptions::default(), |o| out.push(o.to_json()), |_| {}).unwrap();
+/// assert_eq!((stats.records, stats.locked, stats.errors), (4, 1, 1));
+/// assert_eq!(out[0], json!({"id": "1", "rule": {"id": null, "name": "Won"}}));
+/// # // A number is valid picklist text, so record 3 is simply not locked; "not json" is the error.
+/// assert!(out[1]["error"].is_object());
+/// ```
+pub fn sweep_lines<'p, R: BufRead + Send>(
+    policy: &'p Policy,
+    mut input: R,
+    opts: &SweepOptions<'_>,
+    mut emit: impl FnMut(SweepOutcome<'p>),
+    mut progress: impl FnMut(&SweepStats),
+) -> io::Result<SweepStats> {
+    let chunk = opts.chunk_records.max(1);
+    let mut stats = SweepStats::default();
+    let mut current = Chunk::default();
+    let mut next = Chunk::default();
+    current.fill(&mut input, chunk)?;
+    while !current.is_empty() {
+        if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            stats.cancelled = true;
+            break;
+        }
+        // Read the next chunk while this one is evaluated.
+        let (read, outcomes) = rayon::join(|| next.fill(&mut input, chunk), || current.evaluate(policy, opts.scope));
+        read?;
+        for outcome in outcomes.into_iter().flatten() {
+            match outcome {
+                Evaluated::Blank => {}
+                Evaluated::Fine => stats.records += 1,
+                Evaluated::Reported(o) => {
+                    stats.records += 1;
+                    match &o {
+                        SweepOutcome::Locked { .. } => stats.locked += 1,
+                        SweepOutcome::Unevaluable { .. } => stats.errors += 1,
+                    }
+                    emit(o);
+                }
+            }
+        }
+        progress(&stats);
+        std::mem::swap(&mut current, &mut next);
+    }
+    Ok(stats)
+}
+
+/// Evaluates pre-ingested rows in parallel: for each, the first matching rule in `scope`.
+pub fn sweep_rows<'p>(policy: &'p Policy, rows: &[Row], scope: RuleScope) -> Vec<Option<&'p CompiledRule>> {
+    rows.par_iter().with_min_len(1024).map(|row| policy.matching_rule(row, scope)).collect()
+}
+
+/// Counts the rows a rule locks, in parallel, without collecting (the in-memory benchmark).
+pub fn count_locked(policy: &Policy, rows: &[Row], scope: RuleScope) -> usize {
+    rows.par_iter().with_min_len(4096).filter(|row| policy.matching_rule(row, scope).is_some()).count()
+}
+
+enum Evaluated<'p> {
+    Blank,
+    Fine,
+    Reported(SweepOutcome<'p>),
+}
+
+/// Up to `chunk` lines held in one buffer.
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Chunk {
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize) -> io::Result<()> {
+        self.bytes.clear();
+        self.ends.clear();
+        while self.ends.len() < lines {
+            if input.read_until(b'\n', &mut self.bytes)? == 0 {
+                break;
+            }
+            self.ends.push(self.bytes.len());
+        }
+        Ok(())
+    }
+
+    fn lines(&self) -> Vec<&[u8]> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let line = self.bytes.get(start..end).unwrap_or(&[]);
+                start = end;
+                line
+            })
+            .collect()
+    }
+
+    fn evaluate<'p>(&self, policy: &'p Policy, scope: RuleScope) -> Vec<Option<Evaluated<'p>>> {
+        self.lines()
+            .par_iter()
+            .with_min_len(256)
+            .map_init(|| policy.new_row(), |row, line| Some(evaluate_line(policy, scope, row, line)))
+            .collect()
+    }
+}
+
+fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: &[u8]) -> Evaluated<'p> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Evaluated::Blank;
+    }
+    let text = match std::str::from_utf8(line) {
+        Ok(t) => t,
+        Err(e) => {
+            let error = Error::new(ErrorCode::InvalidData, &JsonPath::root(), format!("the record is not UTF-8: {e}"));
+            return Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error });
+        }
+    };
+    match policy.ingest_str(text, row) {
+        Err(error) => Evaluated::Reported(SweepOutcome::Unevaluable {
+            id: row.record_id().map(str::to_owned),
+            error: error.with_code(ErrorCode::InvalidRecord),
+        }),
+        Ok(()) => match policy.matching_rule(row, scope) {
+            Some(rule) => Evaluated::Reported(SweepOutcome::Locked { id: row.record_id().map(str::to_owned), rule }),
+            None => Evaluated::Fine,
+        },
+    }
+}
