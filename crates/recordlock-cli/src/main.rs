@@ -1,1 +1,102 @@
-fn main() {}
+//! `recordlock`: the command-line face of the engine (CONTRACT.md).
+//!
+//! Exit status: 0 success; 1 the input was read but is invalid (a configuration that fails
+//! validation); 2 usage or I/O error.
+
+mod cmd;
+mod common;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::common::{Failure, Inputs};
+
+/// Record locking for CRM data, wire-compatible with Zoho CRM.
+#[derive(Debug, Parser)]
+#[command(name = "recordlock", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a configuration; print it normalised (exit 0) or the error (exit 1).
+    Validate {
+        /// The configuration body (a create body or a GET response).
+        config: String,
+        #[command(flatten)]
+        module: common::ModuleArgs,
+    },
+    /// Answer decide requests, one JSON line in, one decision line out.
+    Decide {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Requests as JSON Lines (`-` or absent: stdin).
+        requests: Option<String>,
+    },
+    /// Back-fill: print each record a rule locks, in input order.
+    Sweep {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Apply every rule, not only those with `lock_existing_records`.
+        #[arg(long)]
+        all_rules: bool,
+        /// Worker threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Records as JSON Lines (`-` or absent: stdin).
+        records: Option<String>,
+    },
+    /// Show, for one record, each rule's verdict and every leaf's value and result.
+    Explain {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Print the explanation as JSON instead of a tree.
+        #[arg(long)]
+        json: bool,
+        /// The record (one JSON object).
+        record: String,
+    },
+    /// Print each rule's compiled bytecode, one instruction a line.
+    Disasm {
+        #[command(flatten)]
+        inputs: Inputs,
+    },
+    /// Write deterministic synthetic records (JSON Lines) for a module.
+    Gen {
+        #[command(flatten)]
+        module: common::ModuleArgs,
+        /// How many records.
+        #[arg(long)]
+        count: u64,
+        /// The seed: the same seed gives the same records.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate { config, module } => cmd::validate::run(&config, &module),
+        Command::Decide { inputs, requests } => cmd::decide::run(&inputs, requests.as_deref()),
+        Command::Sweep { inputs, all_rules, threads, records } => cmd::sweep::run(&inputs, all_rules, threads, records.as_deref()),
+        Command::Explain { inputs, json, record } => cmd::explain::run(&inputs, json, &record),
+        Command::Disasm { inputs } => cmd::disasm::run(&inputs),
+        Command::Gen { module, count, seed } => cmd::gen_records::run(&module, count, seed),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid(body)) => {
+            println!("{body}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("recordlock: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+    }
+}

@@ -52,6 +52,7 @@ mod policy;
 mod request;
 pub mod store;
 pub mod sweep;
+pub mod synth;
 
 pub use recordlock_criteria as criteria;
 

@@ -1,0 +1,65 @@
+//! `recordlock sweep`: the `lock_existing_records` back-fill over JSON Lines.
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+use recordlock::RuleScope;
+use recordlock::sweep::{SweepOptions, sweep_lines};
+
+use crate::common::{Failure, Inputs, open_input, stdout, write_line};
+
+/// Streams the records, prints each locked (or unevaluable) one in input order, and a
+/// summary on stderr.
+pub fn run(inputs: &Inputs, all_rules: bool, threads: Option<usize>, records: Option<&str>) -> Result<(), Failure> {
+    let policy = inputs.policy()?;
+    let input = open_input(records)?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n.max(1));
+    }
+    let pool = builder.build().map_err(|e| Failure::Usage(format!("cannot start threads: {e}")))?;
+    let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
+    let opts = SweepOptions { scope, ..SweepOptions::default() };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("sweeping");
+        bar
+    });
+    let started = Instant::now();
+    let mut out = stdout();
+    let mut write_error = None;
+    let stats = pool.install(|| {
+        sweep_lines(
+            &policy,
+            input,
+            &opts,
+            |outcome| {
+                if write_error.is_none() {
+                    if let Err(e) = write_line(&mut out, &outcome.to_json()) {
+                        write_error = Some(e);
+                    }
+                }
+            },
+            |s| {
+                if let Some(bar) = &bar {
+                    bar.set_message(format!("{} records, {} locked, {} errors", s.records, s.locked, s.errors));
+                    bar.tick();
+                }
+            },
+        )
+    })?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    out.flush()?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = if seconds > 0.0 { stats.records as f64 / seconds } else { 0.0 };
+    eprintln!(
+        "sweep: {} records, {} locked, {} errors, {seconds:.3} s, {rate:.0} records/s",
+        stats.records, stats.locked, stats.errors
+    );
+    Ok(())
+}
