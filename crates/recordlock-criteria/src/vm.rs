@@ -81,7 +81,7 @@ impl Program {
                 p.decimal_sets.get(c.index()).is_some_and(|set| set.binary_search(d).is_ok())
             }
             (Op::NumBetween(c), Value::Number(d)) => match (p.decimals.get(c.index()), p.decimals.get(c.index() + 1)) {
-                (Some(lo), Some(hi)) => lo <= d && d < hi,
+                (Some(lo), Some(hi)) => lo <= d && d <= hi,
                 _ => false,
             },
             (Op::Key(kind, op, c), v) => {

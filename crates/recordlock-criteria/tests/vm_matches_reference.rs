@@ -115,10 +115,16 @@ const WHOLE_NUMBERS: &[&str] = &[
     r#""9007199254740993""#,
 ];
 
-const DATES: &[&str] = &["2016-12-31", "2017-01-01", "2023-12-31", "2024-01-01", "2024-01-02", "2024-02-29"];
+const DATES: &[&str] =
+    &["1969-12-31", "1970-01-01", "2016-12-31", "2017-01-01", "2023-12-31", "2024-01-01", "2024-01-02", "2024-02-29"];
 
-/// Instants on or near day boundaries of the time zones drawn (and a leap second).
+/// Instants on or near day boundaries of the time zones drawn (and a leap second, and
+/// instants before 1970, whose Unix timestamps are negative).
 const DATETIMES: &[&str] = &[
+    "1969-12-31T23:00:00Z",
+    "1969-12-31T12:00:00-08:00",
+    "1970-01-01T03:00:00+05:30",
+    "1970-01-01T00:00:00Z",
     "2024-01-01T20:00:00Z",
     "2024-01-02T01:30:00+05:30",
     "2024-01-01T12:00:00-08:00",
