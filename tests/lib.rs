@@ -64,7 +64,9 @@ pub trait Engine {
 /// Every suite under `dir`, sorted by file name.
 pub fn suites(dir: &Path) -> Vec<Suite> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
@@ -124,12 +126,17 @@ pub fn check(engine: &dyn Engine, suite: &Suite) -> (usize, Vec<String>) {
             let want = case["expect"].as_object().cloned().unwrap_or_default();
             let ok = out.status == 0
                 && want.iter().all(|(k, v)| {
-                    if k == "error" { got.get("error").is_some() == v.as_bool().unwrap_or(false) } else { same(&got[k], v) }
+                    if k == "error" {
+                        got.get("error").is_some() == v.as_bool().unwrap_or(false)
+                    } else {
+                        same(&got[k], v)
+                    }
                 });
             if ok {
                 passed += 1;
             } else {
-                failures.push(format!("{name} / {}: want {}; got exit {} {got}", case["name"], case["expect"], out.status));
+                failures
+                    .push(format!("{name} / {}: want {}; got exit {} {got}", case["name"], case["expect"], out.status));
             }
         }
         if out.lines.len() != cases.len() {
@@ -137,7 +144,8 @@ pub fn check(engine: &dyn Engine, suite: &Suite) -> (usize, Vec<String>) {
         }
     }
     if let Some(sw) = suite.json.get("sweep") {
-        let records: Vec<String> = sw["records"].as_array().map(|r| r.iter().map(Json::to_string).collect()).unwrap_or_default();
+        let records: Vec<String> =
+            sw["records"].as_array().map(|r| r.iter().map(Json::to_string).collect()).unwrap_or_default();
         let all_rules = sw.get("all_rules").and_then(Json::as_bool).unwrap_or(false);
         let out = engine.sweep(suite, &records, all_rules);
         let want = sw["expect"].as_array().cloned().unwrap_or_default();
@@ -161,10 +169,13 @@ pub fn check(engine: &dyn Engine, suite: &Suite) -> (usize, Vec<String>) {
 fn same(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(x), Json::Number(y)) => {
-            x == y || x.as_str().parse::<f64>().ok() == y.as_str().parse::<f64>().ok() && !x.as_str().contains(['e', 'E'])
+            x == y
+                || x.as_str().parse::<f64>().ok() == y.as_str().parse::<f64>().ok() && !x.as_str().contains(['e', 'E'])
         }
         (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
-        (Json::Object(x), Json::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -181,19 +192,14 @@ impl LibraryEngine {
             None => None,
         };
         let module = Module::resolve(suite.module(), schema).map_err(err)?;
-        let body: Json = serde_json::from_str(&suite.config_text())
-            .map_err(|e| err(recordlock::criteria::error_from_json(&e)))?;
-        let tz = suite
-            .json
-            .get("tz")
-            .and_then(Json::as_str)
-            .and_then(|t| chrono_offset(t))
-            .unwrap_or_default();
+        let body: Json =
+            serde_json::from_str(&suite.config_text()).map_err(|e| err(recordlock::criteria::error_from_json(&e)))?;
+        let tz = suite.json.get("tz").and_then(Json::as_str).and_then(tz_option).unwrap_or_default();
         Policy::new(&body, module, Limits::default(), tz).map_err(err)
     }
 }
 
-fn chrono_offset(text: &str) -> Option<EvalOptions> {
+fn tz_option(text: &str) -> Option<EvalOptions> {
     let probe = format!("2000-01-01T00:00:00{text}");
     recordlock::criteria::parse_datetime(&probe).map(|t| EvalOptions { tz: *t.offset() })
 }

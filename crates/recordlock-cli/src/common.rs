@@ -82,7 +82,8 @@ impl ModuleArgs {
 impl Inputs {
     /// The compiled policy.
     pub fn policy(&self) -> Result<Policy, Failure> {
-        let tz = parse_tz(&self.tz).ok_or_else(|| Failure::Usage(format!("`{}` is not a time zone offset like +05:30", self.tz)))?;
+        let tz = parse_tz(&self.tz)
+            .ok_or_else(|| Failure::Usage(format!("`{}` is not a time zone offset like +05:30", self.tz)))?;
         let body = read_json(&self.config)?;
         let module = self.module.resolve()?;
         Ok(Policy::new(&body, module, Limits::default(), EvalOptions { tz })?)

@@ -82,7 +82,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate { config, module } => cmd::validate::run(&config, &module),
         Command::Decide { inputs, requests } => cmd::decide::run(&inputs, requests.as_deref()),
-        Command::Sweep { inputs, all_rules, threads, records } => cmd::sweep::run(&inputs, all_rules, threads, records.as_deref()),
+        Command::Sweep { inputs, all_rules, threads, records } => {
+            cmd::sweep::run(&inputs, all_rules, threads, records.as_deref())
+        }
         Command::Explain { inputs, json, record } => cmd::explain::run(&inputs, json, &record),
         Command::Disasm { inputs } => cmd::disasm::run(&inputs),
         Command::Gen { module, count, seed } => cmd::gen_records::run(&module, count, seed),

@@ -118,24 +118,42 @@ pub struct Details {
 /// assert_eq!(json["status"], "error");
 /// assert_eq!(json["details"]["api_name"], "Amount");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{code}: {message} (at `{}`)", details.json_path)]
-pub struct Error {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(Box<Repr>);
+
+/// The error's fields, boxed so that `Result<T, Error>` stays one pointer wide on the error
+/// side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct Repr {
     code: ErrorCode,
     details: Details,
     message: String,
     status: &'static str,
 }
 
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} (at `{}`)", self.0.code, self.0.message, self.0.details.json_path)
+    }
+}
+
+impl std::error::Error for Error {}
+
 impl Error {
     /// An error with `code` at `path`.
     pub fn new(code: ErrorCode, path: &JsonPath, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(Repr {
             code,
             details: Details { json_path: path.as_str().to_owned(), ..Details::default() },
             message: message.into(),
             status: "error",
-        }
+        }))
     }
 
     /// `LIMIT_EXCEEDED` for `limit`, with `available_limit` 0.
@@ -146,14 +164,14 @@ impl Error {
 
     /// Sets `details.api_name`.
     pub fn with_api_name(mut self, api_name: impl Into<String>) -> Error {
-        self.details.api_name = Some(api_name.into());
+        self.0.details.api_name = Some(api_name.into());
         self
     }
 
     /// Sets `details.limit` and `details.available_limit`.
     pub fn with_limit(mut self, limit: u64, available: u64) -> Error {
-        self.details.limit = Some(limit);
-        self.details.available_limit = Some(available);
+        self.0.details.limit = Some(limit);
+        self.0.details.available_limit = Some(available);
         self
     }
 
@@ -163,57 +181,58 @@ impl Error {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.details.supported_values = Some(values.into_iter().map(Into::into).collect());
+        self.0.details.supported_values = Some(values.into_iter().map(Into::into).collect());
         self
     }
 
     /// Sets `details.dependee`.
     pub fn with_dependee(mut self, api_name: impl Into<String>, path: &JsonPath) -> Error {
-        self.details.dependee = Some(Dependee { api_name: api_name.into(), json_path: path.as_str().to_owned() });
+        self.0.details.dependee = Some(Dependee { api_name: api_name.into(), json_path: path.as_str().to_owned() });
         self
     }
 
     /// Sets `details.expected_data_type`.
     pub fn with_expected_data_type(mut self, data_type: impl Into<String>) -> Error {
-        self.details.expected_data_type = Some(data_type.into());
+        self.0.details.expected_data_type = Some(data_type.into());
         self
     }
 
     /// Replaces the code, keeping the details (e.g. `INVALID_DATA` → `INVALID_RECORD`).
     pub fn with_code(mut self, code: ErrorCode) -> Error {
-        self.code = code;
+        self.0.code = code;
         self
     }
 
     /// Moves the error under `prefix`: `$.Amount` under `$.record` becomes `$.record.Amount`.
     pub fn under(mut self, prefix: &JsonPath) -> Error {
-        let rest = self.details.json_path.strip_prefix('$').unwrap_or(&self.details.json_path);
-        self.details.json_path = format!("{}{rest}", prefix.as_str());
+        let rest = self.0.details.json_path.strip_prefix('$').unwrap_or(&self.0.details.json_path);
+        let moved = format!("{}{rest}", prefix.as_str());
+        self.0.details.json_path = moved;
         self
     }
 
     /// The Zoho code.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     /// The human-readable message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The JSON path of the offending input.
     pub fn json_path(&self) -> &str {
-        &self.details.json_path
+        &self.0.details.json_path
     }
 
     /// The field or key the error is about, if any.
     pub fn api_name(&self) -> Option<&str> {
-        self.details.api_name.as_deref()
+        self.0.details.api_name.as_deref()
     }
 
     /// All details.
     pub fn details(&self) -> &Details {
-        &self.details
+        &self.0.details
     }
 }

@@ -240,15 +240,13 @@ impl IngestState<'_> {
     }
 
     fn try_accept(&mut self, key: &str, value: &Json) -> Result<(), Error> {
-        if key == "id" {
-            if !self.seen.id {
-                self.seen.id = true;
-                self.row.id = match value {
-                    Json::String(s) => Some(s.clone()),
-                    Json::Number(n) => Some(n.as_str().to_owned()),
-                    _ => None,
-                };
-            }
+        if key == "id" && !self.seen.id {
+            self.seen.id = true;
+            self.row.id = match value {
+                Json::String(s) => Some(s.clone()),
+                Json::Number(n) => Some(n.as_str().to_owned()),
+                _ => None,
+            };
         }
         let Some(i) = self.ingestor.position(key) else { return Ok(()) };
         let Some((slot, field)) = self.ingestor.fields.get(i) else { return Ok(()) };

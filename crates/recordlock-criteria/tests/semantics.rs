@@ -5,6 +5,10 @@
 //! their common answer, so each assertion below checks the rule on both. Criteria and records
 //! are written as JSON text, so numbers keep their exact text (`1000.10`, `9007199254740993`).
 
+// clippy.toml allows these in `#[test]` functions only; the helpers and strategies of this
+// test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::sync::LazyLock;
 
 use chrono::FixedOffset;
@@ -975,6 +979,11 @@ fn datetimes_compare_as_instants_across_offsets() {
         &leaf("Created_Time", "less_than", r#""2024-01-01T09:00:00Z""#),
         r#"{"Created_Time": "2024-01-01T14:00:00+09:00"}"#
     ));
+    // A leap second is an instant between the second before it and the next day.
+    let leap = r#"{"Created_Time": "2016-12-31T23:59:60Z"}"#;
+    assert!(holds(d, &leaf("Created_Time", "less_than", r#""2017-01-01T00:00:00Z""#), leap));
+    assert!(holds(d, &leaf("Created_Time", "greater_than", r#""2016-12-31T23:59:59.999Z""#), leap));
+    assert!(!holds(d, &leaf("Created_Time", "in", r#"["2017-01-01T00:00:00Z", "2016-12-31T23:59:59Z"]"#), leap));
     assert_eq!(rejected(d, &leaf("Created_Time", "equal", r#""2024-01-01T08:00:00""#)).code(), ErrorCode::InvalidData);
 }
 
@@ -1026,6 +1035,14 @@ fn date_against_datetime_uses_the_time_zone() {
     for opts in [utc, india, pacific] {
         assert!(holds_with(d, &instant, &r, &opts));
     }
+    // Before 1970 (negative Unix timestamps): 23:00Z on 1969-12-31 is 1970-01-01 in +05:30.
+    let r = rec("Created_Time", r#""1969-12-31T23:00:00Z""#);
+    assert!(holds_with(d, &on("1969-12-31"), &r, &utc));
+    assert!(holds_with(d, &on("1970-01-01"), &r, &india));
+    assert!(holds_with(d, &on("1969-12-31"), &r, &pacific));
+    let r = rec("Created_Time", r#""1969-12-31T20:00:00-08:00""#);
+    assert!(holds_with(d, &on("1970-01-01"), &r, &utc));
+    assert!(holds_with(d, &on("1969-12-31"), &r, &pacific));
     // A date field is a calendar date whatever the time zone.
     for opts in [utc, india, pacific] {
         assert!(holds_with(

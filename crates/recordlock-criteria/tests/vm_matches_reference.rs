@@ -10,6 +10,10 @@
 //! values, and every spelling of an empty value. Criteria the type checker rejects are
 //! skipped; at the end the test checks that few were, and that both outcomes were common.
 
+// clippy.toml allows these in `#[test]` functions only; the helpers and strategies of this
+// test crate are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::cell::Cell;
 use std::sync::Arc;
 
@@ -49,22 +53,56 @@ const TEXTS: &[&str] = &[
 
 /// Needles for `contains`/`starts_with`/`ends_with` on text fields.
 const NEEDLES: &[&str] = &[
-    r#""a""#, r#""AC""#, r#""cme""#, r#""corp""#, r#""É""#, r#""co""#, r#""%""#, r#""_""#, r#""ΣΣ""#, r#""ς""#,
-    r#""ss""#, r#""ß""#, r#""本""#, r#""0""#, r#""e""#, "10",
+    r#""a""#,
+    r#""AC""#,
+    r#""cme""#,
+    r#""corp""#,
+    r#""É""#,
+    r#""co""#,
+    r#""%""#,
+    r#""_""#,
+    r#""ΣΣ""#,
+    r#""ς""#,
+    r#""ss""#,
+    r#""ß""#,
+    r#""本""#,
+    r#""0""#,
+    r#""e""#,
+    "10",
 ];
 
 /// `like` patterns, with `%` and `_` around single- and multi-byte characters.
 const PATTERNS: &[&str] = &[
-    r#""%""#, r#""_""#, r#""%%""#, r#""a%""#, r#""%E""#, r#""ac_e%""#, r#""_cme""#, r#""%co%""#, r#""é%""#,
-    r#""É_OLE""#, r#""a_c""#, r#""%1_0%""#, r#""100%""#, r#""%ς""#, r#""οδυσ%""#, r#""___""#, r#""日%語""#,
-    r#""%s%s%""#, r#""acme""#, r#""%ß%""#, r#""_%_""#,
+    r#""%""#,
+    r#""_""#,
+    r#""%%""#,
+    r#""a%""#,
+    r#""%E""#,
+    r#""ac_e%""#,
+    r#""_cme""#,
+    r#""%co%""#,
+    r#""é%""#,
+    r#""É_OLE""#,
+    r#""a_c""#,
+    r#""%1_0%""#,
+    r#""100%""#,
+    r#""%ς""#,
+    r#""οδυσ%""#,
+    r#""___""#,
+    r#""日%語""#,
+    r#""%s%s%""#,
+    r#""acme""#,
+    r#""%ß%""#,
+    r#""_%_""#,
 ];
 
 /// Actual values of picklist options.
-const OPTION_ACTUALS: &[&str] = &["Alpha", "Beta", "Gamma Ray", "Delta", "École", "-None-", "Closed Won", "Closed Lost"];
+const OPTION_ACTUALS: &[&str] =
+    &["Alpha", "Beta", "Gamma Ray", "Delta", "École", "-None-", "Closed Won", "Closed Lost"];
 
 /// Display values that differ from the actual value (some collide with other options' values).
-const OPTION_DISPLAYS: &[&str] = &["Alpha-1", "Beta Max", "Gamma", "Closed-Won", "Other", "ÉCOLE normale", "closed lost"];
+const OPTION_DISPLAYS: &[&str] =
+    &["Alpha-1", "Beta Max", "Gamma", "Closed-Won", "Other", "ÉCOLE normale", "closed lost"];
 
 /// Picklist record values that name no option of most schemas (some differ from an option
 /// only by case or a character).
@@ -73,8 +111,22 @@ const UNLISTED: &[&str] =
 
 /// Needles for picklist substring tests.
 const CHOICE_NEEDLES: &[&str] = &[
-    r#""al""#, r#""ALP""#, r#""-""#, r#""a""#, r#""ta""#, r#""x""#, r#""Ray""#, r#""closed""#, r#""WON""#,
-    r#""éc""#, r#""-1""#, r#""none""#, r#""e""#, r#""Max""#, r#""normale""#, "7",
+    r#""al""#,
+    r#""ALP""#,
+    r#""-""#,
+    r#""a""#,
+    r#""ta""#,
+    r#""x""#,
+    r#""Ray""#,
+    r#""closed""#,
+    r#""WON""#,
+    r#""éc""#,
+    r#""-1""#,
+    r#""none""#,
+    r#""e""#,
+    r#""Max""#,
+    r#""normale""#,
+    "7",
 ];
 
 /// Numbers for any numeric field (some are not whole).
@@ -467,9 +519,8 @@ fn leaf(fields: Arc<Vec<FieldSpec>>) -> BoxedStrategy<Json> {
 fn criteria(fields: Arc<Vec<FieldSpec>>) -> BoxedStrategy<Json> {
     leaf(fields)
         .prop_recursive(3, 24, 4, |inner| {
-            (select(&["AND", "OR", "and", "or", "Or"][..]), prop::collection::vec(inner, 1..=4)).prop_map(
-                |(op, items)| serde_json::json!({"group_operator": op, "group": items}),
-            )
+            (select(&["AND", "OR", "and", "or", "Or"][..]), prop::collection::vec(inner, 1..=4))
+                .prop_map(|(op, items)| serde_json::json!({"group_operator": op, "group": items}))
         })
         .boxed()
 }

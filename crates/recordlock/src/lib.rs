@@ -63,3 +63,8 @@ pub use crate::lock::{AutomaticLock, LockState, ManualLock};
 pub use crate::module::{Module, UNSUPPORTED_STANDARD_MODULES};
 pub use crate::policy::{CompiledRule, EffectiveLock, Policy, RuleScope, rfc3339};
 pub use crate::request::{DecideRequest, error_line};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

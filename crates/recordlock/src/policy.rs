@@ -314,9 +314,15 @@ impl Policy {
     }
 
     /// Decides for a record whose lock must be derived but could not be read (`err` from
-    /// ingestion): fail closed.
+    /// ingestion): fail closed. When `lock_type` is manual no rule applies, so the derived
+    /// lock is none whatever the record holds.
     pub fn decide_unevaluable(&self, actor: &Actor, err: &Error, op: &Operation) -> Decision {
-        self.decide_effective(actor, EffectiveLock::Unevaluable(err), op)
+        let lock = if self.config.lock_type.is_automatic() {
+            EffectiveLock::Unevaluable(err)
+        } else {
+            EffectiveLock::Unlocked
+        };
+        self.decide_effective(actor, lock, op)
     }
 
     /// The lock as a decision sees it.
@@ -340,8 +346,12 @@ impl Policy {
         } else {
             self.record_operation(&lock, op)
         };
+        // Fail closed: what the unknown lock state blocks is INVALID_RECORD. SPEC.md §3's
+        // checks 1 and 2 (lock_type, permission) do not depend on the lock and keep their answer.
+        let lock_state_blocks =
+            !op.is_lock_management() || (self.config.lock_type.is_manual() && actor.lock_permission);
         match (decision, lock) {
-            (Decision::Blocked(mut b), EffectiveLock::Unevaluable(err)) => {
+            (Decision::Blocked(mut b), EffectiveLock::Unevaluable(err)) if lock_state_blocks => {
                 b.code = BlockCode::InvalidRecord;
                 b.message = format!("the record cannot be evaluated, so it counts as locked: {}", err.message());
                 b.json_path = Some(err.json_path().to_owned());

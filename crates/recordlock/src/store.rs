@@ -304,6 +304,10 @@ impl Store {
                 )?;
                 merged.insert(key.clone(), rules);
             } else {
+                if key == "locking_rules" {
+                    // `null` clears the rules: each stored rule is removed.
+                    change.removed.extend(current.config().locking_rules.iter().filter_map(|r| r.id.clone()));
+                }
                 merged.insert(key.clone(), value.clone());
             }
         }

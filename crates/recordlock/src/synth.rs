@@ -11,7 +11,17 @@ use recordlock_criteria::{FieldType, Schema};
 use std::fmt::Write as _;
 
 const COMPANIES: &[&str] = &[
-    "ACME", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell", "Cyberdyne",
+    "ACME",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Tyrell",
+    "Cyberdyne",
     "Wonka",
 ];
 const WORDS: &[&str] = &["renewal", "expansion", "pilot", "upgrade", "licence", "services", "support", "rollout"];
@@ -74,7 +84,14 @@ impl<'s> RecordGenerator<'s> {
         out.push('}');
     }
 
-    fn write_value(&self, field: &recordlock_criteria::Field, is_name: bool, rng: &mut Rng, index: u64, out: &mut String) {
+    fn write_value(
+        &self,
+        field: &recordlock_criteria::Field,
+        is_name: bool,
+        rng: &mut Rng,
+        index: u64,
+        out: &mut String,
+    ) {
         let pick = |rng: &mut Rng, items: &[&'static str]| -> &'static str {
             items.get(rng.below(items.len() as u64) as usize).copied().unwrap_or("")
         };
@@ -89,9 +106,13 @@ impl<'s> RecordGenerator<'s> {
                 };
                 push_string(out, &text);
             }
-            FieldType::Email => push_string(out, &format!("{}.{}@example.com", pick(rng, FIRST), rng.below(10_000)).to_lowercase()),
+            FieldType::Email => {
+                push_string(out, &format!("{}.{}@example.com", pick(rng, FIRST), rng.below(10_000)).to_lowercase())
+            }
             FieldType::Phone => push_string(out, &format!("+1 555 {:04}", rng.below(10_000))),
-            FieldType::Website => push_string(out, &format!("https://www.{}.example", pick(rng, COMPANIES).to_lowercase())),
+            FieldType::Website => {
+                push_string(out, &format!("https://www.{}.example", pick(rng, COMPANIES).to_lowercase()))
+            }
             FieldType::Autonumber => push_string(out, &format!("{}", 1000 + index)),
             FieldType::Picklist => {
                 let options = field.options();
@@ -134,7 +155,13 @@ impl<'s> RecordGenerator<'s> {
                 let (y, m, d) = civil_from_days(18_262 + rng.below(6 * 365) as i64);
                 let secs = rng.below(86_400);
                 let offset = pick(rng, &["+00:00", "+05:30", "-08:00", "+01:00"]);
-                let _ = write!(out, "\"{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{offset}\"", secs / 3600, secs / 60 % 60, secs % 60);
+                let _ = write!(
+                    out,
+                    "\"{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{offset}\"",
+                    secs / 3600,
+                    secs / 60 % 60,
+                    secs % 60
+                );
             }
             FieldType::Boolean => out.push_str(if rng.below(5) == 0 { "true" } else { "false" }),
             FieldType::Lookup | FieldType::OwnerLookup | FieldType::UserLookup => {
