@@ -53,7 +53,7 @@ pub struct Inputs {
     #[command(flatten)]
     pub module: ModuleArgs,
     /// The time zone for date-vs-datetime comparisons, e.g. `+05:30` (default `+00:00`).
-    #[arg(long, default_value = "+00:00")]
+    #[arg(long, default_value = "+00:00", allow_hyphen_values = true)]
     pub tz: String,
 }
 

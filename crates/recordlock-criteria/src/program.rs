@@ -348,20 +348,30 @@ fn kind_name(kind: KeyKind) -> &'static str {
 }
 
 fn key_text(kind: KeyKind, key: i128) -> String {
-    match kind {
-        KeyKind::Date | KeyKind::LocalDay => i32::try_from(key)
+    let scale = crate::compile::INSTANT_SCALE;
+    let date = |k: i128| {
+        let year = i32::try_from(k.div_euclid(512)).ok()?;
+        let ordinal = u32::try_from(k.rem_euclid(512)).ok()?;
+        chrono::NaiveDate::from_yo_opt(year, ordinal)
+    };
+    let text = match kind {
+        KeyKind::Date => date(key).map(|d| d.to_string()),
+        KeyKind::LocalDay => i32::try_from(key + 719_163)
             .ok()
             .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
-            .map_or_else(|| key.to_string(), |d| d.to_string()),
+            .map(|d| d.to_string()),
         KeyKind::Instant => {
-            let secs = key.div_euclid(crate::compile::INSTANT_SCALE);
-            let nanos = key.rem_euclid(crate::compile::INSTANT_SCALE);
-            i64::try_from(secs)
-                .ok()
-                .and_then(|s| chrono::DateTime::from_timestamp(s, u32::try_from(nanos).unwrap_or(0)))
-                .map_or_else(|| key.to_string(), |t| t.to_rfc3339())
+            let nanos = u32::try_from(key.rem_euclid(scale)).unwrap_or(0);
+            let rest = key.div_euclid(scale);
+            let secs = u32::try_from(rest.rem_euclid(86_400)).unwrap_or(0);
+            date(rest.div_euclid(86_400))
+                .and_then(|d| {
+                    chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).map(|t| d.and_time(t))
+                })
+                .map(|t| format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S%.f")))
         }
-    }
+    };
+    text.unwrap_or_else(|| key.to_string())
 }
 
 impl Pool {

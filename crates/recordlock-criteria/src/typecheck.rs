@@ -187,6 +187,9 @@ impl ValueContext<'_> {
             }
             _ => return Err(self.invalid(&self.path, "expected an array")),
         };
+        if let Some(i) = items.iter().position(|v| is_macro(v)) {
+            return Err(self.invalid(&self.path.index(i), "`${EMPTY}` and `${NOTEMPTY}` go with `equal` and `not_equal` only"));
+        }
         if items.len() > self.limits.max_in_values {
             return Err(Error::limit_exceeded(&self.path, "the number of values", self.limits.max_in_values)
                 .with_api_name(self.field.api_name()));
@@ -397,6 +400,10 @@ impl ValueContext<'_> {
             _ => Err(self.invalid(&self.path, "unsupported comparator")),
         }
     }
+}
+
+fn is_macro(value: &Json) -> bool {
+    matches!(value.as_str(), Some(EMPTY_MACRO | NOT_EMPTY_MACRO))
 }
 
 fn value_text(value: &Json) -> String {

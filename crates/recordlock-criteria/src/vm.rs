@@ -76,12 +76,14 @@ impl Program {
             (Op::ChoicesSub(kind, n, h), Value::Choices(set)) => {
                 set.as_slice().iter().any(|x| self.choice_sub(kind, n, h, x))
             }
-            (Op::Num(op, c), Value::Number(d)) => p.decimals.get(c.index()).is_some_and(|k| compare(op, d.cmp(k))),
+            (Op::Num(op, c), Value::Number(d)) => {
+                p.decimals.get(c.index()).is_some_and(|k| compare(op, decimal_cmp(d, k)))
+            }
             (Op::NumIn(c), Value::Number(d)) => {
                 p.decimal_sets.get(c.index()).is_some_and(|set| set.binary_search(d).is_ok())
             }
             (Op::NumBetween(c), Value::Number(d)) => match (p.decimals.get(c.index()), p.decimals.get(c.index() + 1)) {
-                (Some(lo), Some(hi)) => lo <= d && d <= hi,
+                (Some(lo), Some(hi)) => decimal_cmp(lo, d).is_le() && decimal_cmp(d, hi).is_le(),
                 _ => false,
             },
             (Op::Key(kind, op, c), v) => {
@@ -143,9 +145,39 @@ fn compare(op: CmpOp, ord: Ordering) -> bool {
 
 #[inline]
 fn substring(kind: SubstringKind, text: &str, needle: &str) -> bool {
+    let (t, n) = (text.as_bytes(), needle.as_bytes());
     match kind {
         SubstringKind::Contains => text.contains(needle),
-        SubstringKind::StartsWith => text.starts_with(needle),
-        SubstringKind::EndsWith => text.ends_with(needle),
+        // Byte comparisons are exact for UTF-8 (a needle that is valid UTF-8 can only match at
+        // char boundaries), and short needles compare inline instead of calling `memcmp`.
+        SubstringKind::StartsWith => t.get(..n.len()).is_some_and(|head| bytes_eq(head, n)),
+        SubstringKind::EndsWith => t.len() >= n.len() && t.get(t.len() - n.len()..).is_some_and(|tail| bytes_eq(tail, n)),
+    }
+}
+
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Compares two decimals exactly. When both scales are small — the common case, money has
+/// two decimals — the mantissas are brought to one scale in `i128` and compared directly;
+/// anything that could overflow falls back to `Decimal`'s own comparison.
+#[inline]
+pub(crate) fn decimal_cmp(a: &rust_decimal::Decimal, b: &rust_decimal::Decimal) -> Ordering {
+    const POW10: [i128; 10] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+    let (sa, sb) = (a.scale(), b.scale());
+    if sa == sb {
+        return a.mantissa().cmp(&b.mantissa());
+    }
+    // |mantissa| < 2^96 and 10^9 < 2^30, so the product stays below 2^126.
+    let scaled = if sa < sb {
+        POW10.get((sb - sa) as usize).map(|p| (a.mantissa() * p, b.mantissa()))
+    } else {
+        POW10.get((sa - sb) as usize).map(|p| (a.mantissa(), b.mantissa() * p))
+    };
+    match scaled {
+        Some((x, y)) => x.cmp(&y),
+        None => a.cmp(b),
     }
 }

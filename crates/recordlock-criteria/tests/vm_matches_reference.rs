@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
-use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
+use proptest::test_runner::{FileFailurePersistence, TestRunner};
 use recordlock_criteria::{
     Criteria, CriteriaLimits, EvalOptions, Ingestor, JsonPath, Row, Schema, compile, parse_date, parse_datetime,
     parse_decimal, reference, typecheck,
@@ -69,6 +69,10 @@ const NEEDLES: &[&str] = &[
     r#""0""#,
     r#""e""#,
     "10",
+    r#""ÉC""#,
+    r#""語""#,
+    r#""ΟΔ""#,
+    r#""1""#,
 ];
 
 /// `like` patterns, with `%` and `_` around single- and multi-byte characters.
@@ -598,12 +602,12 @@ const CASES: u32 = 10_000;
 
 #[test]
 fn vm_matches_reference() {
-    let config = Config {
+    let config = ProptestConfig {
         // Typecheck rejections are skipped (and counted below); allow plenty.
         max_global_rejects: CASES,
         source_file: Some(file!()),
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
-        ..Config::with_cases(CASES)
+        ..ProptestConfig::with_cases(CASES)
     };
     let mut runner = TestRunner::new(config);
     let limits = CriteriaLimits::default();

@@ -1,5 +1,8 @@
 //! Who asks, what they want to do, and the answer (SPEC.md §4).
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
@@ -112,13 +115,20 @@ impl BlockCode {
 }
 
 /// A rule named in a decision: its id (null for rules without one) and name (null for a
-/// rule id the configuration does not know).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// rule id the configuration does not know). Shared strings: naming a rule in a decision
+/// copies no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleRef {
     /// The rule id.
-    pub id: Option<String>,
+    pub id: Option<Arc<str>>,
     /// The rule name.
-    pub name: Option<String>,
+    pub name: Option<Arc<str>>,
+}
+
+impl Serialize for RuleRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        json!({"id": self.id.as_deref(), "name": self.name.as_deref()}).serialize(serializer)
+    }
 }
 
 /// The lock behind a blocked decision.
@@ -145,7 +155,7 @@ pub struct Block {
     /// The lock that blocks, when a lock does.
     pub lock: Option<LockInfo>,
     /// A sentence for a person.
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// For `INVALID_RECORD`: where the offending value is.
     pub json_path: Option<String>,
 }

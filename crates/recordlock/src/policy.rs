@@ -6,6 +6,9 @@
 //! derives, whether an actor may do an operation — reads it without allocating, save for the
 //! names a blocked answer reports.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use recordlock_criteria::{
     Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Program, Row, Schema, Slot, compile, reference,
@@ -22,8 +25,8 @@ use crate::module::Module;
 /// One locking rule, compiled.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
-    id: Option<String>,
-    name: String,
+    id: Option<Arc<str>>,
+    name: Arc<str>,
     lock_existing_records: bool,
     expr: Expr,
     program: Program,
@@ -57,7 +60,7 @@ impl CompiledRule {
 
     /// The rule as named in decisions.
     pub fn rule_ref(&self) -> RuleRef {
-        RuleRef { id: self.id.clone(), name: Some(self.name.clone()) }
+        RuleRef { id: self.id.clone(), name: Some(Arc::clone(&self.name)) }
     }
 }
 
@@ -158,8 +161,8 @@ impl Policy {
         for (rule, expr) in config.locking_rules.iter().zip(exprs) {
             let program = compile::compile(&expr, schema, &opts)?;
             rules.push(CompiledRule {
-                id: rule.id.clone(),
-                name: rule.name.clone(),
+                id: rule.id.as_deref().map(Arc::from),
+                name: Arc::from(rule.name.as_str()),
                 lock_existing_records: rule.lock_existing_records,
                 expr,
                 program,
@@ -353,7 +356,7 @@ impl Policy {
         match (decision, lock) {
             (Decision::Blocked(mut b), EffectiveLock::Unevaluable(err)) if lock_state_blocks => {
                 b.code = BlockCode::InvalidRecord;
-                b.message = format!("the record cannot be evaluated, so it counts as locked: {}", err.message());
+                b.message = Cow::Owned(format!("the record cannot be evaluated, so it counts as locked: {}", err.message()));
                 b.json_path = Some(err.json_path().to_owned());
                 b.lock = None;
                 Decision::Blocked(b)
@@ -369,7 +372,7 @@ impl Policy {
                 action: op.action(),
                 fields,
                 lock: lock_info(lock),
-                message: RECORD_LOCKED_MESSAGE.to_owned(),
+                message: Cow::Borrowed(RECORD_LOCKED_MESSAGE),
                 json_path: None,
             })
         };
@@ -412,13 +415,13 @@ impl Policy {
 
     /// SPEC.md §3's checks for lock, unlock and edit_lock_reason, first failure wins.
     fn check_lock_management(&self, actor: &Actor, lock: &EffectiveLock<'_>, op: &Operation) -> Decision {
-        let block = |code: BlockCode, message: &str| {
+        let block = |code: BlockCode, message: &'static str| {
             Decision::Blocked(Block {
                 code,
                 action: op.action(),
                 fields: None,
                 lock: lock_info(lock),
-                message: message.to_owned(),
+                message: Cow::Borrowed(message),
                 json_path: None,
             })
         };
@@ -465,7 +468,7 @@ impl Policy {
                     _ => Some(rfc3339(now)),
                 };
                 LockState::Automatic(AutomaticLock {
-                    rule_id: rule.id.clone(),
+                    rule_id: rule.id().map(str::to_owned),
                     configuration_id: self.config.id.clone(),
                     locked_time,
                 })
@@ -535,7 +538,7 @@ fn lock_info(lock: &EffectiveLock<'_>) -> Option<LockInfo> {
         EffectiveLock::Manual(m) => Some(LockInfo::Manual { reason: m.reason.clone() }),
         EffectiveLock::Automatic { rule_id, rule } => Some(LockInfo::Automatic(match rule {
             Some(r) => r.rule_ref(),
-            None => RuleRef { id: rule_id.map(str::to_owned), name: None },
+            None => RuleRef { id: rule_id.map(Arc::from), name: None },
         })),
     }
 }
