@@ -135,6 +135,8 @@ pub struct Policy {
     exempt_profiles: Vec<String>,
     /// Reads the fields any rule reads.
     ingestor: Ingestor,
+    /// Reads the fields the `lock_existing_records` rules read (what a back-fill applies).
+    existing_ingestor: Ingestor,
     opts: EvalOptions,
     limits: Limits,
 }
@@ -184,6 +186,8 @@ impl Policy {
         };
         exempt_profiles.sort_unstable();
         let ingestor = Ingestor::for_fields(schema, rules.iter().flat_map(|r| r.program.reads()));
+        let existing_ingestor =
+            Ingestor::for_fields(schema, rules.iter().filter(|r| r.lock_existing_records).flat_map(|r| r.program.reads()));
         Ok(Policy {
             module,
             config,
@@ -195,6 +199,7 @@ impl Policy {
             restricted_buttons,
             exempt_profiles,
             ingestor,
+            existing_ingestor,
             opts,
             limits,
         })
@@ -243,14 +248,20 @@ impl Policy {
     /// Reads a record (JSON text) into `row`: only the fields the rules read, each checked
     /// against its type. Records longer than `Limits::record_bytes` are `LIMIT_EXCEEDED`.
     pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+        self.ingest_str_for(RuleScope::All, text, row)
+    }
+
+    /// Reads a record (JSON text) into `row` for the rules of `scope`: only the fields they
+    /// read are read and checked, so a wrong-typed value in a field only other rules read
+    /// does not make the record unevaluable.
+    pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), Error> {
         if text.len() > self.limits.record_bytes {
-            return Err(Error::limit_exceeded(
-                &JsonPath::root(),
-                "the size of a record in bytes",
-                self.limits.record_bytes,
-            ));
+            return Err(Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", self.limits.record_bytes));
         }
-        self.ingestor.ingest_str(text, row)
+        match scope {
+            RuleScope::All => self.ingestor.ingest_str(text, row),
+            RuleScope::ExistingRecords => self.existing_ingestor.ingest_str(text, row),
+        }
     }
 
     /// Reads a record (a JSON value) into `row`.

@@ -209,7 +209,7 @@ fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: 
             return Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error });
         }
     };
-    match policy.ingest_str(text, row) {
+    match policy.ingest_str_for(scope, text, row) {
         Err(error) => Evaluated::Reported(SweepOutcome::Unevaluable {
             id: row.record_id().map(str::to_owned),
             error: error.with_code(ErrorCode::InvalidRecord),
