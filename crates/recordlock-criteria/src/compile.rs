@@ -19,6 +19,7 @@ use crate::schema::{Field, Schema, Slot};
 use crate::text::fold;
 use crate::typecheck;
 use crate::typed::{ChoiceTest, ChoicesTest, Expr, IdTest, OrdTest, Pred, Substring, Test, TextTest};
+use crate::value::Choice;
 
 /// Nanoseconds per second in instant keys: 2·10⁹, not 10⁹, because a leap second carries up
 /// to 1,999,999,999 ns; with it, key order is instant order.
@@ -114,7 +115,21 @@ impl Compiler<'_> {
                 TextTest::Like(p) => Op::TextLike(push(&mut pool.patterns, p.clone())),
             },
             Test::Choice(t) => match t {
+                // Listed options are dictionary codes: equality is an integer compare and
+                // membership a bit test.
+                ChoiceTest::Equal(Choice::Option(code)) => Op::OptionEq(*code),
                 ChoiceTest::Equal(c) => Op::ChoiceEq(push(&mut pool.choices, c.clone())),
+                ChoiceTest::In(set) if set.iter().all(|c| matches!(c, Choice::Option(_))) => {
+                    let mut bits = vec![0u64; field.options().len().div_ceil(64)];
+                    for c in set.iter() {
+                        if let Choice::Option(code) = c {
+                            if let Some(w) = bits.get_mut(code.index() / 64) {
+                                *w |= 1 << (code.index() % 64);
+                            }
+                        }
+                    }
+                    Op::OptionIn(push(&mut pool.option_hits, bits.into()))
+                }
                 ChoiceTest::In(set) => Op::ChoiceIn(push(&mut pool.choice_sets, set.clone())),
                 ChoiceTest::Substring(sub) => {
                     let (needle, hits) = self.substring(sub, field);

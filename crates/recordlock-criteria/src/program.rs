@@ -19,7 +19,7 @@
 //! let program = compile::compile_criteria(&criteria, deals, &CriteriaLimits::default(), &EvalOptions::default()).unwrap();
 //! let text = program.to_string();
 //! assert_eq!(text.lines().count(), 2);
-//! assert!(text.contains("choice_eq"), "{text}");
+//! assert!(text.contains("option_eq \"Closed Won\""), "{text}");
 //! assert!(text.contains("num_between"), "{text}");
 //! ```
 
@@ -93,6 +93,10 @@ pub enum Op {
     TextSub(SubstringKind, ConstId),
     /// Folded text matches `patterns[c]`.
     TextLike(ConstId),
+    /// The choice is the listed option with this code (an integer compare).
+    OptionEq(crate::schema::OptionCode),
+    /// The choice is a listed option whose bit is set in `option_hits[c]`.
+    OptionIn(ConstId),
     /// The choice equals `choices[c]`.
     ChoiceEq(ConstId),
     /// The choice is in `choice_sets[c]`.
@@ -280,6 +284,24 @@ impl Program {
             ),
             Op::TextSub(k, c) => format!("text_{} {}", sub(k), text(c)),
             Op::TextLike(c) => format!("text_like {:?}", p.patterns.get(c.index()).map_or("", |x| x.as_str())),
+            Op::OptionEq(code) => format!("option_eq {}", self.choice_text(ins.slot, &Choice::Option(code))),
+            Op::OptionIn(c) => {
+                let bits = p.option_hits.get(c.index());
+                let names = self
+                    .reads
+                    .iter()
+                    .find(|r| r.slot == ins.slot)
+                    .map(|r| {
+                        r.options
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| bits.and_then(|b| b.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0))
+                            .map(|(_, n)| format!("{n:?}"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("option_in {}", list(names))
+            }
             Op::ChoiceEq(c) => format!(
                 "choice_eq {}",
                 p.choices.get(c.index()).map_or_else(String::new, |x| self.choice_text(ins.slot, x))
@@ -365,9 +387,7 @@ fn key_text(kind: KeyKind, key: i128) -> String {
             let rest = key.div_euclid(scale);
             let secs = u32::try_from(rest.rem_euclid(86_400)).unwrap_or(0);
             date(rest.div_euclid(86_400))
-                .and_then(|d| {
-                    chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).map(|t| d.and_time(t))
-                })
+                .and_then(|d| chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).map(|t| d.and_time(t)))
                 .map(|t| format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S%.f")))
         }
     };
@@ -383,6 +403,8 @@ impl Pool {
             Op::TextIn(c) => i(c) < self.text_sets.len(),
             Op::TextSub(_, c) => i(c) < self.texts.len(),
             Op::TextLike(c) => i(c) < self.patterns.len(),
+            Op::OptionEq(_) => true,
+            Op::OptionIn(c) => i(c) < self.option_hits.len(),
             Op::ChoiceEq(c) => i(c) < self.choices.len(),
             Op::ChoiceIn(c) | Op::ChoicesEq(c) | Op::ChoicesAll(c) | Op::ChoicesAny(c) => i(c) < self.choice_sets.len(),
             Op::ChoiceSub(_, c, h) | Op::ChoicesSub(_, c, h) => {

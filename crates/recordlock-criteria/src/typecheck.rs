@@ -188,7 +188,9 @@ impl ValueContext<'_> {
             _ => return Err(self.invalid(&self.path, "expected an array")),
         };
         if let Some(i) = items.iter().position(|v| is_macro(v)) {
-            return Err(self.invalid(&self.path.index(i), "`${EMPTY}` and `${NOTEMPTY}` go with `equal` and `not_equal` only"));
+            return Err(
+                self.invalid(&self.path.index(i), "`${EMPTY}` and `${NOTEMPTY}` go with `equal` and `not_equal` only")
+            );
         }
         if items.len() > self.limits.max_in_values {
             return Err(Error::limit_exceeded(&self.path, "the number of values", self.limits.max_in_values)

@@ -59,6 +59,11 @@ impl Program {
             }
             (Op::TextSub(kind, c), Value::Text(s)) => p.texts.get(c.index()).is_some_and(|n| substring(kind, s, n)),
             (Op::TextLike(c), Value::Text(s)) => p.patterns.get(c.index()).is_some_and(|pat| pat.matches(s)),
+            (Op::OptionEq(code), Value::Choice(Choice::Option(x))) => code == *x,
+            (Op::OptionIn(c), Value::Choice(Choice::Option(x))) => {
+                let i = x.index();
+                p.option_hits.get(c.index()).and_then(|bits| bits.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0)
+            }
             (Op::ChoiceEq(c), Value::Choice(x)) => p.choices.get(c.index()) == Some(x),
             (Op::ChoiceIn(c), Value::Choice(x)) => {
                 p.choice_sets.get(c.index()).is_some_and(|set| set.binary_search(x).is_ok())
@@ -151,7 +156,9 @@ fn substring(kind: SubstringKind, text: &str, needle: &str) -> bool {
         // Byte comparisons are exact for UTF-8 (a needle that is valid UTF-8 can only match at
         // char boundaries), and short needles compare inline instead of calling `memcmp`.
         SubstringKind::StartsWith => t.get(..n.len()).is_some_and(|head| bytes_eq(head, n)),
-        SubstringKind::EndsWith => t.len() >= n.len() && t.get(t.len() - n.len()..).is_some_and(|tail| bytes_eq(tail, n)),
+        SubstringKind::EndsWith => {
+            t.len() >= n.len() && t.get(t.len() - n.len()..).is_some_and(|tail| bytes_eq(tail, n))
+        }
     }
 }
 

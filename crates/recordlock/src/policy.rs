@@ -186,8 +186,10 @@ impl Policy {
         };
         exempt_profiles.sort_unstable();
         let ingestor = Ingestor::for_fields(schema, rules.iter().flat_map(|r| r.program.reads()));
-        let existing_ingestor =
-            Ingestor::for_fields(schema, rules.iter().filter(|r| r.lock_existing_records).flat_map(|r| r.program.reads()));
+        let existing_ingestor = Ingestor::for_fields(
+            schema,
+            rules.iter().filter(|r| r.lock_existing_records).flat_map(|r| r.program.reads()),
+        );
         Ok(Policy {
             module,
             config,
@@ -256,7 +258,11 @@ impl Policy {
     /// does not make the record unevaluable.
     pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), Error> {
         if text.len() > self.limits.record_bytes {
-            return Err(Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", self.limits.record_bytes));
+            return Err(Error::limit_exceeded(
+                &JsonPath::root(),
+                "the size of a record in bytes",
+                self.limits.record_bytes,
+            ));
         }
         match scope {
             RuleScope::All => self.ingestor.ingest_str(text, row),
@@ -367,7 +373,8 @@ impl Policy {
         match (decision, lock) {
             (Decision::Blocked(mut b), EffectiveLock::Unevaluable(err)) if lock_state_blocks => {
                 b.code = BlockCode::InvalidRecord;
-                b.message = Cow::Owned(format!("the record cannot be evaluated, so it counts as locked: {}", err.message()));
+                b.message =
+                    Cow::Owned(format!("the record cannot be evaluated, so it counts as locked: {}", err.message()));
                 b.json_path = Some(err.json_path().to_owned());
                 b.lock = None;
                 Decision::Blocked(b)
