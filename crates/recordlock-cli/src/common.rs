@@ -62,10 +62,11 @@ pub fn read_file(path: &str) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))
 }
 
-/// Reads a JSON file; a file that is not JSON is invalid input (exit 1).
+/// Reads a JSON file strictly (duplicate keys are errors); a file that is not valid JSON is
+/// invalid input (exit 1).
 pub fn read_json(path: &str) -> Result<Json, Failure> {
-    let text = read_file(path)?;
-    serde_json::from_str(&text).map_err(|e| Failure::from(recordlock::criteria::error_from_json(&e)))
+    let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
+    Ok(recordlock::criteria::parse_json_strict_bytes(&bytes)?)
 }
 
 impl ModuleArgs {

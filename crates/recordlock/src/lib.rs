@@ -46,6 +46,7 @@ pub mod config;
 mod decision;
 mod explain;
 mod limits;
+pub mod lines;
 mod lock;
 mod module;
 mod policy;

@@ -96,9 +96,7 @@ impl Policy {
             );
             return error_line(&e);
         }
-        let parsed = serde_json::from_str::<Json>(line)
-            .map_err(|e| recordlock_criteria::error_from_json(&e))
-            .and_then(|j| DecideRequest::from_json(&j));
+        let parsed = recordlock_criteria::parse_json_strict(line).and_then(|j| DecideRequest::from_json(&j));
         match parsed {
             Ok(req) => self.answer(&req).to_json(),
             Err(e) => error_line(&e),

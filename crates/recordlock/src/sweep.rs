@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
+use crate::lines::{LineRead, read_line_bounded};
 use crate::policy::{CompiledRule, Policy, RuleScope};
 
 /// How to sweep.
@@ -106,14 +107,16 @@ pub fn sweep_lines<'p, R: BufRead + Send>(
     let mut stats = SweepStats::default();
     let mut current = Chunk::default();
     let mut next = Chunk::default();
-    current.fill(&mut input, chunk)?;
+    let limit = policy.limits().record_bytes;
+    current.fill(&mut input, chunk, limit)?;
     while !current.is_empty() {
         if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             stats.cancelled = true;
             break;
         }
         // Read the next chunk while this one is evaluated.
-        let (read, outcomes) = rayon::join(|| next.fill(&mut input, chunk), || current.evaluate(policy, opts.scope));
+        let (read, outcomes) =
+            rayon::join(|| next.fill(&mut input, chunk, limit), || current.evaluate(policy, opts.scope));
         read?;
         for outcome in outcomes.into_iter().flatten() {
             match outcome {
@@ -151,11 +154,12 @@ enum Evaluated<'p> {
     Reported(SweepOutcome<'p>),
 }
 
-/// Up to `chunk` lines held in one buffer.
+/// Up to `chunk` lines held in one buffer; lines over the record limit are not held.
 #[derive(Default)]
 struct Chunk {
     bytes: Vec<u8>,
-    ends: Vec<usize>,
+    /// Each line's end in `bytes`, or `None` for a line skipped as too long.
+    ends: Vec<Option<usize>>,
 }
 
 impl Chunk {
@@ -163,26 +167,29 @@ impl Chunk {
         self.ends.is_empty()
     }
 
-    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize) -> io::Result<()> {
+    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize, limit: usize) -> io::Result<()> {
         self.bytes.clear();
         self.ends.clear();
         while self.ends.len() < lines {
-            if input.read_until(b'\n', &mut self.bytes)? == 0 {
-                break;
+            match read_line_bounded(input, &mut self.bytes, limit)? {
+                LineRead::Eof => break,
+                LineRead::Line => self.ends.push(Some(self.bytes.len())),
+                LineRead::TooLong => self.ends.push(None),
             }
-            self.ends.push(self.bytes.len());
         }
         Ok(())
     }
 
-    fn lines(&self) -> Vec<&[u8]> {
+    fn lines(&self) -> Vec<Option<&[u8]>> {
         let mut start = 0;
         self.ends
             .iter()
-            .map(|&end| {
-                let line = self.bytes.get(start..end).unwrap_or(&[]);
-                start = end;
-                line
+            .map(|end| {
+                end.map(|end| {
+                    let line = self.bytes.get(start..end).unwrap_or(&[]);
+                    start = end;
+                    line
+                })
             })
             .collect()
     }
@@ -191,7 +198,21 @@ impl Chunk {
         self.lines()
             .par_iter()
             .with_min_len(256)
-            .map_init(|| policy.new_row(), |row, line| Some(evaluate_line(policy, scope, row, line)))
+            .map_init(
+                || policy.new_row(),
+                |row, line| {
+                    Some(match line {
+                        Some(line) => evaluate_line(policy, scope, row, line),
+                        None => {
+                            let limit = policy.limits().record_bytes;
+                            let error =
+                                Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit)
+                                    .with_code(ErrorCode::LimitExceeded);
+                            Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error })
+                        }
+                    })
+                },
+            )
             .collect()
     }
 }

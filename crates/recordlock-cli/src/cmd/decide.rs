@@ -1,38 +1,35 @@
 //! `recordlock decide --config --module [--schema] [--tz] [REQUESTS|-]`: one decision a line.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
+
+use recordlock::criteria::{Error, ErrorCode, JsonPath};
+use recordlock::error_line;
+use recordlock::lines::{LineRead, read_line_bounded};
 
 use crate::common::{Failure, Inputs, open_input, stdout, write_line};
 
-/// Answers each request line; a bad line gets an error line and the run goes on.
+/// Answers each request line; a bad line gets an error line and the run goes on. Lines are
+/// read with bounded memory: one over the record limit is answered `LIMIT_EXCEEDED`.
 pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
     let policy = inputs.policy()?;
+    let limit = policy.limits().record_bytes;
     let mut input = open_input(requests)?;
     let mut out = stdout();
-    let mut line = String::new();
+    let mut line = Vec::new();
     loop {
         line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                let err = recordlock::criteria::Error::new(
-                    recordlock::criteria::ErrorCode::InvalidData,
-                    &recordlock::criteria::JsonPath::root(),
-                    "the line is not UTF-8",
-                );
-                write_line(&mut out, &recordlock::error_line(&err))?;
-                // Skip the rest of the bad line.
-                let mut skip = Vec::new();
-                input.read_until(b'\n', &mut skip)?;
-                continue;
+        let answer = match read_line_bounded(&mut input, &mut line, limit)? {
+            LineRead::Eof => break,
+            LineRead::TooLong => {
+                error_line(&Error::limit_exceeded(&JsonPath::root(), "the size of a request line in bytes", limit))
             }
-            Err(e) => return Err(e.into()),
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        write_line(&mut out, &policy.answer_line(line.trim_end_matches(['\n', '\r'])))?;
+            LineRead::Line => match std::str::from_utf8(&line) {
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => policy.answer_line(text.trim_end_matches(['\n', '\r'])),
+                Err(_) => error_line(&Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8")),
+            },
+        };
+        write_line(&mut out, &answer)?;
     }
     out.flush()?;
     Ok(())
