@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, FixedOffset};
 use recordlock_criteria::{Error, ErrorCode, EvalOptions, JsonPath, Schema};
@@ -135,7 +135,10 @@ pub struct Change {
 /// assert!(store.get("Deals").is_some());
 /// ```
 pub struct Store {
+    /// The published policies. Writers hold the lock only to swap an `Arc`.
     modules: RwLock<HashMap<String, Arc<Policy>>>,
+    /// Serialises writers, who validate and compile outside `modules`'s lock.
+    writer: Mutex<()>,
     schemas: RwLock<HashMap<String, Schema>>,
     clock: Box<dyn Clock>,
     ids: Box<dyn IdSource>,
@@ -164,6 +167,7 @@ impl Store {
     pub fn new(clock: Box<dyn Clock>, ids: Box<dyn IdSource>) -> Store {
         Store {
             modules: RwLock::new(HashMap::new()),
+            writer: Mutex::new(()),
             schemas: RwLock::new(HashMap::new()),
             clock,
             ids,
@@ -196,6 +200,16 @@ impl Store {
         Module::resolve(name, custom)
     }
 
+    /// Swaps the module's policy: the only moment readers can wait, for a pointer's length.
+    fn publish(&self, module: &str, policy: Option<Arc<Policy>>) -> Result<(), Error> {
+        let mut modules = self.modules.write().map_err(|_| Store::poisoned())?;
+        match policy {
+            Some(p) => modules.insert(module.to_owned(), p),
+            None => modules.remove(module),
+        };
+        Ok(())
+    }
+
     fn poisoned() -> Error {
         Error::new(ErrorCode::NotAllowed, &JsonPath::root(), "the store is unavailable after a panic in another thread")
     }
@@ -214,8 +228,8 @@ impl Store {
     /// keys in the body are ignored; ids and audit fields are assigned.
     pub fn create(&self, module: &str, body: &Json, actor: &Reference) -> Result<(Json, Change), Error> {
         let module = self.module(module)?;
-        let mut modules = self.modules.write().map_err(|_| Store::poisoned())?;
-        if modules.contains_key(module.name()) {
+        let _writer = self.writer.lock().map_err(|_| Store::poisoned())?;
+        if self.policy(module.name()).is_some() {
             return Err(Error::limit_exceeded(&body_path(), "record locking configurations per module", 1)
                 .with_api_name(BODY_KEY));
         }
@@ -241,7 +255,7 @@ impl Store {
             rule.id = Some(rid);
         }
         let policy = Policy::from_valid(valid, module.clone(), self.limits, self.opts)?;
-        modules.insert(module.name().to_owned(), Arc::new(policy));
+        self.publish(module.name(), Some(Arc::new(policy)))?;
         let change = Change { added, edited: Vec::new(), removed: Vec::new(), release: Release::Nothing };
         Ok((success(&id, "record locking configuration created successfully"), change))
     }
@@ -258,9 +272,9 @@ impl Store {
         actor: &Reference,
     ) -> Result<(Json, Change), Error> {
         let module = self.module(module)?;
-        let mut modules = self.modules.write().map_err(|_| Store::poisoned())?;
+        let _writer = self.writer.lock().map_err(|_| Store::poisoned())?;
         let (object, path) = unwrap_body(body)?;
-        let current = modules.get(module.name()).cloned();
+        let current = self.policy(module.name());
         let body_id = match object.get("id").filter(|v| !v.is_null()) {
             None => None,
             Some(v) => Some(id_text(v).ok_or_else(|| {
@@ -326,7 +340,7 @@ impl Store {
             change.release = Release::RuleLocks(change.removed.clone());
         }
         let policy = Policy::from_valid(valid, module.clone(), self.limits, self.opts)?;
-        modules.insert(module.name().to_owned(), Arc::new(policy));
+        self.publish(module.name(), Some(Arc::new(policy)))?;
         Ok((success(&id, "record locking configuration updated successfully"), change))
     }
 
@@ -334,9 +348,9 @@ impl Store {
     /// `NOT_ALLOWED` for a system-defined configuration.
     pub fn delete(&self, module: &str, id: &str) -> Result<(Json, Change), Error> {
         let module = self.module(module)?;
-        let mut modules = self.modules.write().map_err(|_| Store::poisoned())?;
+        let _writer = self.writer.lock().map_err(|_| Store::poisoned())?;
         let path = JsonPath::root().key("id");
-        let Some(current) = modules.get(module.name()).filter(|c| c.config().id.as_deref() == Some(id)) else {
+        let Some(current) = self.policy(module.name()).filter(|c| c.config().id.as_deref() == Some(id)) else {
             return Err(Error::new(ErrorCode::InvalidData, &path, format!("no configuration `{id}` for this module"))
                 .with_api_name("id"));
         };
@@ -345,7 +359,7 @@ impl Store {
                 .with_api_name("id"));
         }
         let removed = current.config().locking_rules.iter().filter_map(|r| r.id.clone()).collect();
-        modules.remove(module.name());
+        self.publish(module.name(), None)?;
         let change = Change { added: Vec::new(), edited: Vec::new(), removed, release: Release::AllLocks };
         Ok((success(id, "record locking configuration deleted"), change))
     }
@@ -355,8 +369,8 @@ impl Store {
     pub fn load(&self, module: &str, body: &Json) -> Result<Arc<Policy>, Error> {
         let module = self.module(module)?;
         let policy = Arc::new(Policy::new(body, module.clone(), self.limits, self.opts)?);
-        let mut modules = self.modules.write().map_err(|_| Store::poisoned())?;
-        modules.insert(module.name().to_owned(), Arc::clone(&policy));
+        let _writer = self.writer.lock().map_err(|_| Store::poisoned())?;
+        self.publish(module.name(), Some(Arc::clone(&policy)))?;
         Ok(policy)
     }
 }
