@@ -90,14 +90,13 @@ pub fn records(n: usize) -> Vec<String> {
     (0..n as u64).map(|i| g.record(i)).collect()
 }
 
-/// `n` generated Deals records, fully ingested.
-pub fn rows(n: usize) -> Vec<Row> {
-    let ingest = recordlock::criteria::Ingestor::new(deals());
-    records(n)
-        .iter()
-        .map(|r| {
-            let mut row = Row::new(deals());
-            ingest.ingest_str(r, &mut row).unwrap_or_else(|e| panic!("{e}"));
+/// `n` generated Deals records, ingested for `policy` (the fields its rules read).
+pub fn rows(policy: &Policy, n: usize) -> Vec<Row> {
+    let g = RecordGenerator::new(deals(), 7);
+    (0..n as u64)
+        .map(|i| {
+            let mut row = policy.new_row();
+            policy.ingest_str(&g.record(i), &mut row).unwrap_or_else(|e| panic!("{e}"));
             row
         })
         .collect()

@@ -11,7 +11,7 @@ const N: usize = 1_000_000;
 
 fn sweep_rows(c: &mut Criterion) {
     let policy = picklist_policy();
-    let rows = rows(N);
+    let rows = rows(&policy, N);
     let mut g = c.benchmark_group("sweep_rows");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(20);

@@ -8,10 +8,13 @@
 //! Code is emitted back to front: a node is compiled knowing where to go on true and on
 //! false, both already emitted, so every jump in the final (reversed) layout goes forward.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 
 use crate::ast::Criteria;
 use crate::error::Error;
+use crate::layout::Layout;
 use crate::limits::CriteriaLimits;
 use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Pool, Program, ReadField, Target};
 use crate::reference::EvalOptions;
@@ -39,9 +42,21 @@ pub fn compile_criteria(
     compile(&expr, schema, opts)
 }
 
-/// Compiles a typed tree.
+/// Compiles a typed tree, for rows holding exactly the fields it reads.
 pub fn compile(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> Result<Program, Error> {
-    let mut c = Compiler { schema, code: Vec::new(), pool: Pool::default() };
+    let layout = Arc::new(Layout::of(schema, expr.preds().map(|p| p.slot)));
+    compile_with_layout(expr, schema, opts, &layout)
+}
+
+/// Compiles a typed tree for rows of `layout`, which must hold every field it reads (a
+/// policy compiles all its rules against one layout).
+pub fn compile_with_layout(
+    expr: &Expr,
+    schema: &Schema,
+    opts: &EvalOptions,
+    layout: &Arc<Layout>,
+) -> Result<Program, Error> {
+    let mut c = Compiler { schema, layout, code: Vec::new(), pool: Pool::default() };
     let entry = c.emit(expr, Target::ACCEPT, Target::REJECT);
     // Reverse: emission index e becomes n - 1 - e.
     let n = c.code.len();
@@ -69,13 +84,14 @@ pub fn compile(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> Result<Progr
         })
         .collect();
     let tz_seconds = i64::from(opts.tz.local_minus_utc());
-    Program::new(code, c.pool, reads, tz_seconds).map_err(|e| {
+    Program::new(code, Arc::clone(layout), c.pool, reads, tz_seconds).map_err(|e| {
         Error::new(crate::ErrorCode::InvalidData, &crate::JsonPath::root(), format!("internal compiler error: {e}"))
     })
 }
 
 struct Compiler<'s> {
     schema: &'s Schema,
+    layout: &'s Layout,
     /// Emitted back to front; targets are emission indices.
     code: Vec<Instr>,
     pool: Pool,
@@ -100,7 +116,9 @@ impl Compiler<'_> {
         let op = self.op(&p.test, self.schema.field(p.slot));
         // Negation is the swap of targets: the one place it happens in the VM.
         let (on_true, on_false) = if p.negated { (f, t) } else { (t, f) };
-        self.code.push(Instr { op, slot: p.slot, on_true, on_false });
+        // A field outside the layout gets an impossible cell, which verification rejects.
+        let cell = self.layout.cell(p.slot).and_then(|c| u32::try_from(c).ok()).unwrap_or(u32::MAX);
+        self.code.push(Instr { op, slot: p.slot, cell, on_true, on_false });
         Target((self.code.len() - 1) as u32)
     }
 

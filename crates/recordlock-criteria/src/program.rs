@@ -24,9 +24,11 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::layout::Layout;
 use crate::schema::Slot;
 use crate::text::LikePattern;
 use crate::typed::SubstringKind;
@@ -139,6 +141,8 @@ pub struct Instr {
     pub op: Op,
     /// The field tested.
     pub slot: Slot,
+    /// Where rows of the program's layout hold that field.
+    pub cell: u32,
     /// Next when the test holds.
     pub on_true: Target,
     /// Next when it does not.
@@ -177,6 +181,8 @@ pub struct ReadField {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
     pub(crate) code: Box<[Instr]>,
+    /// The row layout `cell`s refer to.
+    pub(crate) layout: Arc<Layout>,
     pub(crate) pool: Pool,
     pub(crate) reads: Box<[ReadField]>,
     pub(crate) tz_seconds: i64,
@@ -195,11 +201,12 @@ impl Program {
     /// constant exists, so the VM can run it without checks that could fail.
     pub(crate) fn new(
         code: Vec<Instr>,
+        layout: Arc<Layout>,
         pool: Pool,
         reads: Vec<ReadField>,
         tz_seconds: i64,
     ) -> Result<Program, VerifyError> {
-        let program = Program { code: code.into(), pool, reads: reads.into(), tz_seconds };
+        let program = Program { code: code.into(), layout, pool, reads: reads.into(), tz_seconds };
         program.verify()?;
         Ok(program)
     }
@@ -220,8 +227,16 @@ impl Program {
             if !self.pool.has(ins.op) {
                 return Err(VerifyError { index: i, why: "constant out of range" });
             }
+            if self.layout.cell(ins.slot) != Some(ins.cell as usize) {
+                return Err(VerifyError { index: i, why: "the cell does not hold the slot in the layout" });
+            }
         }
         Ok(())
+    }
+
+    /// The row layout the program is compiled against: rows of this layout run fastest.
+    pub fn layout(&self) -> &Arc<Layout> {
+        &self.layout
     }
 
     /// The instructions.

@@ -8,34 +8,55 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value as Json;
+use smallvec::SmallVec;
 
 use crate::error::{Error, ErrorCode};
 use crate::json_path::JsonPath;
+use crate::layout::Layout;
 use crate::schema::{Field, Schema, Slot, TypeClass};
 use crate::value::Value;
 
 static EMPTY: Value = Value::Empty;
 
-/// A record's typed values, one per schema slot (fields not read are [`Value::Empty`]).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A record's typed values: one cell per field of its [`Layout`] (fields not read are
+/// [`Value::Empty`]). Up to four cells live inline in the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    values: Vec<Value>,
+    layout: Arc<Layout>,
+    values: SmallVec<[Value; 4]>,
     id: Option<String>,
 }
 
 impl Row {
-    /// An empty row for `schema`.
+    /// An empty row holding every field of `schema`.
     pub fn new(schema: &Schema) -> Row {
-        Row { values: vec![Value::Empty; schema.len()], id: None }
+        Row::with_layout(&Layout::full(schema))
     }
 
-    /// The value in `slot` ([`Value::Empty`] for a slot the row does not hold).
+    /// An empty row holding the fields of `layout`.
+    pub fn with_layout(layout: &Arc<Layout>) -> Row {
+        Row { layout: Arc::clone(layout), values: smallvec::smallvec![Value::Empty; layout.len()], id: None }
+    }
+
+    /// The row's layout.
+    pub fn layout(&self) -> &Arc<Layout> {
+        &self.layout
+    }
+
+    /// The value in `slot` ([`Value::Empty`] for a field the row does not hold).
     #[inline]
     pub fn get(&self, slot: Slot) -> &Value {
-        self.values.get(slot.index()).unwrap_or(&EMPTY)
+        self.layout.cell(slot).and_then(|c| self.values.get(c)).unwrap_or(&EMPTY)
+    }
+
+    /// The value in cell `cell` of the row's layout.
+    #[inline]
+    pub(crate) fn cell(&self, cell: usize) -> &Value {
+        self.values.get(cell).unwrap_or(&EMPTY)
     }
 
     /// Sets `slot` to `value`, checking that the value fits the field's type.
@@ -57,10 +78,14 @@ impl Row {
         if !fits(field, &value) {
             return Err(type_error(field, &JsonPath::root().key(field.api_name()), "value of the wrong type"));
         }
-        if self.values.len() < schema.len() {
-            self.values.resize(schema.len(), Value::Empty);
-        }
-        if let Some(v) = self.values.get_mut(slot.index()) {
+        let cell = self.layout.cell(slot).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidData,
+                &JsonPath::root(),
+                format!("the row does not hold `{}`", field.api_name()),
+            )
+        })?;
+        if let Some(v) = self.values.get_mut(cell) {
             *v = value;
         }
         Ok(())
@@ -116,9 +141,10 @@ fn type_error(field: &Field, path: &JsonPath, why: &str) -> Error {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Ingestor {
-    /// The fields read, with their slots.
-    fields: Vec<(Slot, Field)>,
-    row_len: usize,
+    /// The layout of the rows it fills.
+    layout: Arc<Layout>,
+    /// The fields read: cell, slot, field.
+    fields: Vec<(usize, Slot, Field)>,
 }
 
 impl Ingestor {
@@ -128,17 +154,36 @@ impl Ingestor {
     }
 
     /// Reads only the fields in `slots` (and the record's `id`); other keys are skipped.
+    /// Rows get a layout of exactly those fields.
     pub fn for_fields(schema: &Schema, slots: impl IntoIterator<Item = Slot>) -> Ingestor {
-        let mut fields: Vec<(Slot, Field)> =
-            slots.into_iter().filter_map(|s| schema.get(s).map(|f| (s, f.clone()))).collect();
-        fields.sort_by_key(|(s, _)| *s);
-        fields.dedup_by_key(|(s, _)| *s);
-        Ingestor { fields, row_len: schema.len() }
+        let layout = Arc::new(Layout::of(schema, slots));
+        let read: Vec<Slot> = layout.slots().to_vec();
+        Ingestor::with_layout(schema, &layout, read)
+    }
+
+    /// Reads the fields in `slots` that `layout` holds into rows of `layout` (the other
+    /// cells stay empty). A policy uses one layout for all its ingestors and programs.
+    pub fn with_layout(schema: &Schema, layout: &Arc<Layout>, slots: impl IntoIterator<Item = Slot>) -> Ingestor {
+        let mut fields: Vec<(usize, Slot, Field)> =
+            slots.into_iter().filter_map(|s| Some((layout.cell(s)?, s, schema.get(s)?.clone()))).collect();
+        fields.sort_by_key(|(c, _, _)| *c);
+        fields.dedup_by_key(|(c, _, _)| *c);
+        Ingestor { layout: Arc::clone(layout), fields }
     }
 
     /// The slots this ingestor reads.
     pub fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
-        self.fields.iter().map(|(s, _)| *s)
+        self.fields.iter().map(|(_, s, _)| *s)
+    }
+
+    /// The layout of the rows it fills.
+    pub fn layout(&self) -> &Arc<Layout> {
+        &self.layout
+    }
+
+    /// An empty row of this ingestor's layout.
+    pub fn new_row(&self) -> Row {
+        Row::with_layout(&self.layout)
     }
 
     /// Reads a record given as JSON text into `row` (which is reset first).
@@ -176,16 +221,14 @@ impl Ingestor {
         }
     }
 
+    /// Gives `row` this ingestor's layout (if it had another) and empties it.
     fn reset(&self, row: &mut Row) {
-        if row.values.len() != self.row_len {
-            row.values.clear();
-            row.values.resize(self.row_len, Value::Empty);
-        } else {
-            for (slot, _) in &self.fields {
-                if let Some(v) = row.values.get_mut(slot.index()) {
-                    *v = Value::Empty;
-                }
-            }
+        if !Arc::ptr_eq(&row.layout, &self.layout) {
+            *row = self.new_row();
+            return;
+        }
+        for v in &mut row.values {
+            *v = Value::Empty;
         }
         row.id = None;
     }
@@ -194,7 +237,7 @@ impl Ingestor {
     /// handful of fields, and comparing a few short names beats hashing each key.
     #[inline]
     fn position(&self, key: &str) -> Option<usize> {
-        self.fields.iter().position(|(_, f)| f.api_name() == key)
+        self.fields.iter().position(|(_, _, f)| f.api_name() == key)
     }
 }
 
@@ -249,14 +292,14 @@ impl IngestState<'_> {
             };
         }
         let Some(i) = self.ingestor.position(key) else { return Ok(()) };
-        let Some((slot, field)) = self.ingestor.fields.get(i) else { return Ok(()) };
+        let Some((cell, _, field)) = self.ingestor.fields.get(i) else { return Ok(()) };
         let path = JsonPath::root().key(key);
         if !self.seen.mark(i) {
             return Err(type_error(field, &path, "the field is given twice"));
         }
         let v = Value::from_json(field, value).map_err(|why| type_error(field, &path, &why))?;
-        if let Some(cell) = self.row.values.get_mut(slot.index()) {
-            *cell = v;
+        if let Some(target) = self.row.values.get_mut(*cell) {
+            *target = v;
         }
         Ok(())
     }

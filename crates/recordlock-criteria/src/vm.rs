@@ -6,9 +6,10 @@
 //! test reports `false` rather than panicking (unreachable for verified programs).
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use crate::compile::{date_key, instant_key, local_day_key};
-use crate::program::{CmpOp, ConstId, KeyKind, Op, Program, Target};
+use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Program, Target};
 use crate::row::Row;
 use crate::typed::SubstringKind;
 use crate::value::{Choice, Value};
@@ -33,12 +34,22 @@ impl Program {
     /// ```
     #[inline]
     pub fn matches(&self, row: &Row) -> bool {
+        // Rows of the program's own layout are indexed by cell directly; others by slot.
+        if Arc::ptr_eq(row.layout(), &self.layout) {
+            self.run(|ins| row.cell(ins.cell as usize))
+        } else {
+            self.run(|ins| row.get(ins.slot))
+        }
+    }
+
+    #[inline(always)]
+    fn run<'r>(&self, value: impl Fn(&Instr) -> &'r Value) -> bool {
         let mut pc = 0usize;
         // INVARIANT: verified programs jump forward only, so this loop runs at most
         // `code.len()` times; `get` failing is unreachable and would count as a match
         // (fail closed: a rule that cannot be evaluated locks).
         while let Some(ins) = self.code.get(pc) {
-            let next = if self.test(ins.op, row.get(ins.slot)) { ins.on_true } else { ins.on_false };
+            let next = if self.test(ins.op, value(ins)) { ins.on_true } else { ins.on_false };
             match next {
                 Target::ACCEPT => return true,
                 Target::REJECT => return false,

@@ -626,10 +626,17 @@ fn vm_matches_reference() {
         let opts = EvalOptions { tz: chrono::FixedOffset::east_opt(case.tz).expect("valid offset") };
         let program = compile::compile(&expr, &schema, &opts).expect("typed criteria compile");
         let ingest = Ingestor::for_fields(&schema, program.reads());
+        // Rows of the program's own layout take the VM's by-cell path; the others go by slot.
+        let same_layout = Ingestor::with_layout(&schema, program.layout(), program.reads());
         let mut row = Row::new(&schema);
+        let mut fast_row = same_layout.new_row();
         for record in &case.records {
             ingest.ingest_str(record, &mut row).map_err(|e| TestCaseError::fail(format!("ingest {record}: {e}")))?;
+            same_layout
+                .ingest_str(record, &mut fast_row)
+                .map_err(|e| TestCaseError::fail(format!("ingest {record}: {e}")))?;
             let vm = program.matches(&row);
+            prop_assert_eq!(vm, program.matches(&fast_row), "by-cell and by-slot paths disagree on {}", record);
             let reference = reference::evaluate(&expr, &row, &schema, &opts);
             prop_assert_eq!(
                 vm,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use recordlock_criteria::{
-    Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Program, Row, Schema, Slot, compile, reference,
+    Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Layout, Program, Row, Schema, Slot, compile, reference,
 };
 use serde_json::Value as Json;
 
@@ -159,9 +159,12 @@ impl Policy {
     pub fn from_valid(valid: ValidConfig, module: Module, limits: Limits, opts: EvalOptions) -> Result<Policy, Error> {
         let ValidConfig { config, exprs, excluded_slots } = valid;
         let schema = module.schema();
+        // One layout for every rule and ingestor: rows hold just the fields the rules read,
+        // side by side, and every program indexes them directly.
+        let layout = Arc::new(Layout::of(schema, exprs.iter().flat_map(|e| e.preds().map(|p| p.slot))));
         let mut rules = Vec::with_capacity(exprs.len());
         for (rule, expr) in config.locking_rules.iter().zip(exprs) {
-            let program = compile::compile(&expr, schema, &opts)?;
+            let program = compile::compile_with_layout(&expr, schema, &opts, &layout)?;
             rules.push(CompiledRule {
                 id: rule.id.as_deref().map(Arc::from),
                 name: Arc::from(rule.name.as_str()),
@@ -242,9 +245,9 @@ impl Policy {
         &self.excluded_slots
     }
 
-    /// An empty row for this module.
+    /// An empty row holding the fields the rules read.
     pub fn new_row(&self) -> Row {
-        Row::new(self.schema())
+        self.ingestor.new_row()
     }
 
     /// Reads a record (JSON text) into `row`: only the fields the rules read, each checked
