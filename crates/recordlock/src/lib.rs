@@ -42,6 +42,7 @@
 //! # Ok::<(), recordlock::criteria::Error>(())
 //! ```
 
+pub mod analysis;
 pub mod config;
 mod decision;
 mod explain;
