@@ -45,6 +45,7 @@
 pub mod analysis;
 pub mod config;
 mod decision;
+mod dependencies;
 mod explain;
 mod limits;
 pub mod lines;
