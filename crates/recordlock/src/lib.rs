@@ -43,10 +43,12 @@
 //! ```
 
 pub mod analysis;
+mod chunks;
 pub mod config;
 mod decision;
 mod dependencies;
 mod explain;
+pub mod impact;
 mod limits;
 pub mod lines;
 mod lock;

@@ -1,0 +1,167 @@
+//! Parallel, order-keeping evaluation of JSON Lines a chunk at a time, as sweeps do it:
+//! the next chunk is read while the current one is evaluated, at most two chunks are held,
+//! and results come out in input order whatever the number of threads.
+
+use std::io::{self, BufRead};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::lines::{LineRead, read_line_bounded};
+
+/// One input line as the evaluator sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line<'a> {
+    /// The line's bytes, without its newline (and carriage return).
+    Text(&'a [u8]),
+    /// A line longer than the limit, skipped without being held.
+    TooLong,
+}
+
+/// How to read the lines.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reading<'a> {
+    /// Lines per chunk.
+    pub(crate) chunk_lines: usize,
+    /// The longest line held, in bytes; longer ones reach the evaluator as [`Line::TooLong`].
+    pub(crate) limit: usize,
+    /// Set to stop after the current chunk.
+    pub(crate) cancel: Option<&'a AtomicBool>,
+}
+
+/// What the sink of [`map_lines`] receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step<T> {
+    /// The result of the next line.
+    Item(T),
+    /// A chunk is done (time to report progress).
+    ChunkDone,
+}
+
+/// Maps each line of `input` with `map` (in parallel, each worker with its own state from
+/// `init`), handing the results to `sink` in input order, and [`Step::ChunkDone`] after each
+/// chunk. Returns whether `cancel` stopped the run before the end of the input.
+pub(crate) fn map_lines<R, S, T>(
+    mut input: R,
+    reading: &Reading<'_>,
+    init: impl Fn() -> S + Sync + Send,
+    map: impl Fn(&mut S, Line<'_>) -> T + Sync + Send,
+    mut sink: impl FnMut(Step<T>),
+) -> io::Result<bool>
+where
+    R: BufRead + Send,
+    T: Send,
+{
+    let Reading { chunk_lines, limit, cancel } = *reading;
+    let lines = chunk_lines.max(1);
+    let mut current = Chunk::default();
+    let mut next = Chunk::default();
+    current.fill(&mut input, lines, limit)?;
+    while !current.is_empty() {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Ok(true);
+        }
+        let (read, results) = rayon::join(
+            || next.fill(&mut input, lines, limit),
+            || {
+                current
+                    .lines()
+                    .par_iter()
+                    .with_min_len(256)
+                    .map_init(&init, |s, line| map(s, *line))
+                    .collect::<Vec<T>>()
+            },
+        );
+        read?;
+        for r in results {
+            sink(Step::Item(r));
+        }
+        sink(Step::ChunkDone);
+        std::mem::swap(&mut current, &mut next);
+    }
+    Ok(false)
+}
+
+/// Up to a chunk of lines held in one buffer; lines over the limit are not held.
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    /// Each line's end in `bytes`, or `None` for a line skipped as too long.
+    ends: Vec<Option<usize>>,
+}
+
+impl Chunk {
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize, limit: usize) -> io::Result<()> {
+        self.bytes.clear();
+        self.ends.clear();
+        while self.ends.len() < lines {
+            match read_line_bounded(input, &mut self.bytes, limit)? {
+                LineRead::Eof => break,
+                LineRead::Line => self.ends.push(Some(self.bytes.len())),
+                LineRead::TooLong => self.ends.push(None),
+            }
+        }
+        Ok(())
+    }
+
+    fn lines(&self) -> Vec<Line<'_>> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|end| match end {
+                Some(end) => {
+                    let line = self.bytes.get(start..*end).unwrap_or(&[]);
+                    start = *end;
+                    let line = line.strip_suffix(b"\n").unwrap_or(line);
+                    Line::Text(line.strip_suffix(b"\r").unwrap_or(line))
+                }
+                None => Line::TooLong,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_keep_input_order_across_chunks() {
+        let input: String = (0..1000).map(|i| format!("{i}\r\n")).collect::<String>() + "x".repeat(50).as_str();
+        let mut out = Vec::new();
+        let mut chunks = 0;
+        let cancelled = map_lines(
+            input.as_bytes(),
+            &Reading { chunk_lines: 7, limit: 10, cancel: None },
+            || (),
+            |(), line| match line {
+                Line::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                Line::TooLong => "too long".to_owned(),
+            },
+            |step| match step {
+                Step::Item(s) => out.push(s),
+                Step::ChunkDone => chunks += 1,
+            },
+        )
+        .unwrap();
+        assert!(!cancelled);
+        assert_eq!(out.len(), 1001);
+        assert_eq!(out[999], "999");
+        assert_eq!(out[1000], "too long");
+        assert_eq!(chunks, 143);
+    }
+
+    #[test]
+    fn cancel_stops_before_the_next_chunk() {
+        let cancel = AtomicBool::new(true);
+        let mut n = 0;
+        let reading = Reading { chunk_lines: 1, limit: 10, cancel: Some(&cancel) };
+        let cancelled = map_lines("a\nb\n".as_bytes(), &reading, || (), |(), _| (), |_| n += 1);
+        assert!(cancelled.unwrap());
+        assert_eq!(n, 0);
+    }
+}
