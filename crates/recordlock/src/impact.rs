@@ -144,6 +144,34 @@ pub enum ImpactOutcome {
     },
 }
 
+impl Serialize for ImpactOutcome {
+    /// As [`ImpactOutcome::to_json`], keys in that order.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = serializer.serialize_map(None)?;
+        match self {
+            ImpactOutcome::Changed { id, change } => {
+                m.serialize_entry("id", id)?;
+                m.serialize_entry("change", &change.kind)?;
+                if let Some(r) = &change.old_rule {
+                    m.serialize_entry("old_rule", r)?;
+                }
+                if let Some(r) = &change.new_rule {
+                    m.serialize_entry("new_rule", r)?;
+                }
+            }
+            ImpactOutcome::Unevaluable { id, side, error } => {
+                m.serialize_entry("id", id)?;
+                m.serialize_entry("error", error)?;
+                if let Some(s) = side {
+                    m.serialize_entry("configuration", s)?;
+                }
+            }
+        }
+        m.end()
+    }
+}
+
 impl ImpactOutcome {
     /// The output line: `{"id", "change", "old_rule"?, "new_rule"?}`, or
     /// `{"id", "error", "configuration"?}`.

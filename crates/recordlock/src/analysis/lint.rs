@@ -22,16 +22,17 @@ pub(crate) fn lint(policy: &Policy, opts: &AnalysisOptions) -> Vec<Finding> {
     let lint = Lint { policy, schema, solver, holds, fails };
     let mut findings = Vec::new();
     for (j, rule) in rules.iter().enumerate() {
+        // A rule that never holds locks nothing: the other checks would only add noise.
         match never.get(j).cloned().flatten() {
             Some(fields) => findings.push(lint.rule_never_holds(j, rule, &fields)),
             None => {
                 lint.criteria(j, rule, &mut findings);
                 let earlier: Vec<usize> = (0..j).filter(|i| never.get(*i).is_some_and(Option::is_none)).collect();
                 findings.extend(lint.redundancy(j, &earlier));
+                findings.extend(lint.excluded_fields(rule));
                 findings.extend(lint.rarely_filled(j, rule));
             }
         }
-        findings.extend(lint.excluded_fields(rule));
     }
     findings
 }
