@@ -29,6 +29,11 @@ enum Command {
         #[command(flatten)]
         module: common::ModuleArgs,
     },
+    /// Report what a configuration's rules will do: rules that never or always hold,
+    /// redundant rules, excluded fields read... (one JSON finding a line; exit 0).
+    Lint(cmd::lint::LintArgs),
+    /// The records whose lock a configuration change would change, in input order.
+    Diff(cmd::diff::DiffArgs),
     /// Answer decide requests, one JSON line in, one decision line out.
     Decide {
         #[command(flatten)]
@@ -81,6 +86,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { config, module } => cmd::validate::run(&config, &module),
+        Command::Lint(args) => cmd::lint::run(&args),
+        Command::Diff(args) => cmd::diff::run(&args),
         Command::Decide { inputs, requests } => cmd::decide::run(&inputs, requests.as_deref()),
         Command::Sweep { inputs, all_rules, threads, records } => {
             cmd::sweep::run(&inputs, all_rules, threads, records.as_deref())
