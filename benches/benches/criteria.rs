@@ -29,12 +29,14 @@ fn compile(c: &mut Criterion) {
 fn eval_leaves(c: &mut Criterion) {
     let record = r#"{"id": "1", "Stage": "Closed Won", "Amount": 25000, "Deal_Name": "ACME renewal",
                      "Closing_Date": "2024-03-01", "Type": "Existing Business"}"#;
-    let mut row = Row::new(deals());
-    Ingestor::new(deals()).ingest_str(record, &mut row).unwrap();
     let mut g = c.benchmark_group("eval_leaves");
     for (shape, make) in [("and", and_rule as fn(usize) -> _), ("or", or_rule), ("nested", nested_rule)] {
         for n in [1, 5, 20, 100] {
             let (expr, program) = compile_rule(&make(n));
+            // A row of the program's layout, as a policy's rows are.
+            let ingest = Ingestor::with_layout(deals(), program.layout(), program.reads());
+            let mut row = ingest.new_row();
+            ingest.ingest_str(record, &mut row).unwrap();
             assert_eq!(program.matches(&row), reference::evaluate(&expr, &row, deals(), &EvalOptions::default()));
             g.bench_with_input(BenchmarkId::new(format!("vm_{shape}"), n), &row, |b, row| {
                 b.iter(|| program.matches(black_box(row)))
