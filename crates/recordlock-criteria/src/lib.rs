@@ -11,7 +11,7 @@
 //! | types | [`typecheck`] | [`Criteria`] + [`Schema`] → [`Expr`] (constants parsed once) |
 //! | compile | [`compile`] | [`Expr`] → [`Program`] (flat bytecode, constant pools) |
 //! | run | [`Program::matches`] | [`Program`] + [`Row`] → `bool` |
-//! | define | [`reference`] | [`Expr`] + [`Row`] → `bool`, the readable semantics |
+//! | define | [`reference`](mod@reference) | [`Expr`] + [`Row`] → `bool`, the readable semantics |
 //!
 //! Records are read once into a [`Row`] by an [`Ingestor`]; programs index rows by [`Slot`].
 //!
