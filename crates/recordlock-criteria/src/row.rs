@@ -20,7 +20,7 @@ use crate::layout::Layout;
 use crate::schema::{Field, Schema, Slot, TypeClass};
 use crate::value::Value;
 
-static EMPTY: Value = Value::Empty;
+pub(crate) static EMPTY: Value = Value::Empty;
 
 /// A record's typed values: one cell per field of its [`Layout`] (fields not read are
 /// [`Value::Empty`]). Up to four cells live inline in the row.
@@ -53,10 +53,10 @@ impl Row {
         self.layout.cell(slot).and_then(|c| self.values.get(c)).unwrap_or(&EMPTY)
     }
 
-    /// The value in cell `cell` of the row's layout.
+    /// The cells, in layout order.
     #[inline]
-    pub(crate) fn cell(&self, cell: usize) -> &Value {
-        self.values.get(cell).unwrap_or(&EMPTY)
+    pub(crate) fn cells(&self) -> &[Value] {
+        &self.values
     }
 
     /// Sets `slot` to `value`, checking that the value fits the field's type.

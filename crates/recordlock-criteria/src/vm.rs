@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::compile::{date_key, instant_key, local_day_key};
 use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Program, Target};
-use crate::row::Row;
+use crate::row::{EMPTY, Row};
 use crate::typed::SubstringKind;
 use crate::value::{Choice, Value};
 
@@ -36,7 +36,8 @@ impl Program {
     pub fn matches(&self, row: &Row) -> bool {
         // Rows of the program's own layout are indexed by cell directly; others by slot.
         if Arc::ptr_eq(row.layout(), &self.layout) {
-            self.run(|ins| row.cell(ins.cell as usize))
+            let cells = row.cells();
+            self.run(|ins| cells.get(ins.cell as usize).unwrap_or(&EMPTY))
         } else {
             self.run(|ins| row.get(ins.slot))
         }
