@@ -369,12 +369,13 @@ fn rule_index(path: &str) -> usize {
 }
 
 /// What the analysis claimed on one case, for the non-vacuity count.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct Claims {
     never: usize,
     always: usize,
     covered: usize,
     findings: usize,
+    by_kind: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// Checks every claim of the analysis on `case` against the reference interpreter.
@@ -420,6 +421,7 @@ fn check(case: &Case) -> Result<Claims, TestCaseError> {
     let findings = analysis::lint(&policy);
     claims.findings = findings.len();
     for f in &findings {
+        *claims.by_kind.entry(f.kind.as_str()).or_default() += 1;
         match f.kind {
             FindingKind::RedundantRule | FindingKind::EquivalentRules => {
                 let j = rule_index(&f.json_path);
@@ -497,6 +499,9 @@ fn analysis_claims_are_not_vacuous() {
         total.always += c.always;
         total.covered += c.covered;
         total.findings += c.findings;
+        for (k, n) in c.by_kind {
+            *total.by_kind.entry(k).or_default() += n;
+        }
     }
     eprintln!("{valid} valid configurations of 120; claims: {total:?}");
     assert!(valid >= 100, "too many generated configurations were invalid: {valid} of 120 valid");
@@ -504,4 +509,14 @@ fn analysis_claims_are_not_vacuous() {
     assert!(total.always >= 10, "{total:?}");
     assert!(total.covered >= 5, "{total:?}");
     assert!(total.findings >= 50, "{total:?}");
+    for kind in [
+        "never_holds",
+        "always_holds",
+        "redundant_rule",
+        "equivalent_rules",
+        "reads_excluded_field",
+        "lock_existing_rarely_filled",
+    ] {
+        assert!(total.by_kind.get(kind).is_some_and(|n| *n > 0), "no {kind}: {total:?}");
+    }
 }

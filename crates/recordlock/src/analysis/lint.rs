@@ -86,13 +86,16 @@ impl<'p> Lint<'p> {
         while let Some(node) = stack.pop() {
             let what = describe(node);
             if let Some(fields) = unsatisfiable(self.solver.check(&[&Formula::holds(node)])) {
+                let why = match node {
+                    Expr::Leaf(p) => format!("no value of `{}` passes it", p.origin.api_name),
+                    Expr::All(_) | Expr::Any(_) => self.contradiction(&fields),
+                };
                 findings.push(Finding {
                     severity: Severity::Warning,
                     kind: FindingKind::NeverHolds,
                     json_path: node_path(node),
                     message: format!(
-                        "{what} in rule `{name}` never holds: {}; the rule holds only through its other conditions",
-                        self.contradiction(&fields)
+                        "{what} in rule `{name}` never holds: {why}; the rule holds only through its other conditions"
                     ),
                     related: Vec::new(),
                 });
