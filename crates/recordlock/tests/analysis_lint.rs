@@ -303,3 +303,24 @@ fn example_configuration() {
     .unwrap();
     assert!(lint(&p).is_empty(), "{:?}", lint(&p));
 }
+
+/// Rules at the limits (25 ORs of 4 conditions: 4^25 branches written out) are still
+/// decided: the search splits the negated earlier rule first and prunes as it goes.
+#[test]
+fn large_rules_within_the_budget() {
+    let fields = [("Amount", [0, 5, 10, 50]), ("Probability", [0, 10, 50, 90]), ("Lead_Conversion_Time", [1, 2, 3, 4])];
+    let comparators = ["greater_than", "less_than", "equal", "not_equal"];
+    let leaf_at = |i: usize| {
+        let (field, values) = fields[i % 3];
+        leaf(field, comparators[(i / 3) % 4], json!(values[(i / 7) % 4]))
+    };
+    let groups: Vec<Json> = (0..25).map(|g| or((0..4).map(|k| leaf_at(g * 4 + k)).collect())).collect();
+    let mut narrower = groups[..24].to_vec();
+    let last: Vec<Json> = (0..3).map(|k| leaf_at(96 + k)).collect();
+    let mut wide = groups.clone();
+    wide[24] = or(last.clone());
+    narrower.push(and(vec![or(last), leaf("Stage", "equal", json!("Closed Won"))]));
+    let p = rules(vec![and(wide), and(narrower)]);
+    let found = kinds(&lint(&p));
+    assert!(found.contains(&(FindingKind::RedundantRule, rule_at(1))), "{found:?}");
+}
