@@ -29,8 +29,7 @@ enum Command {
         #[command(flatten)]
         module: common::ModuleArgs,
     },
-    /// Report what a configuration's rules will do: rules that never or always hold,
-    /// redundant rules, excluded fields read... (one JSON finding a line; exit 0).
+    /// Report what a configuration's rules will do, one JSON finding a line (exit 0).
     Lint(cmd::lint::LintArgs),
     /// The records whose lock a configuration change would change, in input order.
     Diff(cmd::diff::DiffArgs),
