@@ -103,6 +103,27 @@ fn lint_is_silent_on_the_example_and_exit_1_on_invalid_configurations() {
     assert_eq!(error["details"]["json_path"], "$.record_locking_configurations[0].locking_rules[0].criteria.value");
 }
 
+/// The README's example has one finding of each kind.
+#[test]
+fn lint_on_the_findings_example() {
+    let config = format!("{}/../../examples/deals-findings.json", env!("CARGO_MANIFEST_DIR"));
+    let out = run(&["lint", &config, "--module", "Deals"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let mut kinds: Vec<String> = lines(&out).iter().map(|f| f["kind"].as_str().unwrap().to_owned()).collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "always_holds",
+            "equivalent_rules",
+            "lock_existing_rarely_filled",
+            "never_holds",
+            "reads_excluded_field",
+            "redundant_rule"
+        ]
+    );
+}
+
 #[test]
 fn diff_prints_changed_records_and_a_summary() {
     let won = json!({"name": "Won", "criteria": leaf("Stage", "equal", json!("Closed Won"))});
