@@ -7,13 +7,13 @@
 //! The output is the same for any number of threads.
 
 use std::io::{self, BufRead};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
 use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
-use crate::lines::{LineRead, read_line_bounded};
+use crate::chunks::{Line, Reading, Step, map_lines};
 use crate::policy::{CompiledRule, Policy, RuleScope};
 
 /// How to sweep.
@@ -98,43 +98,33 @@ pub struct SweepStats {
 /// ```
 pub fn sweep_lines<'p, R: BufRead + Send>(
     policy: &'p Policy,
-    mut input: R,
+    input: R,
     opts: &SweepOptions<'_>,
     mut emit: impl FnMut(SweepOutcome<'p>),
     mut progress: impl FnMut(&SweepStats),
 ) -> io::Result<SweepStats> {
-    let chunk = opts.chunk_records.max(1);
     let mut stats = SweepStats::default();
-    let mut current = Chunk::default();
-    let mut next = Chunk::default();
-    let limit = policy.limits().record_bytes;
-    current.fill(&mut input, chunk, limit)?;
-    while !current.is_empty() {
-        if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            stats.cancelled = true;
-            break;
-        }
-        // Read the next chunk while this one is evaluated.
-        let (read, outcomes) =
-            rayon::join(|| next.fill(&mut input, chunk, limit), || current.evaluate(policy, opts.scope));
-        read?;
-        for outcome in outcomes.into_iter().flatten() {
-            match outcome {
-                Evaluated::Blank => {}
-                Evaluated::Fine => stats.records += 1,
-                Evaluated::Reported(o) => {
-                    stats.records += 1;
-                    match &o {
-                        SweepOutcome::Locked { .. } => stats.locked += 1,
-                        SweepOutcome::Unevaluable { .. } => stats.errors += 1,
-                    }
-                    emit(o);
+    let reading = Reading { chunk_lines: opts.chunk_records, limit: policy.limits().record_bytes, cancel: opts.cancel };
+    let cancelled = map_lines(
+        input,
+        &reading,
+        || policy.new_row(),
+        |row, line| evaluate_line(policy, opts.scope, row, line),
+        |step| match step {
+            Step::Item(Evaluated::Blank) => {}
+            Step::Item(Evaluated::Fine) => stats.records += 1,
+            Step::Item(Evaluated::Reported(o)) => {
+                stats.records += 1;
+                match &o {
+                    SweepOutcome::Locked { .. } => stats.locked += 1,
+                    SweepOutcome::Unevaluable { .. } => stats.errors += 1,
                 }
+                emit(o);
             }
-        }
-        progress(&stats);
-        std::mem::swap(&mut current, &mut next);
-    }
+            Step::ChunkDone => progress(&stats),
+        },
+    )?;
+    stats.cancelled = cancelled;
     Ok(stats)
 }
 
@@ -154,72 +144,15 @@ enum Evaluated<'p> {
     Reported(SweepOutcome<'p>),
 }
 
-/// Up to `chunk` lines held in one buffer; lines over the record limit are not held.
-#[derive(Default)]
-struct Chunk {
-    bytes: Vec<u8>,
-    /// Each line's end in `bytes`, or `None` for a line skipped as too long.
-    ends: Vec<Option<usize>>,
-}
-
-impl Chunk {
-    fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize, limit: usize) -> io::Result<()> {
-        self.bytes.clear();
-        self.ends.clear();
-        while self.ends.len() < lines {
-            match read_line_bounded(input, &mut self.bytes, limit)? {
-                LineRead::Eof => break,
-                LineRead::Line => self.ends.push(Some(self.bytes.len())),
-                LineRead::TooLong => self.ends.push(None),
-            }
+fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: Line<'_>) -> Evaluated<'p> {
+    let line = match line {
+        Line::Text(line) => line,
+        Line::TooLong => {
+            let limit = policy.limits().record_bytes;
+            let error = Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
+            return Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error });
         }
-        Ok(())
-    }
-
-    fn lines(&self) -> Vec<Option<&[u8]>> {
-        let mut start = 0;
-        self.ends
-            .iter()
-            .map(|end| {
-                end.map(|end| {
-                    let line = self.bytes.get(start..end).unwrap_or(&[]);
-                    start = end;
-                    line
-                })
-            })
-            .collect()
-    }
-
-    fn evaluate<'p>(&self, policy: &'p Policy, scope: RuleScope) -> Vec<Option<Evaluated<'p>>> {
-        self.lines()
-            .par_iter()
-            .with_min_len(256)
-            .map_init(
-                || policy.new_row(),
-                |row, line| {
-                    Some(match line {
-                        Some(line) => evaluate_line(policy, scope, row, line),
-                        None => {
-                            let limit = policy.limits().record_bytes;
-                            let error =
-                                Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit)
-                                    .with_code(ErrorCode::LimitExceeded);
-                            Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error })
-                        }
-                    })
-                },
-            )
-            .collect()
-    }
-}
-
-fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: &[u8]) -> Evaluated<'p> {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    };
     if line.iter().all(u8::is_ascii_whitespace) {
         return Evaluated::Blank;
     }
