@@ -17,6 +17,11 @@
 //! | [`Actor`], [`Operation`], [`Decision`] | who asks, what for, and the answer |
 //! | [`DecideRequest`] | a `recordlock decide` request line |
 //! | [`store::Store`] | create / get / update / delete configurations |
+//! | [`sweep`] | the `lock_existing_records` back-fill over JSON Lines, in parallel, in order |
+//! | [`analysis`] | static findings on a configuration (rules that never or always hold, redundant rules...) |
+//! | [`impact`] | which records a configuration change locks, unlocks or moves to another rule |
+//! | [`Policy::may_change_lock`] | whether a save can change a record's lock at all |
+//! | [`synth`] | deterministic synthetic records for demos and benchmarks |
 //!
 //! The criteria language itself (schemas, values, the compiler and VM) is the
 //! [`recordlock_criteria`] crate, re-exported as [`criteria`].
