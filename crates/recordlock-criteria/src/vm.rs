@@ -43,6 +43,8 @@ impl Program {
         }
     }
 
+    /// The interpreter loop, generic over how an instruction's value is fetched so that
+    /// each fetch strategy gets its own loop with the tests inlined.
     #[inline(always)]
     fn run<'r>(&self, value: impl Fn(&Instr) -> &'r Value) -> bool {
         let mut pc = 0usize;
@@ -60,7 +62,7 @@ impl Program {
         true
     }
 
-    #[inline]
+    #[inline(always)]
     fn test(&self, op: Op, v: &Value) -> bool {
         let p = &self.pool;
         match (op, v) {
