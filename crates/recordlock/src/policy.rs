@@ -188,9 +188,11 @@ impl Policy {
             }
         };
         exempt_profiles.sort_unstable();
-        let ingestor = Ingestor::for_fields(schema, rules.iter().flat_map(|r| r.program.reads()));
-        let existing_ingestor = Ingestor::for_fields(
+        // Both ingestors fill rows of the rules' shared layout, so programs index their cells.
+        let ingestor = Ingestor::with_layout(schema, &layout, rules.iter().flat_map(|r| r.program.reads()));
+        let existing_ingestor = Ingestor::with_layout(
             schema,
+            &layout,
             rules.iter().filter(|r| r.lock_existing_records).flat_map(|r| r.program.reads()),
         );
         Ok(Policy {
@@ -579,6 +581,22 @@ mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
 
     /// Issue: a policy is shared across threads.
+    #[test]
+    fn rows_share_the_programs_layout() {
+        let body = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+            {"name": "a", "lock_existing_records": true, "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}},
+            {"name": "b", "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_than", "value": 5}}]}]});
+        let module = crate::Module::resolve("Deals", None).unwrap();
+        let p = Policy::new(&body, module, Limits::default(), EvalOptions::default()).unwrap();
+        let mut row = p.new_row();
+        for scope in [RuleScope::All, RuleScope::ExistingRecords] {
+            p.ingest_str_for(scope, r#"{"Stage": "Closed Won", "Amount": 7}"#, &mut row).unwrap();
+            for rule in p.rules() {
+                assert!(Arc::ptr_eq(row.layout(), rule.program().layout()), "the VM's by-cell path is taken");
+            }
+        }
+    }
+
     #[test]
     fn policy_is_send_and_sync() {
         assert_send_sync::<Policy>();
