@@ -22,7 +22,31 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     if text.len() > MAX_NUMBER_TEXT || !is_number_syntax(text) {
         return None;
     }
-    if text.contains(['e', 'E']) { Decimal::from_scientific(text).ok() } else { Decimal::from_str_exact(text).ok() }
+    match text.split_once(['e', 'E']) {
+        None => Decimal::from_str_exact(text).ok(),
+        Some((mantissa, exponent)) => scale_exactly(Decimal::from_str_exact(mantissa).ok()?, exponent.parse().ok()?),
+    }
+}
+
+/// `m × 10^exp`, or `None` if that needs more digits than a `Decimal` holds. (Not
+/// `Decimal::from_scientific`, which rounds a long mantissa instead of refusing it.)
+fn scale_exactly(mut m: Decimal, exp: i32) -> Option<Decimal> {
+    if exp >= 0 {
+        let mut result = m;
+        for _ in 0..exp.min(64) {
+            result = result.checked_mul(Decimal::TEN)?;
+        }
+        // A zero mantissa stays zero however large the exponent; anything else overflowed.
+        return (exp <= 64 || result.is_zero()).then_some(result);
+    }
+    // Dividing by 10^k is raising the scale by k; trailing zeros of the mantissa give room.
+    m = m.normalize();
+    let scale = m.scale().checked_add(exp.unsigned_abs())?;
+    if scale > Decimal::MAX_SCALE {
+        return m.is_zero().then_some(Decimal::ZERO);
+    }
+    m.set_scale(scale).ok()?;
+    Some(m)
 }
 
 /// `-?digits(.digits)?([eE][+-]?digits)?`
@@ -109,5 +133,19 @@ mod tests {
             assert!(parse_decimal(bad).is_none(), "{bad}");
         }
         assert_eq!(parse_decimal("1e3"), parse_decimal("1000"));
+        assert_eq!(parse_decimal("-2.5E-3"), parse_decimal("-0.0025"));
+        assert_eq!(parse_decimal("1.500e-27"), parse_decimal("0.0000000000000000000000000015"));
+    }
+
+    /// SPEC.md §2 Numbers: exact, also in exponent form — digits are never rounded away.
+    #[test]
+    fn exponent_form_is_exact_or_refused() {
+        assert_eq!(parse_decimal("1.00000000000000000000000000001e0"), None, "too many digits to hold");
+        assert_eq!(parse_decimal("0.99999999999999999999999999999e0"), None);
+        assert_eq!(parse_decimal("1.00000000000000000000000000001"), None);
+        assert_eq!(parse_decimal("1e29"), None, "beyond 96 bits");
+        assert_eq!(parse_decimal("1e-29"), None, "beyond 28 decimals");
+        assert_eq!(parse_decimal("1e28"), parse_decimal("10000000000000000000000000000"));
+        assert!(parse_decimal("1e99999999999").is_none());
     }
 }
