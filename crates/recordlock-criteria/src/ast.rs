@@ -262,7 +262,19 @@ fn parse_leaf(map: &Map<String, Json>, path: &JsonPath) -> Result<Leaf, Error> {
                 .with_api_name("field"));
         }
     };
-    Ok(Leaf { field, comparator, value: value.clone(), path: path.clone() })
+    Ok(Leaf { field, comparator, value: canonical_array(value), path: path.clone() })
+}
+
+/// An object keyed exactly `"0"`..`"n-1"` (how Zoho's Node.js SDK writes arrays) as that
+/// array, so normalised output writes arrays; anything else as it is.
+fn canonical_array(value: &Json) -> Json {
+    match value {
+        Json::Object(map) if !map.is_empty() => {
+            let items: Option<Vec<Json>> = (0..map.len()).map(|i| map.get(&i.to_string()).cloned()).collect();
+            items.map_or_else(|| value.clone(), Json::Array)
+        }
+        other => other.clone(),
+    }
 }
 
 /// Reads `{"api_name"?, "id"?}`: strings, ids also as JSON numbers (kept exact).

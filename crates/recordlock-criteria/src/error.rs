@@ -211,6 +211,19 @@ impl Error {
         self
     }
 
+    /// Moves the error from under `from` to under `to` (`$.a[2].b` from `$.a[2]` to `$.a[0]`
+    /// is `$.a[0].b`); an error elsewhere is unchanged.
+    pub fn relocated(mut self, from: &JsonPath, to: &JsonPath) -> Error {
+        let path = &self.0.details.json_path;
+        if let Some(rest) = path.strip_prefix(from.as_str()) {
+            if rest.is_empty() || rest.starts_with(['.', '[']) {
+                let moved = format!("{}{rest}", to.as_str());
+                self.0.details.json_path = moved;
+            }
+        }
+        self
+    }
+
     /// The Zoho code.
     pub fn code(&self) -> ErrorCode {
         self.0.code

@@ -49,6 +49,19 @@ impl Expr {
         }
     }
 
+    /// Whether two expressions test the same fields the same way, whatever their spelling:
+    /// constants compare as parsed (`1000` and `"1000.0"`, `"Closed Won"` and `"closed won"`
+    /// are the same), fields by slot, and where they came from is ignored.
+    pub fn same_meaning(&self, other: &Expr) -> bool {
+        match (self, other) {
+            (Expr::Leaf(a), Expr::Leaf(b)) => a.slot == b.slot && a.test == b.test && a.negated == b.negated,
+            (Expr::All(a), Expr::All(b)) | (Expr::Any(a), Expr::Any(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_meaning(y))
+            }
+            _ => false,
+        }
+    }
+
     /// The predicates, in document order.
     pub fn preds(&self) -> impl Iterator<Item = &Pred> {
         let mut stack = vec![self];

@@ -42,6 +42,7 @@ pub const UNSUPPORTED_STANDARD_MODULES: &[&str] = &[
 /// assert!(deals.schema().slot("Stage").is_some());
 /// assert_eq!(Module::resolve("Calls", None).unwrap_err().code(), ErrorCode::NotSupported);
 /// assert_eq!(Module::resolve("Widgets", None).unwrap_err().code(), ErrorCode::InvalidModule);
+/// assert_eq!(Module::resolve("tasks", None).unwrap().name(), "Tasks");
 /// ```
 #[derive(Debug, Clone)]
 pub struct Module {
@@ -62,6 +63,9 @@ impl Module {
             )
             .with_api_name("module"));
         }
+        // Module names are matched ignoring ASCII case, as for the unsupported ones: `tasks`
+        // is Tasks, with its built-in schema and its one-rule restriction.
+        let name = BUILTIN_MODULES.iter().find(|m| m.eq_ignore_ascii_case(name)).copied().unwrap_or(name);
         let schema = match (schema, Schema::builtin(name)) {
             (Some(s), _) => s,
             (None, Some(builtin)) => builtin.clone(),

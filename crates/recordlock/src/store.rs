@@ -304,6 +304,8 @@ impl Store {
         let mut change =
             Change { added: Vec::new(), edited: Vec::new(), removed: Vec::new(), release: Release::Nothing };
         let mut new_rules = Vec::new();
+        // For each rule of the merged list, the request item it came from (if any).
+        let mut origins: Vec<Option<usize>> = Vec::new();
         for (key, value) in object {
             if READ_ONLY.contains(&key.as_str()) {
                 continue;
@@ -315,6 +317,7 @@ impl Store {
                     &path.key("locking_rules"),
                     &mut change,
                     &mut new_rules,
+                    &mut origins,
                 )?;
                 merged.insert(key.clone(), rules);
             } else {
@@ -325,7 +328,20 @@ impl Store {
                 merged.insert(key.clone(), value.clone());
             }
         }
-        let mut valid = validate(&json!({ BODY_KEY: [Json::Object(merged)] }), &module, &self.limits)?;
+        let merged_body = json!({ BODY_KEY: [Json::Object(merged)] });
+        let mut valid = validate(&merged_body, &module, &self.limits).map_err(|e| {
+            // An error in a rule the request sent points into the request, not the merged list.
+            let rules = path.key("locking_rules");
+            let from = origins.iter().enumerate().find_map(|(k, origin)| {
+                let at = rules.index(k);
+                let rest = e.json_path().strip_prefix(at.as_str())?;
+                (rest.is_empty() || rest.starts_with(['.', '['])).then_some((at, (*origin)?))
+            });
+            match from {
+                Some((at, j)) => e.relocated(&at, &rules.index(j)),
+                None => e,
+            }
+        })?;
         // Validated: now assign ids to the new rules and stamp the change.
         for (rule, position) in valid.config.locking_rules.iter_mut().zip(0..) {
             if rule.id.is_none() && new_rules.contains(&position) {
@@ -366,9 +382,17 @@ impl Store {
 
     /// Installs a configuration as stored elsewhere (a GET body with ids), replacing any:
     /// how a host loads its saved state at start-up. The body is validated.
+    /// The configuration and rules without ids (a POST-shaped body) are given ids here, so
+    /// every rule can later be edited or deleted by id.
     pub fn load(&self, module: &str, body: &Json) -> Result<Arc<Policy>, Error> {
         let module = self.module(module)?;
-        let policy = Arc::new(Policy::new(body, module.clone(), self.limits, self.opts)?);
+        let mut valid = validate(body, &module, &self.limits)?;
+        let config = &mut valid.config;
+        config.id.get_or_insert_with(|| self.ids.next_id());
+        for rule in &mut config.locking_rules {
+            rule.id.get_or_insert_with(|| self.ids.next_id());
+        }
+        let policy = Arc::new(Policy::from_valid(valid, module.clone(), self.limits, self.opts)?);
         let _writer = self.writer.lock().map_err(|_| Store::poisoned())?;
         self.publish(module.name(), Some(Arc::clone(&policy)))?;
         Ok(policy)
@@ -383,6 +407,7 @@ fn merge_rules(
     path: &JsonPath,
     change: &mut Change,
     new_rules: &mut Vec<usize>,
+    origins: &mut Vec<Option<usize>>,
 ) -> Result<Json, Error> {
     let Json::Array(items) = update else {
         return Err(
@@ -393,6 +418,8 @@ fn merge_rules(
         Some(Json::Array(r)) => r.iter().filter_map(|x| x.as_object().cloned()).collect(),
         _ => Vec::new(),
     };
+    origins.clear();
+    origins.resize(rules.len(), None);
     for (i, item) in items.iter().enumerate() {
         let p = path.index(i);
         let Json::Object(item) = item else {
@@ -423,6 +450,7 @@ fn merge_rules(
                 let mut rule = item.clone();
                 rule.remove("_delete");
                 rules.push(rule);
+                origins.push(Some(i));
                 new_rules.push(rules.len() - 1);
             }
             Some(rid) => {
@@ -433,6 +461,10 @@ fn merge_rules(
                 };
                 if delete {
                     rules.remove(pos);
+                    if pos < origins.len() {
+                        origins.remove(pos);
+                    }
+                    change.edited.retain(|e| *e != rid);
                     new_rules.iter_mut().for_each(|n| {
                         if *n > pos {
                             *n -= 1;
@@ -444,6 +476,9 @@ fn merge_rules(
                         if k != "_delete" && k != "id" {
                             rule.insert(k.clone(), v.clone());
                         }
+                    }
+                    if let Some(o) = origins.get_mut(pos) {
+                        *o = Some(i);
                     }
                     change.edited.push(rid);
                 }

@@ -824,3 +824,33 @@ fn spec1_excluded_fields_deduplicated() {
     .unwrap();
     assert_eq!(out["excluded_fields"], json!([{"api_name": "Description"}]));
 }
+
+/// SPEC.md §1, review findings: duplicate criteria are found by meaning, not spelling; the
+/// Tasks restriction holds whatever the module name's case; Node.js SDK arrays are written
+/// back as arrays.
+#[test]
+fn spec1_review_duplicates_by_meaning_tasks_case_and_sdk_arrays() {
+    use recordlock::config::validate::validate;
+    use recordlock::{Limits, Module};
+    let deals = Module::resolve("Deals", None).unwrap();
+    let body = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "a", "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}},
+        {"name": "b", "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "closed won"}}]}]});
+    let err = validate(&body, &deals, &Limits::default()).unwrap_err();
+    assert_eq!(err.code().as_str(), "DUPLICATE_DATA");
+    assert_eq!(err.json_path(), "$.record_locking_configurations[0].locking_rules[1].criteria");
+    let body = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "a", "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_than", "value": 1000}},
+        {"name": "b", "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_than", "value": "1000.00"}}]}]});
+    assert_eq!(validate(&body, &deals, &Limits::default()).unwrap_err().code().as_str(), "DUPLICATE_DATA");
+
+    let tasks = Module::resolve("tasks", None).unwrap();
+    let body = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "a", "criteria": {"field": {"api_name": "Status"}, "comparator": "equal", "value": "Completed"}}]}]});
+    assert_eq!(validate(&body, &tasks, &Limits::default()).unwrap_err().code().as_str(), "NOT_SUPPORTED");
+
+    let body = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "a", "criteria": {"field": {"api_name": "Amount"}, "comparator": "between", "value": {"1": 5, "0": 1}}}]}]});
+    let valid = validate(&body, &deals, &Limits::default()).unwrap();
+    assert_eq!(valid.config.to_json()["locking_rules"][0]["criteria"]["value"], serde_json::json!([1, 5]));
+}

@@ -446,3 +446,41 @@ fn spec1_store_load_validates() {
     assert_eq!(e.code(), ErrorCode::DependentFieldMissing);
     assert!(s.get("Deals").is_none());
 }
+
+/// SPEC.md §1 store, review findings: an error in a rule the update sent points into the
+/// request; editing then deleting one rule reports it removed only; a loaded body without
+/// rule ids gets ids, so its rules can be deleted later.
+#[test]
+fn spec1_store_update_paths_point_into_the_request() {
+    let store = recordlock::store::Store::new(
+        Box::new(recordlock::store::FixedClock(
+            chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00+00:00").unwrap(),
+        )),
+        Box::new(recordlock::store::SequentialIds::default()),
+    );
+    let admin = recordlock::config::Reference { id: "1".into(), name: None };
+    let body = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "Won", "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}},
+        {"name": "Big", "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_than", "value": 5}}]}]});
+    let (response, change) = store.create("Deals", &body, &admin).unwrap();
+    let id = response["record_locking_configurations"][0]["details"]["id"].as_str().unwrap().to_owned();
+    let big = change.added[1].clone();
+    let edit = serde_json::json!({"record_locking_configurations": [{"locking_rules": [
+        {"id": big, "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_than", "value": "x"}}]}]});
+    let err = store.update("Deals", Some(&id), &edit, &admin).unwrap_err();
+    assert_eq!(err.json_path(), "$.record_locking_configurations[0].locking_rules[0].criteria.value");
+    let add = serde_json::json!({"record_locking_configurations": [{"locking_rules": [
+        {"name": "New", "criteria": {"field": {"api_name": "Nope"}, "comparator": "equal", "value": 1}}]}]});
+    let err = store.update("Deals", Some(&id), &add, &admin).unwrap_err();
+    assert_eq!(err.json_path(), "$.record_locking_configurations[0].locking_rules[0].criteria.field.api_name");
+    let both = serde_json::json!({"record_locking_configurations": [{"locking_rules": [
+        {"id": big, "name": "Renamed"}, {"id": big, "_delete": true}]}]});
+    let (_, change) = store.update("Deals", Some(&id), &both, &admin).unwrap();
+    assert_eq!((change.edited.len(), change.removed.len()), (0, 1));
+
+    let loaded = store.load("Leads", &serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic",
+        "locking_rules": [{"name": "Junk", "criteria": {"field": {"api_name": "Lead_Status"}, "comparator": "equal", "value": "Junk Lead"}}]}]}))
+        .unwrap();
+    assert!(loaded.config().id.is_some());
+    assert!(loaded.rules()[0].id().is_some());
+}

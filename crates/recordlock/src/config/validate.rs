@@ -252,7 +252,10 @@ pub(crate) fn validate_object(
             )
             .with_api_name("name"));
         }
-        if let Some(e) = earlier.iter().find(|e| e.criteria.to_json() == rule.criteria.to_json()) {
+        // Criteria are compared by meaning: spelling a constant another way makes no new rule.
+        let expr = exprs.get(i);
+        let same = earlier.iter().zip(&exprs).find(|(_, e)| expr.is_some_and(|x| x.same_meaning(e)));
+        if let Some((e, _)) = same {
             return Err(Error::new(
                 ErrorCode::DuplicateData,
                 &rule_path.key("criteria"),
