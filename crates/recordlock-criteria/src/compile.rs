@@ -61,7 +61,12 @@ pub fn compile_with_layout(
     // Reverse: emission index e becomes n - 1 - e.
     let n = c.code.len();
     let remap = |t: Target| {
-        if t == Target::ACCEPT || t == Target::REJECT { t } else { Target((n - 1 - t.0 as usize) as u32) }
+        // In the final code, target `n` is "accept" and `n + 1` is "reject" (see `Target`).
+        match t {
+            Target::ACCEPT => Target(n as u32),
+            Target::REJECT => Target(n as u32 + 1),
+            _ => Target((n - 1 - t.0 as usize) as u32),
+        }
     };
     let mut code: Vec<Instr> = c.code.into_iter().rev().collect();
     for ins in &mut code {

@@ -44,15 +44,22 @@ impl ConstId {
     }
 }
 
-/// Where an instruction goes next: another instruction (always a later one), or a verdict.
+/// Where an instruction goes next: a later instruction, or a verdict. In a program of `n`
+/// instructions, target `n` means "the criteria hold" and `n + 1` "they do not", so the VM
+/// needs no test but "is the next instruction still in the code?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Target(pub(crate) u32);
 
 impl Target {
-    /// The criteria hold.
-    pub const ACCEPT: Target = Target(u32::MAX);
-    /// The criteria do not hold.
-    pub const REJECT: Target = Target(u32::MAX - 1);
+    /// While compiling: the criteria hold (becomes `n`).
+    pub(crate) const ACCEPT: Target = Target(u32::MAX);
+    /// While compiling: the criteria do not hold (becomes `n + 1`).
+    pub(crate) const REJECT: Target = Target(u32::MAX - 1);
+
+    /// The instruction index.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// An ordered comparison with a constant.
@@ -217,11 +224,8 @@ impl Program {
         }
         for (i, ins) in self.code.iter().enumerate() {
             for t in [ins.on_true, ins.on_false] {
-                let ok = t == Target::ACCEPT
-                    || t == Target::REJECT
-                    || (t.0 as usize > i && (t.0 as usize) < self.code.len());
-                if !ok {
-                    return Err(VerifyError { index: i, why: "jump target is not a later instruction" });
+                if t.index() <= i || t.index() > self.code.len() + 1 {
+                    return Err(VerifyError { index: i, why: "jump target is not a later instruction or a verdict" });
                 }
             }
             if !self.pool.has(ins.op) {
@@ -237,6 +241,25 @@ impl Program {
     /// The row layout the program is compiled against: rows of this layout run fastest.
     pub fn layout(&self) -> &Arc<Layout> {
         &self.layout
+    }
+
+    /// The verdict a target stands for (`Some(true)`: the criteria hold), or `None` for an
+    /// instruction.
+    pub fn verdict(&self, t: Target) -> Option<bool> {
+        let n = self.code.len();
+        match t.index() {
+            i if i == n => Some(true),
+            i if i == n + 1 => Some(false),
+            _ => None,
+        }
+    }
+
+    fn target_text(&self, t: Target) -> String {
+        match self.verdict(t) {
+            Some(true) => "accept".to_owned(),
+            Some(false) => "reject".to_owned(),
+            None => format!("{:04}", t.index()),
+        }
     }
 
     /// The instructions.
@@ -437,16 +460,6 @@ impl Pool {
     }
 }
 
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Target::ACCEPT => f.write_str("accept"),
-            Target::REJECT => f.write_str("reject"),
-            Target(n) => write!(f, "{n:04}"),
-        }
-    }
-}
-
 impl fmt::Display for Program {
     /// One instruction a line: index, field, test, then the true and false targets.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -456,8 +469,8 @@ impl fmt::Display for Program {
                 "{i:04}  {:<20} {:<48} true→{} false→{}",
                 self.name(ins.slot),
                 self.operand(ins),
-                ins.on_true,
-                ins.on_false
+                self.target_text(ins.on_true),
+                self.target_text(ins.on_false)
             )?;
         }
         Ok(())

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::compile::{date_key, instant_key, local_day_key};
-use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Program, Target};
+use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Program};
 use crate::row::{EMPTY, Row};
 use crate::typed::SubstringKind;
 use crate::value::{Choice, Value};
@@ -47,19 +47,14 @@ impl Program {
     /// each fetch strategy gets its own loop with the tests inlined.
     #[inline(always)]
     fn run<'r>(&self, value: impl Fn(&Instr) -> &'r Value) -> bool {
+        // INVARIANT: verified programs jump forward only, to a later instruction or to a
+        // verdict just past the code (`n`: accept, `n + 1`: reject), so this loop runs at most
+        // `n` times and ends on a verdict.
         let mut pc = 0usize;
-        // INVARIANT: verified programs jump forward only, so this loop runs at most
-        // `code.len()` times; `get` failing is unreachable and would count as a match
-        // (fail closed: a rule that cannot be evaluated locks).
         while let Some(ins) = self.code.get(pc) {
-            let next = if self.test(ins.op, value(ins)) { ins.on_true } else { ins.on_false };
-            match next {
-                Target::ACCEPT => return true,
-                Target::REJECT => return false,
-                Target(n) => pc = n as usize,
-            }
+            pc = if self.test(ins.op, value(ins)) { ins.on_true.index() } else { ins.on_false.index() };
         }
-        true
+        pc == self.code.len()
     }
 
     #[inline(always)]
@@ -162,7 +157,7 @@ fn compare(op: CmpOp, ord: Ordering) -> bool {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn substring(kind: SubstringKind, text: &str, needle: &str) -> bool {
     let (t, n) = (text.as_bytes(), needle.as_bytes());
     match kind {
@@ -184,7 +179,7 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 /// Compares two decimals exactly. When both scales are small — the common case, money has
 /// two decimals — the mantissas are brought to one scale in `i128` and compared directly;
 /// anything that could overflow falls back to `Decimal`'s own comparison.
-#[inline]
+#[inline(always)]
 pub(crate) fn decimal_cmp(a: &rust_decimal::Decimal, b: &rust_decimal::Decimal) -> Ordering {
     const POW10: [i128; 10] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
     let (sa, sb) = (a.scale(), b.scale());
