@@ -75,6 +75,16 @@ pub fn policy(n: usize) -> Policy {
     Policy::new(&config(n), module, Limits::default(), EvalOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// `config(5)` with the Administrator profile exempt.
+pub fn exempt_policy() -> Policy {
+    let mut body = config(5);
+    body["record_locking_configurations"][0]["locked_for"] = json!("all_profiles_except_excluded_profiles");
+    body["record_locking_configurations"][0]["lock_excluded_profiles"] =
+        json!([{"id": "5843104000000026011", "name": "Administrator"}]);
+    let module = Module::resolve("Deals", None).unwrap_or_else(|e| panic!("{e}"));
+    Policy::new(&body, module, Limits::default(), EvalOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A policy with one rule: `Stage equal Closed Won` (a 1-leaf picklist rule).
 pub fn picklist_policy() -> Policy {
     let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [

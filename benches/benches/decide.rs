@@ -29,6 +29,13 @@ fn decide(c: &mut Criterion) {
     g.bench_function("given_lock_update", |b| {
         b.iter(|| policy.decide(black_box(&actor), black_box(&lock), black_box(&update)))
     });
+    // An exempt actor: a profile the configuration excludes from locks.
+    let exempt_policy = recordlock_benches::exempt_policy();
+    let admin = Actor { id: "a".into(), profile_id: Some("5843104000000026011".into()), ..Actor::default() };
+    assert!(exempt_policy.decide(&admin, &lock, &update).is_allowed());
+    g.bench_function("exempt_actor", |b| {
+        b.iter(|| exempt_policy.decide(black_box(&admin), black_box(&lock), black_box(&update)))
+    });
     g.bench_function("derived_lock", |b| {
         b.iter(|| policy.decide_derived(black_box(&actor), black_box(&row), black_box(&Operation::Delete)))
     });

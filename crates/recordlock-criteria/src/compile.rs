@@ -112,8 +112,10 @@ impl Compiler<'_> {
     fn emit(&mut self, expr: &Expr, t: Target, f: Target) -> Target {
         match expr {
             Expr::Leaf(p) => self.emit_pred(p, t, f),
-            Expr::All(items) => items.iter().rev().fold(t, |next, item| self.emit(item, next, f)),
-            Expr::Any(items) => items.iter().rev().fold(f, |next, item| self.emit(item, t, next)),
+            // AND and OR are commutative and tests have no effects, so the cheapest items go
+            // first: a short-circuit then skips the costly ones more often.
+            Expr::All(items) => by_cost(items).into_iter().rev().fold(t, |next, item| self.emit(item, next, f)),
+            Expr::Any(items) => by_cost(items).into_iter().rev().fold(f, |next, item| self.emit(item, t, next)),
         }
     }
 
@@ -221,6 +223,31 @@ impl Compiler<'_> {
         let needle = push(&mut self.pool.texts, sub.needle.clone());
         let hits = push(&mut self.pool.option_hits, bits.into());
         (needle, hits)
+    }
+}
+
+/// The items, cheapest first (stable: equal costs keep document order).
+fn by_cost(items: &[Expr]) -> Vec<&Expr> {
+    let mut sorted: Vec<&Expr> = items.iter().collect();
+    sorted.sort_by_key(|e| cost(e));
+    sorted
+}
+
+/// A rough cost of evaluating `expr`, in units of one integer compare.
+fn cost(expr: &Expr) -> u32 {
+    match expr {
+        Expr::Leaf(p) => match &p.test {
+            Test::IsEmpty | Test::Bool(_) => 1,
+            Test::Choice(ChoiceTest::Equal(Choice::Option(_))) => 1,
+            Test::Choice(ChoiceTest::In(set)) if set.iter().all(|c| matches!(c, Choice::Option(_))) => 1,
+            Test::Date(_) | Test::Id(IdTest::Equal(_)) | Test::Choice(ChoiceTest::Equal(_)) => 2,
+            Test::DateTime(_) | Test::DayOfDateTime(_) | Test::Number(_) => 3,
+            Test::Id(IdTest::In(_)) | Test::Choice(_) | Test::Text(TextTest::Equal(_) | TextTest::In(_)) => 4,
+            Test::Choices(_) => 5,
+            Test::Text(TextTest::Substring(_)) => 6,
+            Test::Text(TextTest::Like(_)) => 8,
+        },
+        Expr::All(items) | Expr::Any(items) => items.iter().map(cost).fold(0u32, u32::saturating_add),
     }
 }
 
