@@ -153,7 +153,12 @@ impl Compiler<'_> {
                             }
                         }
                     }
-                    Op::OptionIn(push(&mut pool.option_hits, bits.into()))
+                    match bits.as_slice() {
+                        // Up to 64 options: the bitset rides in the instruction.
+                        [] => Op::OptionInWord(0, 0),
+                        [word] => Op::OptionInWord(*word as u32, (*word >> 32) as u32),
+                        _ => Op::OptionIn(push(&mut pool.option_hits, bits.into())),
+                    }
                 }
                 ChoiceTest::In(set) => Op::ChoiceIn(push(&mut pool.choice_sets, set.clone())),
                 ChoiceTest::Substring(sub) => {

@@ -106,6 +106,9 @@ pub enum Op {
     OptionEq(crate::schema::OptionCode),
     /// The choice is a listed option whose bit is set in `option_hits[c]`.
     OptionIn(ConstId),
+    /// The choice is a listed option among the first 64 whose bit is set in the word
+    /// `low | high << 32`, held in the instruction itself (no pool lookup).
+    OptionInWord(u32, u32),
     /// The choice equals `choices[c]`.
     ChoiceEq(ConstId),
     /// The choice is in `choice_sets[c]`.
@@ -294,6 +297,15 @@ impl Program {
         }
     }
 
+    /// The actual values of the options of the field in `slot` that `hit` selects.
+    fn option_names(&self, slot: Slot, hit: impl Fn(usize) -> bool) -> Vec<String> {
+        self.reads
+            .iter()
+            .find(|r| r.slot == slot)
+            .map(|r| r.options.iter().enumerate().filter(|(i, _)| hit(*i)).map(|(_, n)| format!("{n:?}")).collect())
+            .unwrap_or_default()
+    }
+
     fn operand(&self, ins: &Instr) -> String {
         let p = &self.pool;
         let list = |items: Vec<String>| format!("[{}]", items.join(", "));
@@ -325,20 +337,13 @@ impl Program {
             Op::OptionEq(code) => format!("option_eq {}", self.choice_text(ins.slot, &Choice::Option(code))),
             Op::OptionIn(c) => {
                 let bits = p.option_hits.get(c.index());
-                let names = self
-                    .reads
-                    .iter()
-                    .find(|r| r.slot == ins.slot)
-                    .map(|r| {
-                        r.options
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| bits.and_then(|b| b.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0))
-                            .map(|(_, n)| format!("{n:?}"))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                format!("option_in {}", list(names))
+                let hit = |i: usize| bits.and_then(|b| b.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0);
+                format!("option_in {}", list(self.option_names(ins.slot, hit)))
+            }
+            Op::OptionInWord(low, high) => {
+                let word = u64::from(low) | (u64::from(high) << 32);
+                let hit = |i: usize| i < 64 && word & (1 << i) != 0;
+                format!("option_in {}", list(self.option_names(ins.slot, hit)))
             }
             Op::ChoiceEq(c) => format!(
                 "choice_eq {}",
@@ -441,7 +446,7 @@ impl Pool {
             Op::TextIn(c) => i(c) < self.text_sets.len(),
             Op::TextSub(_, c) => i(c) < self.texts.len(),
             Op::TextLike(c) => i(c) < self.patterns.len(),
-            Op::OptionEq(_) => true,
+            Op::OptionEq(_) | Op::OptionInWord(..) => true,
             Op::OptionIn(c) => i(c) < self.option_hits.len(),
             Op::ChoiceEq(c) => i(c) < self.choices.len(),
             Op::ChoiceIn(c) | Op::ChoicesEq(c) | Op::ChoicesAll(c) | Op::ChoicesAny(c) => i(c) < self.choice_sets.len(),

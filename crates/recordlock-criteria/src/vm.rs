@@ -73,6 +73,10 @@ impl Program {
                 let i = x.index();
                 p.option_hits.get(c.index()).and_then(|bits| bits.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0)
             }
+            (Op::OptionInWord(low, high), Value::Choice(Choice::Option(x))) => {
+                let word = u64::from(low) | (u64::from(high) << 32);
+                x.index() < 64 && word & (1 << x.index()) != 0
+            }
             (Op::ChoiceEq(c), Value::Choice(x)) => p.choices.get(c.index()) == Some(x),
             (Op::ChoiceIn(c), Value::Choice(x)) => {
                 p.choice_sets.get(c.index()).is_some_and(|set| set.binary_search(x).is_ok())
