@@ -192,9 +192,17 @@ impl Ingestor {
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
     pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+        self.ingest_bytes(text.as_bytes(), row)
+    }
+
+    /// Reads a record given as JSON bytes into `row` (which is reset first), as
+    /// [`Ingestor::ingest_str`]. Keys and the values read are checked to be UTF-8 as they are
+    /// parsed; the values of fields not read are skipped without that check, like every
+    /// other check on them — so a sweep need not validate a whole line first.
+    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
-        let mut de = serde_json::Deserializer::from_str(text);
+        let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = (&mut state).deserialize(&mut de).and_then(|()| de.end());
         if let Err(e) = parsed {
             return Err(crate::error_from_json(&e));
@@ -425,6 +433,17 @@ mod tests {
         let deep = format!(r#"{{"Amount": {}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
         let err = Ingestor::new(s).ingest_str(&deep, &mut row).unwrap_err();
         assert_eq!(err.code(), ErrorCode::LimitExceeded);
+    }
+
+    #[test]
+    fn bytes_are_checked_where_they_are_read() {
+        let s = deals();
+        let ing = Ingestor::for_fields(s, [s.slot("Deal_Name").unwrap()]);
+        let mut row = Row::new(s);
+        assert!(ing.ingest_bytes(b"{\"Deal_Name\": \"\xff\"}", &mut row).is_err(), "a read value must be UTF-8");
+        assert!(ing.ingest_bytes(b"{\"\xff\": 1}", &mut row).is_err(), "keys must be UTF-8");
+        ing.ingest_bytes(b"{\"Description\": \"\xff\", \"Deal_Name\": \"ok\"}", &mut row).unwrap();
+        assert!(!row.get(s.slot("Deal_Name").unwrap()).is_empty());
     }
 
     #[test]

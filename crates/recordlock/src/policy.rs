@@ -262,7 +262,13 @@ impl Policy {
     /// read are read and checked, so a wrong-typed value in a field only other rules read
     /// does not make the record unevaluable.
     pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), Error> {
-        if text.len() > self.limits.record_bytes {
+        self.ingest_bytes_for(scope, text.as_bytes(), row)
+    }
+
+    /// As [`Policy::ingest_str_for`], from bytes: keys and read values are checked to be
+    /// UTF-8 as they are parsed (see [`recordlock_criteria::Ingestor::ingest_bytes`]).
+    pub fn ingest_bytes_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+        if bytes.len() > self.limits.record_bytes {
             return Err(Error::limit_exceeded(
                 &JsonPath::root(),
                 "the size of a record in bytes",
@@ -270,8 +276,8 @@ impl Policy {
             ));
         }
         match scope {
-            RuleScope::All => self.ingestor.ingest_str(text, row),
-            RuleScope::ExistingRecords => self.existing_ingestor.ingest_str(text, row),
+            RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
+            RuleScope::ExistingRecords => self.existing_ingestor.ingest_bytes(bytes, row),
         }
     }
 

@@ -156,14 +156,7 @@ fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: 
     if line.iter().all(u8::is_ascii_whitespace) {
         return Evaluated::Blank;
     }
-    let text = match std::str::from_utf8(line) {
-        Ok(t) => t,
-        Err(e) => {
-            let error = Error::new(ErrorCode::InvalidData, &JsonPath::root(), format!("the record is not UTF-8: {e}"));
-            return Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error });
-        }
-    };
-    match policy.ingest_str_for(scope, text, row) {
+    match policy.ingest_bytes_for(scope, line, row) {
         Err(error) => Evaluated::Reported(SweepOutcome::Unevaluable {
             id: row.record_id().map(str::to_owned),
             error: error.with_code(ErrorCode::InvalidRecord),

@@ -125,7 +125,8 @@ fn a_number_with_ten_thousand_digits() {
     assert_eq!(out["json_path"], "$.record.Amount");
 }
 
-/// Invalid UTF-8 in a sweep is an error line, and the sweep goes on.
+/// Invalid UTF-8 in a field a rule reads makes the record unevaluable (an error line), and
+/// the sweep goes on; in a field no rule reads it is skipped like any unread value.
 #[test]
 fn invalid_utf8() {
     let policy = won_policy(Limits::default());
@@ -133,8 +134,13 @@ fn invalid_utf8() {
     let mut out = Vec::new();
     sweep_lines(&policy, input, &SweepOptions::default(), |o| out.push(o.to_json()), |_| {}).unwrap();
     assert_eq!(out.len(), 2);
-    assert_eq!(out[0]["error"]["code"], "INVALID_DATA");
+    assert_eq!(out[0]["error"]["code"], "INVALID_RECORD");
+    assert_eq!(out[0]["id"], "1");
     assert_eq!(out[1]["rule"]["name"], "Won");
+    let unread: &[u8] = b"{\"id\": \"3\", \"Description\": \"\xff\", \"Stage\": \"Closed Won\", \"Deal_Name\": \"abcde\", \"Amount\": 2}\n";
+    let mut out = Vec::new();
+    sweep_lines(&policy, unread, &SweepOptions::default(), |o| out.push(o.to_json()), |_| {}).unwrap();
+    assert_eq!(out[0]["rule"]["name"], "Won");
 }
 
 /// NaN and Infinity are not JSON, and not numbers in strings either.
