@@ -68,8 +68,8 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// The `dependee` of a `DEPENDENT_FIELD_MISSING` error: the key whose value made another
-/// key mandatory.
+/// A key and its path: the `dependee` of a `DEPENDENT_FIELD_MISSING` error (the key whose
+/// value made another key mandatory), or an entry of `expected_fields` / `ambiguity_due_to`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dependee {
     /// The key, e.g. `lock_type`.
@@ -102,6 +102,12 @@ pub struct Details {
     /// The data type the value should have had.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_data_type: Option<String>,
+    /// For `EXPECTED_FIELD_MISSING`: the keys of which one was expected (Zoho's shape).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_fields: Option<Vec<Dependee>>,
+    /// For `AMBIGUITY_DURING_PROCESSING`: the keys that disagree (Zoho's shape).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ambiguity_due_to: Option<Vec<Dependee>>,
 }
 
 /// An error with a Zoho code, the JSON path of the offending input and a message.
@@ -188,6 +194,26 @@ impl Error {
     /// Sets `details.dependee`.
     pub fn with_dependee(mut self, api_name: impl Into<String>, path: &JsonPath) -> Error {
         self.0.details.dependee = Some(Dependee { api_name: api_name.into(), json_path: path.as_str().to_owned() });
+        self
+    }
+
+    /// Sets `details.expected_fields`: the keys at `path` of which one was expected.
+    pub fn with_expected_fields(mut self, path: &JsonPath, keys: &[&str]) -> Error {
+        self.0.details.expected_fields = Some(
+            keys.iter()
+                .map(|k| Dependee { api_name: (*k).to_owned(), json_path: path.key(k).as_str().to_owned() })
+                .collect(),
+        );
+        self
+    }
+
+    /// Sets `details.ambiguity_due_to`: the keys at `path` that disagree.
+    pub fn with_ambiguity(mut self, path: &JsonPath, keys: &[&str]) -> Error {
+        self.0.details.ambiguity_due_to = Some(
+            keys.iter()
+                .map(|k| Dependee { api_name: (*k).to_owned(), json_path: path.key(k).as_str().to_owned() })
+                .collect(),
+        );
         self
     }
 

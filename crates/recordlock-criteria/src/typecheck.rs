@@ -69,14 +69,16 @@ pub fn resolve_field(schema: &Schema, field: &FieldRef, path: &JsonPath) -> Resu
     match (by_name, by_id) {
         (None, None) => {
             Err(Error::new(ErrorCode::ExpectedFieldMissing, path, "the field has neither an api_name nor an id")
-                .with_api_name("field"))
+                .with_api_name("field")
+                .with_expected_fields(path, &["api_name", "id"]))
         }
         (Some(Some(a)), Some(Some(b))) if a != b => Err(Error::new(
             ErrorCode::AmbiguityDuringProcessing,
             path,
             "the field's api_name and id name different fields",
         )
-        .with_api_name(label)),
+        .with_api_name(label)
+        .with_ambiguity(path, &["api_name", "id"])),
         (Some(Some(slot)), _) | (_, Some(Some(slot))) => Ok(slot),
         (Some(None), _) => {
             Err(Error::new(ErrorCode::InvalidData, &path.key("api_name"), format!("the module has no field `{label}`"))
@@ -453,8 +455,13 @@ mod tests {
             "an unknown id beside a valid name is fine"
         );
         assert_eq!(r(Some("Nope"), Some("2")).unwrap(), s.slot("B").unwrap());
-        assert_eq!(r(None, None).unwrap_err().code(), ErrorCode::ExpectedFieldMissing);
-        assert_eq!(r(Some("A"), Some("2")).unwrap_err().code(), ErrorCode::AmbiguityDuringProcessing);
+        let e = r(None, None).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ExpectedFieldMissing);
+        let expected = e.details().expected_fields.as_ref().unwrap();
+        assert_eq!(expected[1].json_path, "$.field.id", "Zoho's `expected_fields` shape");
+        let e = r(Some("A"), Some("2")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::AmbiguityDuringProcessing);
+        assert_eq!(e.details().ambiguity_due_to.as_ref().unwrap()[0].json_path, "$.field.api_name");
         let e = r(Some("Nope"), Some("999")).unwrap_err();
         assert_eq!((e.code(), e.json_path()), (ErrorCode::InvalidData, "$.field.api_name"));
     }
