@@ -143,6 +143,11 @@ impl Serialize for Error {
     }
 }
 
+/// Each key with its path under `path`.
+fn keys_at(path: &JsonPath, keys: &[&str]) -> Vec<Dependee> {
+    keys.iter().map(|k| Dependee { api_name: (*k).to_owned(), json_path: path.key(k).as_str().to_owned() }).collect()
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {} (at `{}`)", self.0.code, self.0.message, self.0.details.json_path)
@@ -199,21 +204,13 @@ impl Error {
 
     /// Sets `details.expected_fields`: the keys at `path` of which one was expected.
     pub fn with_expected_fields(mut self, path: &JsonPath, keys: &[&str]) -> Error {
-        self.0.details.expected_fields = Some(
-            keys.iter()
-                .map(|k| Dependee { api_name: (*k).to_owned(), json_path: path.key(k).as_str().to_owned() })
-                .collect(),
-        );
+        self.0.details.expected_fields = Some(keys_at(path, keys));
         self
     }
 
     /// Sets `details.ambiguity_due_to`: the keys at `path` that disagree.
     pub fn with_ambiguity(mut self, path: &JsonPath, keys: &[&str]) -> Error {
-        self.0.details.ambiguity_due_to = Some(
-            keys.iter()
-                .map(|k| Dependee { api_name: (*k).to_owned(), json_path: path.key(k).as_str().to_owned() })
-                .collect(),
-        );
+        self.0.details.ambiguity_due_to = Some(keys_at(path, keys));
         self
     }
 

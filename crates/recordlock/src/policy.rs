@@ -290,24 +290,20 @@ impl Policy {
     /// Rules apply only when `lock_type` is automatic or both.
     #[inline]
     pub fn matching_rule(&self, row: &Row, scope: RuleScope) -> Option<&CompiledRule> {
-        if !self.config.lock_type.is_automatic() {
-            return None;
-        }
-        self.rules
-            .iter()
-            .filter(|r| scope == RuleScope::All || r.lock_existing_records)
-            .find(|r| r.program.matches(row))
+        self.applied_rules(scope).find(|r| r.program.matches(row))
     }
 
     /// As [`Policy::matching_rule`], by the reference interpreter (for tests and explanations).
     pub fn matching_rule_reference(&self, row: &Row, scope: RuleScope) -> Option<&CompiledRule> {
-        if !self.config.lock_type.is_automatic() {
-            return None;
-        }
-        self.rules
-            .iter()
-            .filter(|r| scope == RuleScope::All || r.lock_existing_records)
-            .find(|r| reference::evaluate(&r.expr, row, self.schema(), &self.opts))
+        self.applied_rules(scope).find(|r| reference::evaluate(&r.expr, row, self.schema(), &self.opts))
+    }
+
+    /// The rules `scope` applies, in configuration order: none unless `lock_type` is
+    /// automatic or both.
+    #[inline]
+    fn applied_rules(&self, scope: RuleScope) -> impl Iterator<Item = &CompiledRule> {
+        let rules = if self.config.lock_type.is_automatic() { self.rules.as_slice() } else { &[] };
+        rules.iter().filter(move |r| scope == RuleScope::All || r.lock_existing_records)
     }
 
     /// The rule with id `id`.

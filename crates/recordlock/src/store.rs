@@ -24,7 +24,7 @@ use chrono::{DateTime, FixedOffset};
 use recordlock_criteria::{Error, ErrorCode, EvalOptions, JsonPath, Schema};
 use serde_json::{Map, Value as Json, json};
 
-use crate::config::validate::{id_text, unwrap_body, validate};
+use crate::config::validate::{optional_id, unwrap_body, validate};
 use crate::config::{BODY_KEY, Reference};
 use crate::limits::Limits;
 use crate::module::Module;
@@ -275,13 +275,7 @@ impl Store {
         let _writer = self.writer.lock().map_err(|_| Store::poisoned())?;
         let (object, path) = unwrap_body(body)?;
         let current = self.policy(module.name());
-        let body_id = match object.get("id").filter(|v| !v.is_null()) {
-            None => None,
-            Some(v) => Some(id_text(v).ok_or_else(|| {
-                Error::new(ErrorCode::InvalidData, &path.key("id"), "an id must be a string or a whole number")
-                    .with_api_name("id")
-            })?),
-        };
+        let body_id = optional_id(object, "id", &path)?;
         let id = path_id.map(str::to_owned).or(body_id.clone());
         let Some(id) = id else {
             return Err(Error::new(ErrorCode::MandatoryNotFound, &path.key("id"), "required field not found")
@@ -434,13 +428,7 @@ fn merge_rules(
                     .with_api_name("_delete"));
             }
         };
-        let rule_id = match item.get("id").filter(|v| !v.is_null()) {
-            None => None,
-            Some(v) => Some(id_text(v).ok_or_else(|| {
-                Error::new(ErrorCode::InvalidData, &p.key("id"), "an id must be a string or a whole number")
-                    .with_api_name("id")
-            })?),
-        };
+        let rule_id = optional_id(item, "id", &p)?;
         match rule_id {
             None if delete => {
                 return Err(Error::new(ErrorCode::MandatoryNotFound, &p.key("id"), "`_delete` needs the rule's id")

@@ -410,12 +410,7 @@ impl<'a> Reader<'a> {
     }
 
     fn id(&self, key: &str) -> Result<Option<String>, Error> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) => {
-                id_text(v).map(Some).ok_or_else(|| self.invalid(key, "an id must be a string or a whole number"))
-            }
-        }
+        optional_id(self.map, key, self.path)
     }
 
     fn text(&self, key: &str) -> Result<Option<String>, Error> {
@@ -459,6 +454,18 @@ impl<'a> Reader<'a> {
             }
         };
         Ok(Reference { id, name })
+    }
+}
+
+/// The id under `key` of `map` (absent or null: none), as [`id_text`] reads it; anything
+/// else is `INVALID_DATA` at `path.key`.
+pub(crate) fn optional_id(map: &Map<String, Json>, key: &str, path: &JsonPath) -> Result<Option<String>, Error> {
+    match map.get(key).filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(v) => id_text(v).map(Some).ok_or_else(|| {
+            Error::new(ErrorCode::InvalidData, &path.key(key), "an id must be a string or a whole number")
+                .with_api_name(key)
+        }),
     }
 }
 
