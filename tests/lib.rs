@@ -6,6 +6,10 @@
 //! A suite is one JSON document: `{"name", "module", "schema"?, "tz"?, "config" |
 //! "config_text", "validate"?, "decide"?, "sweep"?}`; see `tests/conformance/run`.
 
+pub mod backend;
+pub mod criteria_data;
+pub mod generate;
+
 use std::path::{Path, PathBuf};
 
 use recordlock::criteria::{EvalOptions, Schema};

@@ -52,7 +52,7 @@ const RULE_KEYS: &[&str] = &["id", "name", "lock_existing_records", "criteria"];
 ///     "locking_rules": [{"name": "Closed Won", "criteria":
 ///         {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
 /// let valid = validate(&body, &deals, &Limits::default()).unwrap();
-/// let out = valid.config.to_json();
+/// let out = valid.config().to_json();
 /// assert_eq!(out["restricted_actions"], json!(["update"]));
 /// assert_eq!(out["locked_for"], "all_profiles_except_excluded_profiles");
 /// assert_eq!(out["lock_excluded_profiles"][0]["id"], "5843104000000026011");
@@ -279,7 +279,7 @@ pub(crate) fn validate_object(
         system_defined,
         audit,
     };
-    Ok(ValidConfig { config, exprs, excluded_slots })
+    ValidConfig::new(config, exprs, excluded_slots)
 }
 
 fn validate_rule(v: &Json, path: &JsonPath, module: &Module, limits: &Limits) -> Result<(LockingRule, Expr), Error> {
