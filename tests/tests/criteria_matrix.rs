@@ -204,7 +204,7 @@ fn reference_holds(schema: &Schema, criteria: &Json, record: &Json, tz: &str) ->
     let expr = typecheck::check(&parsed, schema, &limits).unwrap_or_else(|e| panic!("{criteria}: {e}"));
     let tz = recordlock::criteria::parse_datetime(&format!("2000-01-01T00:00:00{tz}")).unwrap();
     let opts = EvalOptions { tz: *tz.offset() };
-    let reads: Vec<_> = expr.preds().map(|p| p.slot).collect();
+    let reads: Vec<_> = expr.preds().map(|p| p.slot()).collect();
     let mut row = Row::new(schema);
     Ingestor::for_fields(schema, reads).ingest_json(record, &mut row).ok()?;
     Some(reference::evaluate(&expr, &row, schema, &opts))

@@ -50,6 +50,7 @@ pub mod program;
 pub mod reference;
 mod row;
 pub mod schema;
+mod sorted_set;
 mod text;
 pub mod typecheck;
 pub mod typed;
@@ -67,6 +68,7 @@ pub use crate::program::Program;
 pub use crate::reference::{EvalOptions, Trace};
 pub use crate::row::{Ingestor, Row};
 pub use crate::schema::{Field, FieldType, OptionCode, PicklistOption, Schema, Slot, TypeClass};
+pub use crate::sorted_set::SortedSet;
 pub use crate::text::{LikePattern, fold};
 pub use crate::typed::Expr;
 pub use crate::value::{

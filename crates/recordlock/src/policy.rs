@@ -164,7 +164,7 @@ impl Policy {
         let schema = module.schema();
         // One layout for every rule and ingestor: rows hold just the fields the rules read,
         // side by side, and every program indexes them directly.
-        let layout = Arc::new(Layout::of(schema, exprs.iter().flat_map(|e| e.preds().map(|p| p.slot))));
+        let layout = Arc::new(Layout::of(schema, exprs.iter().flat_map(|e| e.preds().map(|p| p.slot()))));
         let mut rules = Vec::with_capacity(exprs.len());
         for (position, (rule, expr)) in config.locking_rules.iter().zip(exprs).enumerate() {
             let program = compile::compile_with_layout(&expr, schema, &opts, &layout)?;

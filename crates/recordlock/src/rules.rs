@@ -145,7 +145,7 @@ impl RuleSet {
     /// The fields any rule of the set reads, sorted, each once. A record whose value in one
     /// of them has the wrong type cannot be evaluated (fail closed), whichever rule matches.
     pub fn reads(&self) -> Vec<Slot> {
-        let mut slots: Vec<Slot> = self.rules.iter().flat_map(|r| r.expr.preds().map(|p| p.slot)).collect();
+        let mut slots: Vec<Slot> = self.rules.iter().flat_map(|r| r.expr.preds().map(|p| p.slot())).collect();
         slots.sort_unstable();
         slots.dedup();
         slots

@@ -333,11 +333,11 @@ fn validate_rule(v: &Json, path: &JsonPath, module: &Module, limits: &Limits) ->
 fn is_status_closed(expr: &Expr, module: &Module) -> bool {
     let Expr::Leaf(p) = expr else { return false };
     let schema = module.schema();
-    let status = schema.field(p.slot);
+    let status = schema.field(p.slot());
     let closed = status.option("Closed").map(recordlock_criteria::Choice::Option);
     status.api_name() == "Status"
-        && !p.negated
-        && matches!(&p.test, Test::Choice(ChoiceTest::Equal(c)) if Some(c) == closed.as_ref())
+        && !p.negated()
+        && matches!(&p.test(), Test::Choice(ChoiceTest::Equal(c)) if Some(c) == closed.as_ref())
 }
 
 fn field_ref(map: &Map<String, Json>, path: &JsonPath) -> Result<FieldRef, Error> {
