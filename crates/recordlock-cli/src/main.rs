@@ -50,9 +50,19 @@ enum Command {
         /// Worker threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
-        /// Records as JSON Lines (`-` or absent: stdin).
+        /// The engine: `vm` (recordlock's own, JSON Lines) or `datafusion` (Parquet, CSV and
+        /// JSON Lines files; needs the `datafusion` feature).
+        #[arg(long, value_enum, default_value_t = cmd::Engine::Vm)]
+        engine: cmd::Engine,
+        /// With `--engine datafusion`: run on a Ballista cluster, `df://HOST:PORT`.
+        #[arg(long)]
+        cluster: Option<String>,
+        /// Records: JSON Lines (`-` or absent: stdin); with `--engine datafusion`, a file, a
+        /// directory or a glob of `.parquet`, `.csv` and `.jsonl` files.
         records: Option<String>,
     },
+    /// Print the rules as SQL: `SELECT id, CASE ... END AS rule FROM t WHERE ...`.
+    Sql(cmd::sql::SqlArgs),
     /// Show, for one record, each rule's verdict and every leaf's value and result.
     Explain {
         #[command(flatten)]
@@ -88,9 +98,16 @@ fn main() -> ExitCode {
         Command::Lint(args) => cmd::lint::run(&args),
         Command::Diff(args) => cmd::diff::run(&args),
         Command::Decide { inputs, requests } => cmd::decide::run(&inputs, requests.as_deref()),
-        Command::Sweep { inputs, all_rules, threads, records } => {
-            cmd::sweep::run(&inputs, all_rules, threads, records.as_deref())
-        }
+        Command::Sweep { inputs, all_rules, threads, engine, cluster, records } => match engine {
+            cmd::Engine::Vm if cluster.is_some() => {
+                Err(Failure::Usage("--cluster needs --engine datafusion".into()))
+            }
+            cmd::Engine::Vm => cmd::sweep::run(&inputs, all_rules, threads, records.as_deref()),
+            cmd::Engine::Datafusion => {
+                cmd::sweep_datafusion::run(&inputs, all_rules, threads, cluster.as_deref(), records.as_deref())
+            }
+        },
+        Command::Sql(args) => cmd::sql::run(&args),
         Command::Explain { inputs, json, record } => cmd::explain::run(&inputs, json, &record),
         Command::Disasm { inputs } => cmd::disasm::run(&inputs),
         Command::Gen { module, count, seed } => cmd::gen_records::run(&module, count, seed),

@@ -1,0 +1,66 @@
+//! Running lowered rules on DataFusion.
+
+use datafusion::arrow::array::{Array, Int32Array};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::config::SessionConfig;
+use datafusion::prelude::SessionContext;
+use recordlock::RuleSet;
+
+use crate::error::Error;
+use crate::lower::{UNEVALUABLE, lower};
+
+/// The answer for one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The index (in [`RuleSet::rules`]) of the first rule that holds.
+    Rule(usize),
+    /// No rule holds.
+    NoRule,
+    /// The record cannot be evaluated (a value of the wrong type in a field the set reads).
+    Unevaluable,
+}
+
+impl Outcome {
+    /// The outcome of a `first_match` value.
+    pub fn of(value: Option<i32>) -> Outcome {
+        match value {
+            None => Outcome::NoRule,
+            Some(UNEVALUABLE) => Outcome::Unevaluable,
+            Some(i) => usize::try_from(i).map_or(Outcome::Unevaluable, Outcome::Rule),
+        }
+    }
+}
+
+/// A session of `threads` target partitions (at least 1).
+pub fn session(threads: usize) -> SessionContext {
+    SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads.max(1)))
+}
+
+/// Answers each row of `batch` (built by [`crate::batch`] or of the same shape), in order,
+/// on an in-memory table.
+///
+/// # Errors
+/// Lowering and DataFusion errors.
+pub async fn answer_batch(rules: &RuleSet, batch: RecordBatch) -> Result<Vec<Outcome>, Error> {
+    let lowered = lower(rules, batch.schema().as_ref())?;
+    // One partition: the answers come back in row order.
+    let ctx = session(1);
+    let df = ctx.read_batch(batch)?.select(vec![lowered.first_match.alias("rule")])?;
+    let mut out = Vec::new();
+    for b in df.collect().await? {
+        let Some(column) = b.column(0).as_any().downcast_ref::<Int32Array>() else {
+            return Err(Error::Input("the rule column is not Int32".into()));
+        };
+        out.extend((0..column.len()).map(|i| Outcome::of(column.is_valid(i).then(|| column.value(i)))));
+    }
+    Ok(out)
+}
+
+/// A session on the Ballista cluster whose scheduler is at `url` (`df://HOST:PORT`).
+///
+/// # Errors
+/// A URL Ballista does not accept, or a scheduler that cannot be reached.
+pub async fn cluster(url: &str) -> Result<SessionContext, Error> {
+    use ballista::prelude::SessionContextExt;
+    Ok(SessionContext::remote(url).await?)
+}

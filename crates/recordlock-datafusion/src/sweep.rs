@@ -1,0 +1,441 @@
+//! Sweeps of files on DataFusion: Parquet read and filtered by DataFusion itself (locally or
+//! on a Ballista cluster), JSON Lines and CSV read by recordlock into Arrow batches.
+//!
+//! Output is the JSON Lines sweep's, line for line: `{"id", "rule": {"id", "name"}}` for each
+//! record a rule locks and `{"id", "error": {...}}` for each that cannot be evaluated, in
+//! input order within a file, files in name order.
+//!
+//! - **Parquet**: `SELECT id, <CASE> FROM file WHERE <some rule holds> ORDER BY
+//!   file_row_index()`. The filter is an OR of the rules, so row groups whose statistics
+//!   rule every rule out are skipped; `file_row_index()` (the row's position in its file)
+//!   restores input order after DataFusion's parallel scan. Columns are typed: one whose type
+//!   cannot hold its field exactly fails the sweep before it starts (naming the column), so
+//!   no row can hold a value of the wrong type.
+//! - **JSON Lines**: each line is read by recordlock's ingestor (so errors are the JSON Lines
+//!   sweep's own), a chunk of lines becomes one batch, and DataFusion evaluates the rules.
+//! - **CSV**: a header row names the fields; each row is read as a record whose values are
+//!   the cells' text (an empty cell is empty; a multi-select cell lists options separated by
+//!   `;`), then as JSON Lines.
+
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::array::{Array, Int32Array, StringArray};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::functions::expr_fn::file_row_index;
+use datafusion::logical_expr::{cast, lit};
+use datafusion::prelude::{Expr, ParquetReadOptions, SessionContext, ident};
+use datafusion::scalar::ScalarValue;
+use recordlock::criteria::{ErrorCode, JsonPath, Row, TypeClass};
+use recordlock::lines::{LineRead, read_line_bounded};
+use recordlock::{Policy, RuleScope, RuleSet};
+use serde_json::{Map, Value as Json, json};
+
+use crate::batch::{BatchBuilder, ERROR_COLUMN, ID_COLUMN, Numbers, Read};
+use crate::engine::session;
+use crate::error::Error;
+use crate::lower::{UNEVALUABLE, lower};
+
+/// Records per batch for JSON Lines and CSV.
+const CHUNK: usize = 8192;
+
+/// A file format, from the file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.parquet`
+    Parquet,
+    /// `.csv`
+    Csv,
+    /// `.jsonl`, `.ndjson`, `.json`
+    JsonLines,
+}
+
+impl Format {
+    /// The format of `path`, by extension.
+    pub fn of(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "parquet" => Some(Format::Parquet),
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
+            _ => None,
+        }
+    }
+}
+
+/// The files of `spec`, in name order: a file, every file of a known format under a
+/// directory (recursively, e.g. a Hive-partitioned dataset), or the matches of a glob.
+///
+/// # Errors
+/// [`Error::Input`] for a path that names nothing, a bad glob, or no file of a known format.
+pub fn input_files(spec: &str) -> Result<Vec<(PathBuf, Format)>, Error> {
+    let path = Path::new(spec);
+    let mut found: Vec<PathBuf> = Vec::new();
+    if path.is_file() {
+        found.push(path.to_path_buf());
+    } else if path.is_dir() {
+        walk(path, &mut found)?;
+    } else {
+        let matches = glob::glob(spec).map_err(|e| Error::Input(format!("`{spec}`: {e}")))?;
+        for m in matches {
+            let m = m.map_err(|e| Error::Input(e.to_string()))?;
+            if m.is_dir() {
+                walk(&m, &mut found)?;
+            } else {
+                found.push(m);
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    let mut files = Vec::new();
+    for f in found {
+        match Format::of(&f) {
+            Some(format) => files.push((f, format)),
+            // A file named explicitly must be readable; others in a directory are skipped.
+            None if path.is_file() => {
+                return Err(Error::Input(format!(
+                    "`{}`: unknown format (expected .parquet, .csv, .jsonl, .ndjson or .json)",
+                    f.display()
+                )));
+            }
+            None => {}
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::Input(format!("`{spec}`: no .parquet, .csv or JSON Lines file")));
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Input(format!("`{}`: {e}", dir.display())))?;
+    for entry in entries {
+        let p = entry.map_err(|e| Error::Input(e.to_string()))?.path();
+        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') || n.starts_with('_'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Counts at the end of a sweep.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Records read (for Parquet, the files' row counts).
+    pub records: u64,
+    /// Records a rule locks.
+    pub locked: u64,
+    /// Records that cannot be evaluated.
+    pub errors: u64,
+}
+
+/// A sweep of files with one policy and scope.
+pub struct Sweep<'a> {
+    /// The policy (its ingestor reads JSON Lines and CSV records).
+    pub policy: &'a Policy,
+    /// Which rules apply.
+    pub scope: RuleScope,
+    /// The session Parquet files are read in: local ([`session`]) or a Ballista cluster's.
+    pub ctx: &'a SessionContext,
+    /// Whether `ctx` is a cluster's (JSON Lines and CSV are then refused: recordlock reads
+    /// them itself, in this process).
+    pub remote: bool,
+}
+
+impl Sweep<'_> {
+    /// Sweeps `files` in order, calling `emit` with each output line.
+    ///
+    /// # Errors
+    /// Input, lowering and DataFusion errors; `emit`'s I/O errors stop the sweep.
+    pub async fn run(
+        &self,
+        files: &[(PathBuf, Format)],
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+    ) -> Result<Stats, Error> {
+        let rules = self.policy.rule_set(self.scope);
+        let mut stats = Stats::default();
+        for (i, (path, format)) in files.iter().enumerate() {
+            match format {
+                Format::Parquet => self.parquet(&rules, i, path, emit, &mut stats).await?,
+                Format::JsonLines | Format::Csv if self.remote => {
+                    return Err(Error::Input(format!(
+                        "`{}`: a cluster sweeps Parquet; JSON Lines and CSV are swept locally (drop --cluster)",
+                        path.display()
+                    )));
+                }
+                Format::JsonLines => self.json_lines(&rules, path, emit, &mut stats).await?,
+                Format::Csv => self.csv(&rules, path, emit, &mut stats).await?,
+            }
+        }
+        Ok(stats)
+    }
+
+    async fn parquet(
+        &self,
+        rules: &RuleSet,
+        index: usize,
+        path: &Path,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        stats: &mut Stats,
+    ) -> Result<(), Error> {
+        let table = format!("recordlock_input_{index}");
+        let location = std::path::absolute(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+        let location = location.to_str().ok_or_else(|| Error::Input(format!("`{}`: not UTF-8", path.display())))?;
+        self.ctx.register_parquet(table.as_str(), location, ParquetReadOptions::default()).await?;
+        let result = self.parquet_query(rules, &table, path, emit, stats).await;
+        self.ctx.deregister_table(table.as_str())?;
+        result
+    }
+
+    async fn parquet_query(
+        &self,
+        rules: &RuleSet,
+        table: &str,
+        path: &Path,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        stats: &mut Stats,
+    ) -> Result<(), Error> {
+        let df = self.ctx.table(table).await?;
+        let schema = df.schema().as_arrow().clone();
+        let lowered = lower(rules, &schema).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+        let id = match schema.field_with_name(ID_COLUMN) {
+            Ok(_) => cast(ident(ID_COLUMN), DataType::Utf8),
+            Err(_) => lit(ScalarValue::Utf8(None)),
+        };
+        let df = df
+            .filter(lowered.reported)?
+            .select(vec![
+                id.alias("id"),
+                lowered.first_match.alias("rule"),
+                lit(ScalarValue::Utf8(None)).alias("error"),
+                file_row_index().alias("row"),
+            ])?
+            .sort(vec![ident("row").sort(true, false)])?;
+        stats.records += parquet_rows(path)?;
+        let mut stream = df.execute_stream().await?;
+        use futures::StreamExt;
+        while let Some(batch) = stream.next().await {
+            emit_batch(rules, &batch?, emit, stats)?;
+        }
+        Ok(())
+    }
+
+    async fn json_lines(
+        &self,
+        rules: &RuleSet,
+        path: &Path,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        stats: &mut Stats,
+    ) -> Result<(), Error> {
+        let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+        self.lines(rules, &mut BufReader::with_capacity(1 << 20, file), emit, stats)
+            .await
+            .map_err(|e| match e {
+                Error::Input(why) => Error::Input(format!("`{}`: {why}", path.display())),
+                other => other,
+            })
+    }
+
+    /// Sweeps JSON Lines from `input` (stdin, say), as [`Sweep::run`] sweeps a `.jsonl` file.
+    ///
+    /// # Errors
+    /// As [`Sweep::run`].
+    pub async fn run_lines(
+        &self,
+        input: &mut dyn BufRead,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+    ) -> Result<Stats, Error> {
+        let rules = self.policy.rule_set(self.scope);
+        let mut stats = Stats::default();
+        self.lines(&rules, input, emit, &mut stats).await?;
+        Ok(stats)
+    }
+
+    async fn lines(
+        &self,
+        rules: &RuleSet,
+        input: &mut dyn BufRead,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        stats: &mut Stats,
+    ) -> Result<(), Error> {
+        let mut reader = Records::new(self.policy, self.scope);
+        let mut buf = Vec::new();
+        let mut builder = BatchBuilder::new(rules, Numbers::Fixed);
+        loop {
+            buf.clear();
+            let read = read_line_bounded(input, &mut buf, self.policy.limits().record_bytes)
+                .map_err(|e| Error::Input(e.to_string()))?;
+            match read {
+                LineRead::Eof => break,
+                LineRead::TooLong => reader.too_long(&mut builder)?,
+                LineRead::Line if buf.iter().all(u8::is_ascii_whitespace) => continue,
+                LineRead::Line => reader.line(&buf, &mut builder)?,
+            }
+            if builder.len() >= CHUNK {
+                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules, Numbers::Fixed));
+                evaluate(rules, full, emit, stats).await?;
+            }
+        }
+        evaluate(rules, builder, emit, stats).await
+    }
+
+    async fn csv(
+        &self,
+        rules: &RuleSet,
+        path: &Path,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        stats: &mut Stats,
+    ) -> Result<(), Error> {
+        let where_ = |e: &dyn std::fmt::Display| Error::Input(format!("`{}`: {e}", path.display()));
+        let mut csv = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| where_(&e))?;
+        let headers: Vec<String> = csv.headers().map_err(|e| where_(&e))?.iter().map(str::to_owned).collect();
+        let schema = self.policy.schema();
+        let multi: Vec<bool> = headers
+            .iter()
+            .map(|h| {
+                schema.slot(h).is_some_and(|s| schema.field(s).data_type().class() == TypeClass::MultiPicklist)
+            })
+            .collect();
+        let mut reader = Records::new(self.policy, self.scope);
+        let mut builder = BatchBuilder::new(rules, Numbers::Fixed);
+        for row in csv.records() {
+            let row = row.map_err(|e| where_(&e))?;
+            let mut record = Map::new();
+            for ((h, cell), multi) in headers.iter().zip(row.iter()).zip(&multi) {
+                let value = if cell.is_empty() {
+                    Json::Null
+                } else if *multi {
+                    Json::Array(cell.split(';').map(|s| Json::String(s.to_owned())).collect())
+                } else {
+                    Json::String(cell.to_owned())
+                };
+                record.insert(h.clone(), value);
+            }
+            let text = Json::Object(record).to_string();
+            reader.line(text.as_bytes(), &mut builder)?;
+            if builder.len() >= CHUNK {
+                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules, Numbers::Fixed));
+                evaluate(rules, full, emit, stats).await?;
+            }
+        }
+        evaluate(rules, builder, emit, stats).await
+    }
+}
+
+/// Reads record lines with the policy's ingestor, as the JSON Lines sweep does.
+struct Records<'p> {
+    policy: &'p Policy,
+    scope: RuleScope,
+    row: Row,
+}
+
+impl<'p> Records<'p> {
+    fn new(policy: &'p Policy, scope: RuleScope) -> Records<'p> {
+        Records { policy, scope, row: policy.new_row() }
+    }
+
+    fn too_long(&mut self, builder: &mut BatchBuilder) -> Result<(), Error> {
+        let limit = self.policy.limits().record_bytes;
+        let error = recordlock::criteria::Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
+        let error = serde_json::to_value(&error).map_err(|e| Error::Input(e.to_string()))?;
+        builder.push(Read::Refused { id: None, error: &error })
+    }
+
+    fn line(&mut self, line: &[u8], builder: &mut BatchBuilder) -> Result<(), Error> {
+        match self.policy.ingest_bytes_for(self.scope, line, &mut self.row) {
+            Err(e) => {
+                let error = serde_json::to_value(e.with_code(ErrorCode::InvalidRecord))
+                    .map_err(|e| Error::Input(e.to_string()))?;
+                builder.push(Read::Refused { id: self.row.record_id(), error: &error })
+            }
+            Ok(()) => {
+                // The ingestor checked every value it reads (UTF-8 included); values it
+                // skips may be invalid UTF-8, which a lossy read leaves out of the fields read.
+                let text = String::from_utf8_lossy(line);
+                let record: Json = serde_json::from_str(&text).map_err(|e| Error::Input(e.to_string()))?;
+                builder.push(Read::Fine { id: self.row.record_id(), row: &self.row, record: &record })
+            }
+        }
+    }
+}
+
+/// Evaluates one batch of records on a one-partition session (rows stay in order).
+async fn evaluate(
+    rules: &RuleSet,
+    builder: BatchBuilder,
+    emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+    stats: &mut Stats,
+) -> Result<(), Error> {
+    if builder.is_empty() {
+        return Ok(());
+    }
+    stats.records += u64::try_from(builder.len()).unwrap_or(u64::MAX);
+    let batch = builder.finish()?;
+    let lowered = lower(rules, batch.schema().as_ref())?;
+    let ctx = session(1);
+    let df = ctx.read_batch(batch)?.filter(lowered.reported)?.select(vec![
+        ident(ID_COLUMN).alias("id"),
+        lowered.first_match.alias("rule"),
+        ident(ERROR_COLUMN).alias("error"),
+    ])?;
+    for b in df.collect().await? {
+        emit_batch(rules, &b, emit, stats)?;
+    }
+    Ok(())
+}
+
+/// Writes the output lines of a result batch (`id`, `rule`, `error`).
+fn emit_batch(
+    rules: &RuleSet,
+    batch: &RecordBatch,
+    emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+    stats: &mut Stats,
+) -> Result<(), Error> {
+    let column = |name: &str| batch.column_by_name(name).ok_or_else(|| Error::Input(format!("no `{name}` column")));
+    let ids = column("id")?.as_any().downcast_ref::<StringArray>().ok_or_else(|| Error::Input("id is not text".into()))?;
+    let matched =
+        column("rule")?.as_any().downcast_ref::<Int32Array>().ok_or_else(|| Error::Input("rule is not Int32".into()))?;
+    let errors = column("error")?.as_any().downcast_ref::<StringArray>();
+    for i in 0..batch.num_rows() {
+        let id = if ids.is_valid(i) { Json::String(ids.value(i).to_owned()) } else { Json::Null };
+        if !matched.is_valid(i) {
+            continue;
+        }
+        let line = match matched.value(i) {
+            UNEVALUABLE => {
+                stats.errors += 1;
+                let error = errors
+                    .filter(|e| e.is_valid(i))
+                    .and_then(|e| serde_json::from_str::<Json>(e.value(i)).ok())
+                    .unwrap_or(Json::Null);
+                json!({"id": id, "error": error})
+            }
+            n => {
+                let rule = usize::try_from(n)
+                    .ok()
+                    .and_then(|n| rules.rules().get(n))
+                    .ok_or_else(|| Error::Input(format!("rule index {n} out of range")))?;
+                stats.locked += 1;
+                json!({"id": id, "rule": rule.to_json()})
+            }
+        };
+        emit(&line).map_err(Error::Output)?;
+    }
+    Ok(())
+}
+
+/// The row count of a Parquet file, from its footer.
+fn parquet_rows(path: &Path) -> Result<u64, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+    let reader = datafusion::parquet::file::reader::SerializedFileReader::new(file)
+        .map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+    use datafusion::parquet::file::reader::FileReader;
+    Ok(u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0))
+}

@@ -1,0 +1,92 @@
+//! Shared by the sweep tests: a Deals policy, generated records, the JSON Lines sweep's
+//! output (the VM), and the same records written as JSON Lines, CSV and a partitioned
+//! Parquet dataset.
+
+#![allow(dead_code, clippy::panic, clippy::unwrap_used, clippy::expect_used, reason = "test helpers")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::Schema as ArrowSchema;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::file::properties::WriterProperties;
+use recordlock::criteria::EvalOptions;
+use recordlock::sweep::{SweepOptions, sweep_lines};
+use recordlock::synth::RecordGenerator;
+use recordlock::{Limits, Module, Policy, RuleScope};
+use recordlock_datafusion::ERROR_COLUMN;
+use recordlock_datafusion::batch::{BatchBuilder, Numbers, Read};
+use serde_json::Value as Json;
+
+pub fn deals_config() -> Json {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/deals.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+pub fn deals_policy() -> Policy {
+    Policy::new(&deals_config(), Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default())
+        .unwrap()
+}
+
+/// `n` generated Deals records, one JSON text each.
+pub fn records(policy: &Policy, n: u64, seed: u64) -> Vec<String> {
+    let g = RecordGenerator::new(policy.schema(), seed);
+    (0..n).map(|i| g.record(i)).collect()
+}
+
+/// The JSON Lines sweep's output lines (the VM).
+pub fn vm_lines(policy: &Policy, scope: RuleScope, lines: &[String]) -> Vec<Json> {
+    let text = lines.join("\n");
+    let mut out = Vec::new();
+    let opts = SweepOptions { scope, ..SweepOptions::default() };
+    sweep_lines(policy, text.as_bytes(), &opts, |o| out.push(o.to_json()), |_| {}).unwrap();
+    out
+}
+
+/// A fresh directory under the system's temporary directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("recordlock-df-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The records as a batch of the columns the policy's rules read (numbers at the narrowest
+/// exact decimal scale), without the error column.
+pub fn batch(policy: &Policy, lines: &[String]) -> RecordBatch {
+    let rules = policy.rule_set(RuleScope::All);
+    let mut row = policy.new_row();
+    let mut b = BatchBuilder::new(&rules, Numbers::Fitted);
+    for line in lines {
+        policy.ingest_str(line, &mut row).unwrap();
+        let record: Json = serde_json::from_str(line).unwrap();
+        b.push(Read::Fine { id: row.record_id(), row: &row, record: &record }).unwrap();
+    }
+    let batch = b.finish().unwrap();
+    let keep: Vec<usize> =
+        (0..batch.num_columns()).filter(|i| batch.schema().field(*i).name() != ERROR_COLUMN).collect();
+    batch.project(&keep).unwrap()
+}
+
+/// Writes the records as `files` Parquet files under `dir/part=K/`, in order, with row
+/// groups of `group` rows (so a file has several, and DataFusion splits it across threads).
+pub fn write_parquet(policy: &Policy, lines: &[String], dir: &Path, files: usize, group: usize) {
+    let per = lines.len().div_ceil(files);
+    for (k, chunk) in lines.chunks(per).enumerate() {
+        let part = dir.join(format!("part={k}"));
+        std::fs::create_dir_all(&part).unwrap();
+        let batch = batch(policy, chunk);
+        let schema: Arc<ArrowSchema> = batch.schema();
+        let file = std::fs::File::create(part.join(format!("records-{k:03}.parquet"))).unwrap();
+        let props = WriterProperties::builder().set_max_row_group_row_count(Some(group)).build();
+        let mut w = ArrowWriter::try_new(file, schema, Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+}
+
+/// Writes the records as JSON Lines.
+pub fn write_jsonl(lines: &[String], path: &Path) {
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
