@@ -15,10 +15,10 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Decimal256Builder, ListBuilder, StringBuilder,
+    Array, ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, ListBuilder, StringBuilder,
     TimestampNanosecondBuilder,
 };
-use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema as ArrowSchema, TimeUnit, i256};
+use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema as ArrowSchema, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
 use recordlock::RuleSet;
 use recordlock::criteria::{Field, Ingestor, Row, Slot, TypeClass, Value, is_empty_json};
@@ -33,33 +33,29 @@ pub const ID_COLUMN: &str = "id";
 /// The column that holds, for a record that cannot be evaluated, its error as JSON text.
 pub const ERROR_COLUMN: &str = "__recordlock_error";
 
-/// The largest scale a `rust_decimal` has; at it, `Decimal256(76, 28)` holds every value.
-const MAX_SCALE: i8 = 28;
-
-/// How number columns are typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Numbers {
-    /// The narrowest exact type for the values at hand: `Decimal128(38, s)` with `s` the
-    /// largest scale among them (0 for integer fields), `Decimal256(76, s)` if 38 digits do
-    /// not hold them all. For one batch.
-    Fitted,
-    /// One type for any batch: `Decimal128(38, 0)` for integer fields, `Decimal256(76, 28)`
-    /// otherwise (every `rust_decimal` value exactly). For streams of batches.
-    Fixed,
-}
-
 /// One record as the ingestor read it.
 pub enum Read<'a> {
     /// Read: the typed row and the record as JSON (text values are taken as written).
-    Fine { id: Option<&'a str>, row: &'a Row, record: &'a Json },
-    /// Refused: the record's id (when it was read) and the error as JSON.
-    Refused { id: Option<&'a str>, error: &'a Json },
+    Fine {
+        /// The record's id.
+        id: Option<&'a str>,
+        /// The row the ingestor filled.
+        row: &'a Row,
+        /// The record.
+        record: &'a Json,
+    },
+    /// Refused by the ingestor.
+    Refused {
+        /// The record's id, when it was read.
+        id: Option<&'a str>,
+        /// The error object, as the JSON Lines sweep prints it.
+        error: &'a Json,
+    },
 }
 
 /// Collects records into one batch of the columns a rule set reads.
 pub struct BatchBuilder {
     fields: Vec<(Slot, Field)>,
-    numbers: Numbers,
     ids: Vec<Option<String>>,
     errors: Vec<Option<String>>,
     /// Per field, per record: the raw JSON value (text classes) or the typed value.
@@ -77,11 +73,11 @@ enum Cell {
 
 impl BatchBuilder {
     /// A builder for the fields `rules` reads.
-    pub fn new(rules: &RuleSet, numbers: Numbers) -> BatchBuilder {
+    pub fn new(rules: &RuleSet) -> BatchBuilder {
         let schema = rules.schema();
         let fields: Vec<(Slot, Field)> = rules.reads().into_iter().map(|s| (s, schema.field(s).clone())).collect();
         let cells = fields.iter().map(|_| Vec::new()).collect();
-        BatchBuilder { fields, numbers, ids: Vec::new(), errors: Vec::new(), cells }
+        BatchBuilder { fields, ids: Vec::new(), errors: Vec::new(), cells }
     }
 
     /// The records pushed so far.
@@ -136,7 +132,7 @@ impl BatchBuilder {
         schema.push(ArrowField::new(ID_COLUMN, DataType::Utf8, true));
         columns.push(Arc::new(ids.finish()));
         for ((_, field), cells) in self.fields.iter().zip(&self.cells) {
-            let (dt, array) = column(field, cells, self.numbers)?;
+            let (dt, array) = column(field, cells)?;
             schema.push(ArrowField::new(field.api_name(), dt, true));
             columns.push(array);
         }
@@ -151,14 +147,14 @@ impl BatchBuilder {
 }
 
 /// The batch of `records` (JSON objects) for the fields `rules` reads, numbers
-/// [`Numbers::Fitted`]; records the ingestor refuses carry their error.
+/// records the ingestor refuses carry their error.
 ///
 /// # Errors
 /// As [`BatchBuilder::push`] and [`BatchBuilder::finish`].
 pub fn records_batch(rules: &RuleSet, records: &[Json]) -> Result<RecordBatch, Error> {
     let ingestor = Ingestor::for_fields(rules.schema(), rules.reads());
     let mut row = ingestor.new_row();
-    let mut builder = BatchBuilder::new(rules, Numbers::Fitted);
+    let mut builder = BatchBuilder::new(rules);
     for record in records {
         match ingestor.ingest_json(record, &mut row) {
             Ok(()) => builder.push(Read::Fine { id: row.record_id(), row: &row, record })?,
@@ -194,7 +190,7 @@ fn cell(field: &Field, typed: &Value, raw: Option<&Json>) -> Result<Cell, Error>
 }
 
 /// A column's Arrow type and array.
-fn column(field: &Field, cells: &[Cell], numbers: Numbers) -> Result<(DataType, ArrayRef), Error> {
+fn column(field: &Field, cells: &[Cell]) -> Result<(DataType, ArrayRef), Error> {
     Ok(match field.data_type().class() {
         TypeClass::Text | TypeClass::Picklist | TypeClass::Lookup => {
             let mut b = StringBuilder::new();
@@ -223,7 +219,7 @@ fn column(field: &Field, cells: &[Cell], numbers: Numbers) -> Result<(DataType, 
             let array = b.finish();
             (array.data_type().clone(), Arc::new(array))
         }
-        TypeClass::Number { integral } => decimals(cells, integral, numbers)?,
+        TypeClass::Number { integral } => decimals(cells, integral)?,
         TypeClass::Date => {
             let mut b = Date32Builder::new();
             for c in cells {
@@ -277,63 +273,41 @@ fn column(field: &Field, cells: &[Cell], numbers: Numbers) -> Result<(DataType, 
     })
 }
 
-/// A decimal column at one scale for every value, exactly.
-fn decimals(cells: &[Cell], integral: bool, numbers: Numbers) -> Result<(DataType, ArrayRef), Error> {
+/// A `Decimal128(38, s)` column holding every value exactly: `s` is the largest scale among
+/// the values (0 for an integer field). Values needing more than 38 digits at that scale
+/// together (a 25-digit integer beside a 20-decimal fraction) are refused.
+fn decimals(cells: &[Cell], integral: bool) -> Result<(DataType, ArrayRef), Error> {
     let values: Vec<Option<Decimal>> = cells
         .iter()
         .map(|c| match c {
-            Cell::Typed(Value::Number(d)) => Some(*d),
+            Cell::Typed(Value::Number(d)) => Some(d.normalize()),
             _ => None,
         })
         .collect();
-    let (scale, wide) = match (numbers, integral) {
-        (_, true) => (0, false),
-        (Numbers::Fixed, false) => (MAX_SCALE, true),
-        (Numbers::Fitted, false) => {
-            let scale = values.iter().flatten().map(|d| d.normalize().scale()).max().unwrap_or(0);
-            let digits = values.iter().flatten().map(|d| integer_digits(d)).max().unwrap_or(1);
-            let scale = i8::try_from(scale).unwrap_or(MAX_SCALE);
-            (scale, digits + u32::from(scale.unsigned_abs()) > 38)
-        }
-    };
-    // At most 38 digits (checked above for narrow columns): exact in i128.
-    let unscaled = |d: &Decimal| -> Result<i128, Error> {
-        let n = d.normalize();
-        let shift = u32::from(scale.unsigned_abs()).saturating_sub(n.scale());
-        10i128
-            .checked_pow(shift)
-            .and_then(|p| n.mantissa().checked_mul(p))
-            .ok_or_else(|| Error::Unrepresentable(format!("{d} at scale {scale}")))
-    };
-    if wide {
-        let mut b = Decimal256Builder::new();
-        for v in &values {
-            match v {
-                Some(d) => {
-                    let n = d.normalize();
-                    let shift = u32::from(scale.unsigned_abs()).saturating_sub(n.scale());
-                    let mut m = i256::from_i128(n.mantissa());
-                    for _ in 0..shift {
-                        m = m.wrapping_mul(i256::from_i128(10));
-                    }
-                    b.append_value(m);
-                }
-                None => b.append_null(),
-            }
-        }
-        let array = b.finish().with_precision_and_scale(76, scale)?;
-        Ok((DataType::Decimal256(76, scale), Arc::new(array)))
-    } else {
-        let mut b = Decimal128Builder::new();
-        for v in &values {
-            match v {
-                Some(d) => b.append_value(unscaled(d)?),
-                None => b.append_null(),
-            }
-        }
-        let array = b.finish().with_precision_and_scale(38, scale)?;
-        Ok((DataType::Decimal128(38, scale), Arc::new(array)))
+    let scale = if integral { 0 } else { values.iter().flatten().map(Decimal::scale).max().unwrap_or(0) };
+    let digits = values.iter().flatten().map(integer_digits).max().unwrap_or(1);
+    if digits + scale > 38 {
+        return Err(Error::Unrepresentable(format!(
+            "numbers with {digits} digits before the point and {scale} after do not fit one Decimal128(38, s) column"
+        )));
     }
+    let mut b = Decimal128Builder::new();
+    for v in &values {
+        match v {
+            Some(d) => {
+                let shift = scale.saturating_sub(d.scale());
+                let unscaled = 10i128
+                    .checked_pow(shift)
+                    .and_then(|p| d.mantissa().checked_mul(p))
+                    .ok_or_else(|| Error::Unrepresentable(format!("{d} at scale {scale}")))?;
+                b.append_value(unscaled);
+            }
+            None => b.append_null(),
+        }
+    }
+    let scale = i8::try_from(scale).map_err(|_| Error::Unrepresentable(format!("scale {scale}")))?;
+    let array = b.finish().with_precision_and_scale(38, scale)?;
+    Ok((DataType::Decimal128(38, scale), Arc::new(array)))
 }
 
 /// Digits before the decimal point.
@@ -350,4 +324,9 @@ fn scalar_text(json: &Json) -> Option<&str> {
         Json::Number(n) => Some(n.as_str()),
         _ => None,
     }
+}
+
+/// The JSON Lines sweep's error object for a record recordlock's ingestor refused.
+pub(crate) fn record_error_json(e: recordlock::criteria::Error) -> Json {
+    serde_json::to_value(e.with_code(recordlock::criteria::ErrorCode::InvalidRecord)).unwrap_or(Json::Null)
 }

@@ -16,6 +16,10 @@ pub enum Error {
         /// What would be accepted.
         why: String,
     },
+    /// The table's columns do not fit the rules (the shared Arrow mapping's message: a
+    /// missing column, a type its field does not accept).
+    #[error("{0}")]
+    Mapping(String),
     /// A constant or value DataFusion cannot hold exactly (a leap second in an Arrow
     /// timestamp), named with where it came from.
     #[error("{0}")]

@@ -12,7 +12,7 @@
 //!   rule holds.
 //!
 //! [`Lowered::first_match`] is the `CASE` that yields the index of the first rule that holds
-//! ([`UNEVALUABLE`] for a row whose error column is set), and [`Lowered::reported`] the
+//! ([`UNEVALUABLE`] for a row that cannot be evaluated), and [`Lowered::reported`] the
 //! filter of the rows a sweep reports. Only built-in functions are used.
 
 mod choice;
@@ -21,12 +21,14 @@ mod ordered;
 mod text;
 
 use datafusion::arrow::datatypes::{Field as ArrowField, Schema as ArrowSchema};
+use datafusion::functions::core::expr_fn::get_field;
 use datafusion::logical_expr::{is_not_true, lit, when};
 use datafusion::prelude::{Expr, ident};
 use datafusion::scalar::ScalarValue;
 use recordlock::RuleSet;
 use recordlock::criteria::typed::{Pred, Test};
-use recordlock::criteria::{EvalOptions, Expr as Criteria, Field, Schema};
+use recordlock::criteria::{EvalOptions, Expr as Criteria, Field, Ingestor, Schema, TypeClass};
+use recordlock_arrow::mapping::{Encoding, Mapping, MappingOptions, map_columns};
 
 pub(crate) use self::ordered::instant_nanos as ordered_instant_nanos;
 pub use self::text::like as like_expr;
@@ -41,53 +43,57 @@ pub const UNEVALUABLE: i32 = -1;
 pub struct Lowered {
     /// One boolean expression per rule of the set, in order: TRUE exactly where it holds.
     pub rules: Vec<Expr>,
+    /// `Utf8`: for a row that cannot be evaluated, its error as JSON text (the JSON Lines
+    /// sweep's error object); NULL for every other row.
+    pub error: Expr,
     /// `Int32`: the index of the first rule that holds, [`UNEVALUABLE`] for a row that cannot
-    /// be evaluated (its [`ERROR_COLUMN`] is set), NULL when no rule holds.
+    /// be evaluated, NULL when no rule holds.
     pub first_match: Expr,
     /// The rows a sweep reports: some rule holds, or the row cannot be evaluated. Written as
     /// an OR of the rules, so DataFusion can prune Parquet row groups with it.
     pub reported: Expr,
 }
 
-/// Lowers `rules` for a table with Arrow schema `table`, whose columns are named by the
-/// fields' API names. A field with no column is empty in every row. A column whose type
-/// cannot hold its field's values exactly is an [`Error::ColumnType`] naming it.
+/// Lowers `rules` for a table with Arrow schema `table`.
+///
+/// Columns are found and checked by the shared Arrow mapping
+/// ([`recordlock_arrow::mapping::map_columns`]): a column a rule reads must exist and have a
+/// type its field accepts. DataFusion then compares typed columns only: text columns for
+/// non-text fields (which the columnar engine parses) and floats are refused, naming the
+/// column. A table with an [`ERROR_COLUMN`] (recordlock's own batches) carries rows that
+/// cannot be evaluated; in other tables, a decimal column with a scale that holds an integer
+/// field makes a row with a fraction unevaluable, as JSON ingestion does.
 ///
 /// # Errors
 /// [`Error::ColumnType`]; [`Error::Unrepresentable`] for a constant DataFusion cannot hold
 /// (a leap second against an Arrow timestamp).
 pub fn lower(rules: &RuleSet, table: &ArrowSchema) -> Result<Lowered, Error> {
-    let lowerer = Lowerer { schema: rules.schema(), table, opts: rules.eval_options() };
+    let schema = rules.schema();
+    let mapping = map_columns(schema, &rules.reads(), table, &MappingOptions::default())
+        .map_err(|e| Error::Mapping(e.to_string()))?;
+    let lowerer = Lowerer { schema, table, mapping: &mapping, opts: rules.eval_options() };
     let lowered: Vec<Expr> = rules.rules().iter().map(|r| lowerer.expr(r.expr())).collect::<Result<_, _>>()?;
-    let error = table.field_with_name(ERROR_COLUMN).is_ok().then(|| ident(ERROR_COLUMN).is_not_null());
+    let error = match table.field_with_name(ERROR_COLUMN) {
+        Ok(_) => ident(ERROR_COLUMN),
+        Err(_) => lowerer.row_errors()?,
+    };
 
-    let mut branches: Vec<(Expr, Expr)> = Vec::new();
-    if let Some(e) = &error {
-        branches.push((e.clone(), lit(UNEVALUABLE)));
-    }
+    let mut case = when(error.clone().is_not_null(), lit(UNEVALUABLE));
     for (i, r) in lowered.iter().enumerate() {
         let index = i32::try_from(i).map_err(|_| Error::Unrepresentable("too many rules".into()))?;
-        branches.push((r.clone(), lit(index)));
+        case = case.when(r.clone(), lit(index));
     }
-    let no_rule = lit(ScalarValue::Int32(None));
-    let first_match = match branches.split_first() {
-        None => no_rule,
-        Some(((cond, then), rest)) => {
-            let mut case = when(cond.clone(), then.clone());
-            for (cond, then) in rest {
-                case = case.when(cond.clone(), then.clone());
-            }
-            case.otherwise(no_rule)?
-        }
-    };
-    let reported = error.into_iter().chain(lowered.iter().cloned()).reduce(Expr::or).unwrap_or(lit(false));
-    Ok(Lowered { rules: lowered, first_match, reported })
+    let first_match = case.otherwise(lit(ScalarValue::Int32(None)))?;
+    let reported = std::iter::once(error.clone().is_not_null()).chain(lowered.iter().cloned()).reduce(Expr::or);
+    let reported = reported.unwrap_or(lit(false));
+    Ok(Lowered { rules: lowered, error, first_match, reported })
 }
 
 /// What lowering reads: the module's schema, the table's columns, the time zone.
 struct Lowerer<'a> {
     schema: &'a Schema,
     table: &'a ArrowSchema,
+    mapping: &'a Mapping,
     opts: &'a EvalOptions,
 }
 
@@ -102,18 +108,22 @@ impl Lowerer<'_> {
 
     fn pred(&self, p: &Pred) -> Result<Expr, Error> {
         let field = self.schema.field(p.slot());
-        let positive = match self.table.field_with_name(field.api_name()) {
-            // No column: every value is empty.
-            Err(_) => lit(matches!(p.test(), Test::IsEmpty)),
-            Ok(column) => self.positive(p.test(), field, column)?,
+        let Some(mapped) = self.mapping.column(p.slot()) else {
+            return Err(Error::Mapping(format!("no column for `{}`", field.api_name())));
         };
+        let column = self.table.field(mapped.index);
+        let positive = self.positive(p.test(), field, column, mapped.encoding)?;
         Ok(if p.negated() { is_not_true(positive) } else { positive })
     }
 
     /// The positive test: TRUE where it holds, FALSE or NULL elsewhere.
-    fn positive(&self, test: &Test, field: &Field, column: &ArrowField) -> Result<Expr, Error> {
-        let c = ident(column.name());
-        column::check(field, column)?;
+    fn positive(&self, test: &Test, field: &Field, column: &ArrowField, encoding: Encoding) -> Result<Expr, Error> {
+        column::check(field, column, encoding)?;
+        let c = match encoding {
+            Encoding::IdStruct { .. } => get_field(ident(column.name()), "id"),
+            _ => ident(column.name()),
+        };
+        let column = &column::value_field(column, encoding);
         Ok(match test {
             Test::IsEmpty => column::is_empty(c, column),
             Test::Text(t) => text::text(c, t),
@@ -126,6 +136,47 @@ impl Lowerer<'_> {
             Test::Bool(b) => c.eq(lit(*b)),
             Test::Id(t) => column::id(c, column, t)?,
         })
+    }
+
+    /// For a table without an error column: the error of a row whose integer field holds a
+    /// fraction (a decimal column with a scale), as JSON ingestion reports it.
+    fn row_errors(&self) -> Result<Expr, Error> {
+        let mut case: Option<datafusion::logical_expr::conditional_expressions::CaseBuilder> = None;
+        for mapped in self.mapping.columns() {
+            let field = self.schema.field(mapped.slot);
+            let (TypeClass::Number { integral: true }, Encoding::Decimal { scale }) =
+                (field.data_type().class(), mapped.encoding)
+            else {
+                continue;
+            };
+            if scale <= 0 {
+                continue;
+            }
+            let column = self.table.field(mapped.index);
+            let fraction = ordered::has_fraction(ident(column.name()), column)?;
+            let error = lit(fraction_error(self.schema, mapped.slot)?);
+            case = Some(match case {
+                None => when(fraction, error),
+                Some(mut c) => c.when(fraction, error),
+            });
+        }
+        Ok(match case {
+            None => lit(ScalarValue::Utf8(None)),
+            Some(mut c) => c.otherwise(lit(ScalarValue::Utf8(None)))?,
+        })
+    }
+}
+
+/// The JSON Lines sweep's error for a fraction in integer field `slot`: what recordlock's
+/// ingestor says of `{"<field>": 0.5}`, as an unevaluable record.
+fn fraction_error(schema: &Schema, slot: recordlock::criteria::Slot) -> Result<String, Error> {
+    let field = schema.field(slot);
+    let record = serde_json::json!({ field.api_name(): 0.5 }).to_string();
+    let ingestor = Ingestor::for_fields(schema, [slot]);
+    let mut row = ingestor.new_row();
+    match ingestor.ingest_str(&record, &mut row) {
+        Ok(()) => Err(Error::Unrepresentable(format!("`{}` holds fractions", field.api_name()))),
+        Err(e) => Ok(crate::batch::record_error_json(e).to_string()),
     }
 }
 

@@ -25,14 +25,14 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::functions::expr_fn::file_row_index;
 use datafusion::logical_expr::{cast, lit};
-use datafusion::prelude::{Expr, ParquetReadOptions, SessionContext, ident};
+use datafusion::prelude::{ParquetReadOptions, SessionContext, ident};
 use datafusion::scalar::ScalarValue;
-use recordlock::criteria::{ErrorCode, JsonPath, Row, TypeClass};
+use recordlock::criteria::{JsonPath, Row, TypeClass};
 use recordlock::lines::{LineRead, read_line_bounded};
 use recordlock::{Policy, RuleScope, RuleSet};
 use serde_json::{Map, Value as Json, json};
 
-use crate::batch::{BatchBuilder, ERROR_COLUMN, ID_COLUMN, Numbers, Read};
+use crate::batch::{BatchBuilder, ID_COLUMN, Read};
 use crate::engine::session;
 use crate::error::Error;
 use crate::lower::{UNEVALUABLE, lower};
@@ -214,7 +214,7 @@ impl Sweep<'_> {
             .select(vec![
                 id.alias("id"),
                 lowered.first_match.alias("rule"),
-                lit(ScalarValue::Utf8(None)).alias("error"),
+                lowered.error.alias("error"),
                 file_row_index().alias("row"),
             ])?
             .sort(vec![ident("row").sort(true, false)])?;
@@ -267,7 +267,7 @@ impl Sweep<'_> {
     ) -> Result<(), Error> {
         let mut reader = Records::new(self.policy, self.scope);
         let mut buf = Vec::new();
-        let mut builder = BatchBuilder::new(rules, Numbers::Fixed);
+        let mut builder = BatchBuilder::new(rules);
         loop {
             buf.clear();
             let read = read_line_bounded(input, &mut buf, self.policy.limits().record_bytes)
@@ -279,7 +279,7 @@ impl Sweep<'_> {
                 LineRead::Line => reader.line(&buf, &mut builder)?,
             }
             if builder.len() >= CHUNK {
-                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules, Numbers::Fixed));
+                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules));
                 evaluate(rules, full, emit, stats).await?;
             }
         }
@@ -304,7 +304,7 @@ impl Sweep<'_> {
             })
             .collect();
         let mut reader = Records::new(self.policy, self.scope);
-        let mut builder = BatchBuilder::new(rules, Numbers::Fixed);
+        let mut builder = BatchBuilder::new(rules);
         for row in csv.records() {
             let row = row.map_err(|e| where_(&e))?;
             let mut record = Map::new();
@@ -321,7 +321,7 @@ impl Sweep<'_> {
             let text = Json::Object(record).to_string();
             reader.line(text.as_bytes(), &mut builder)?;
             if builder.len() >= CHUNK {
-                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules, Numbers::Fixed));
+                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules));
                 evaluate(rules, full, emit, stats).await?;
             }
         }
@@ -351,8 +351,7 @@ impl<'p> Records<'p> {
     fn line(&mut self, line: &[u8], builder: &mut BatchBuilder) -> Result<(), Error> {
         match self.policy.ingest_bytes_for(self.scope, line, &mut self.row) {
             Err(e) => {
-                let error = serde_json::to_value(e.with_code(ErrorCode::InvalidRecord))
-                    .map_err(|e| Error::Input(e.to_string()))?;
+                let error = crate::batch::record_error_json(e);
                 builder.push(Read::Refused { id: self.row.record_id(), error: &error })
             }
             Ok(()) => {
@@ -383,7 +382,7 @@ async fn evaluate(
     let df = ctx.read_batch(batch)?.filter(lowered.reported)?.select(vec![
         ident(ID_COLUMN).alias("id"),
         lowered.first_match.alias("rule"),
-        ident(ERROR_COLUMN).alias("error"),
+        lowered.error.alias("error"),
     ])?;
     for b in df.collect().await? {
         emit_batch(rules, &b, emit, stats)?;

@@ -5,14 +5,15 @@ use datafusion::logical_expr::{in_list, lit};
 use datafusion::prelude::Expr;
 use recordlock::criteria::typed::IdTest;
 use recordlock::criteria::{Field, RecordId, TypeClass};
+use recordlock_arrow::mapping::Encoding;
 
 use super::choice::any_item;
 use super::ordered::{Bound, Grid, compare};
 use crate::error::Error;
 
-/// Whether `dt` is a string type.
+/// Whether `dt` is a string type (or a dictionary of strings).
 pub(crate) fn is_string(dt: &DataType) -> bool {
-    matches!(dt, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+    recordlock_arrow::mapping::is_text(dt)
 }
 
 /// The item field of a list of strings.
@@ -23,46 +24,47 @@ pub(crate) fn string_list_item(dt: &DataType) -> Option<&std::sync::Arc<ArrowFie
     }
 }
 
-/// Checks that `column` can hold `field`'s values exactly.
-///
-/// Text and picklists: strings. Multi-select picklists: lists of strings. Numbers: decimals
-/// or integers (never floats: `0.1` is not a binary fraction). Dates: `Date32`. Datetimes:
-/// timestamps with a time zone (an instant; a zoneless timestamp is a wall-clock time).
-/// Booleans: `Boolean`. Lookups: strings (the id) or integers.
-pub(crate) fn check(field: &Field, column: &ArrowField) -> Result<(), Error> {
-    let dt = column.data_type();
-    let (ok, want) = match field.data_type().class() {
-        TypeClass::Text | TypeClass::Picklist => (is_string(dt), "a string column"),
-        TypeClass::MultiPicklist => (string_list_item(dt).is_some(), "a list of strings"),
-        TypeClass::Number { integral } => (
-            match Grid::of(dt) {
-                Some(Grid::Decimal { scale, .. }) => !integral || scale <= 0,
-                Some(Grid::Integer { .. }) => true,
-                _ => false,
-            },
-            if integral {
-                "an integer or a decimal of scale 0"
-            } else {
-                "a decimal or an integer (floats cannot hold decimals exactly)"
-            },
-        ),
-        TypeClass::Date => (matches!(dt, DataType::Date32), "Date32"),
-        TypeClass::DateTime => {
-            (matches!(dt, DataType::Timestamp(_, Some(_))), "a timestamp with a time zone (an instant)")
-        }
-        TypeClass::Boolean => (matches!(dt, DataType::Boolean), "Boolean"),
-        TypeClass::Lookup => (is_string(dt) || matches!(Grid::of(dt), Some(Grid::Integer { .. })), "a string or an integer id"),
-        TypeClass::Unsupported => (false, "a supported field type"),
+/// Checks that DataFusion can compare `column` (mapped with `encoding`) exactly: typed
+/// columns only. Text holding numbers, dates, instants or booleans (which the columnar
+/// engine parses row by row) and `arrow.json` columns are refused, naming the column.
+pub(crate) fn check(field: &Field, column: &ArrowField, encoding: Encoding) -> Result<(), Error> {
+    let class = field.data_type().class();
+    let ok = match (class, encoding) {
+        (TypeClass::Text | TypeClass::Picklist | TypeClass::Lookup, Encoding::Text) => true,
+        (TypeClass::MultiPicklist, Encoding::TextList) => true,
+        (TypeClass::Number { .. }, Encoding::Integer | Encoding::Decimal { .. }) => true,
+        (TypeClass::Date, Encoding::Date) => true,
+        (TypeClass::DateTime, Encoding::Timestamp(_)) => true,
+        (TypeClass::Boolean, Encoding::Boolean) => true,
+        (TypeClass::Lookup, Encoding::Integer | Encoding::IdStruct { .. }) => true,
+        _ => false,
     };
     if ok {
-        Ok(())
-    } else {
-        Err(Error::ColumnType {
-            column: column.name().clone(),
-            found: dt.to_string(),
-            field_type: field.data_type().to_string(),
-            why: format!("expected {want}"),
-        })
+        return Ok(());
+    }
+    let want = match class {
+        TypeClass::MultiPicklist => "a list of strings",
+        TypeClass::Number { .. } => "a Decimal128 or an integer column",
+        TypeClass::Date => "a Date32 column",
+        TypeClass::DateTime => "a timestamp column with a time zone",
+        TypeClass::Boolean => "a Boolean column",
+        _ => "a typed column",
+    };
+    Err(Error::ColumnType {
+        column: column.name().clone(),
+        found: column.data_type().to_string(),
+        field_type: field.data_type().to_string(),
+        why: format!("DataFusion compares typed columns exactly; expected {want} (the columnar engine reads text)"),
+    })
+}
+
+/// The field whose values a test reads: the column, or a lookup struct's `id` child.
+pub(crate) fn value_field(column: &ArrowField, encoding: Encoding) -> ArrowField {
+    match (encoding, column.data_type()) {
+        (Encoding::IdStruct { child, .. }, DataType::Struct(children)) => {
+            children.get(child).map_or_else(|| column.clone(), |c| c.as_ref().clone())
+        }
+        _ => column.clone(),
     }
 }
 

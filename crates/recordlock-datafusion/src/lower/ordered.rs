@@ -310,3 +310,15 @@ pub(crate) fn day_of_datetime(
         OrdTest::Between(lo, hi) => ge(start(lo))?.and(lt(next(hi))?),
     })
 }
+
+/// Whether a decimal column's value has a fraction: `c % 1 <> 0` at the column's scale.
+pub(crate) fn has_fraction(c: Expr, column: &ArrowField) -> Result<Expr, Error> {
+    let grid = grid_of(column)?;
+    let Grid::Decimal { scale, .. } = grid else { return Ok(lit(false)) };
+    if scale <= 0 {
+        return Ok(lit(false));
+    }
+    let one = grid.literal(pow10(u32::from(scale.unsigned_abs())))?;
+    let zero = grid.literal(i256::ZERO)?;
+    Ok((c % lit(one)).not_eq(lit(zero)))
+}

@@ -16,7 +16,7 @@ use recordlock::sweep::{SweepOptions, sweep_lines};
 use recordlock::synth::RecordGenerator;
 use recordlock::{Limits, Module, Policy, RuleScope};
 use recordlock_datafusion::ERROR_COLUMN;
-use recordlock_datafusion::batch::{BatchBuilder, Numbers, Read};
+use recordlock_datafusion::batch::{BatchBuilder, Read};
 use serde_json::Value as Json;
 
 pub fn deals_config() -> Json {
@@ -57,7 +57,7 @@ pub fn scratch(name: &str) -> PathBuf {
 pub fn batch(policy: &Policy, lines: &[String]) -> RecordBatch {
     let rules = policy.rule_set(RuleScope::All);
     let mut row = policy.new_row();
-    let mut b = BatchBuilder::new(&rules, Numbers::Fitted);
+    let mut b = BatchBuilder::new(&rules);
     for line in lines {
         policy.ingest_str(line, &mut row).unwrap();
         let record: Json = serde_json::from_str(line).unwrap();
