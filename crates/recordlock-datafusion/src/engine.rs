@@ -31,9 +31,22 @@ impl Outcome {
     }
 }
 
-/// A session of `threads` target partitions (at least 1).
+/// A session of `threads` target partitions (at least 1), with [`config`].
 pub fn session(threads: usize) -> SessionContext {
-    SessionContext::new_with_config(SessionConfig::new().with_target_partitions(threads.max(1)))
+    SessionContext::new_with_config(config().with_target_partitions(threads.max(1)))
+}
+
+/// The session settings sweeps need: filters evaluated inside the Parquet reader (the rules
+/// prune row groups and pages) and nothing between the reader and the projection that
+/// computes `file_row_index()`.
+pub fn config() -> SessionConfig {
+    let mut config = SessionConfig::new();
+    config.options_mut().execution.parquet.pushdown_filters = true;
+    // Parallelism comes from splitting files by byte ranges; a round-robin repartition
+    // between the scan and the projection computing `file_row_index()` would keep the
+    // projection out of the reader.
+    config.options_mut().optimizer.enable_round_robin_repartition = false;
+    config
 }
 
 /// Answers each row of `batch` (built by [`crate::batch`] or of the same shape), in order,

@@ -73,19 +73,32 @@ pub fn lower(rules: &RuleSet, table: &ArrowSchema) -> Result<Lowered, Error> {
         .map_err(|e| Error::Mapping(e.to_string()))?;
     let lowerer = Lowerer { schema, table, mapping: &mapping, opts: rules.eval_options() };
     let lowered: Vec<Expr> = rules.rules().iter().map(|r| lowerer.expr(r.expr())).collect::<Result<_, _>>()?;
+    // `None`: no row of this table can be unevaluable.
     let error = match table.field_with_name(ERROR_COLUMN) {
-        Ok(_) => ident(ERROR_COLUMN),
+        Ok(_) => Some(ident(ERROR_COLUMN)),
         Err(_) => lowerer.row_errors()?,
     };
 
-    let mut case = when(error.clone().is_not_null(), lit(UNEVALUABLE));
+    let unevaluable = error.as_ref().map(|e| (e.clone().is_not_null(), lit(UNEVALUABLE)));
+    let mut branches = unevaluable.into_iter().collect::<Vec<_>>();
     for (i, r) in lowered.iter().enumerate() {
         let index = i32::try_from(i).map_err(|_| Error::Unrepresentable("too many rules".into()))?;
-        case = case.when(r.clone(), lit(index));
+        branches.push((r.clone(), lit(index)));
     }
-    let first_match = case.otherwise(lit(ScalarValue::Int32(None)))?;
-    let reported = std::iter::once(error.clone().is_not_null()).chain(lowered.iter().cloned()).reduce(Expr::or);
+    let no_rule = lit(ScalarValue::Int32(None));
+    let first_match = match branches.split_first() {
+        None => no_rule,
+        Some(((cond, then), rest)) => {
+            let mut case = when(cond.clone(), then.clone());
+            for (cond, then) in rest {
+                case = case.when(cond.clone(), then.clone());
+            }
+            case.otherwise(no_rule)?
+        }
+    };
+    let reported = error.iter().map(|e| e.clone().is_not_null()).chain(lowered.iter().cloned()).reduce(Expr::or);
     let reported = reported.unwrap_or(lit(false));
+    let error = error.unwrap_or(lit(ScalarValue::Utf8(None)));
     Ok(Lowered { rules: lowered, error, first_match, reported })
 }
 
@@ -140,7 +153,7 @@ impl Lowerer<'_> {
 
     /// For a table without an error column: the error of a row whose integer field holds a
     /// fraction (a decimal column with a scale), as JSON ingestion reports it.
-    fn row_errors(&self) -> Result<Expr, Error> {
+    fn row_errors(&self) -> Result<Option<Expr>, Error> {
         let mut case: Option<datafusion::logical_expr::conditional_expressions::CaseBuilder> = None;
         for mapped in self.mapping.columns() {
             let field = self.schema.field(mapped.slot);
@@ -161,8 +174,8 @@ impl Lowerer<'_> {
             });
         }
         Ok(match case {
-            None => lit(ScalarValue::Utf8(None)),
-            Some(mut c) => c.otherwise(lit(ScalarValue::Utf8(None)))?,
+            None => None,
+            Some(mut c) => Some(c.otherwise(lit(ScalarValue::Utf8(None)))?),
         })
     }
 }

@@ -25,7 +25,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::functions::expr_fn::file_row_index;
 use datafusion::logical_expr::{cast, lit};
-use datafusion::prelude::{ParquetReadOptions, SessionContext, ident};
+use datafusion::prelude::{Expr, ParquetReadOptions, SessionContext, ident};
 use datafusion::scalar::ScalarValue;
 use recordlock::criteria::{JsonPath, Row, TypeClass};
 use recordlock::lines::{LineRead, read_line_bounded};
@@ -36,6 +36,9 @@ use crate::batch::{BatchBuilder, ID_COLUMN, Read};
 use crate::engine::session;
 use crate::error::Error;
 use crate::lower::{UNEVALUABLE, lower};
+
+/// The row's position in its Parquet file.
+const ROW_COLUMN: &str = "__recordlock_row";
 
 /// Records per batch for JSON Lines and CSV.
 const CHUNK: usize = 8192;
@@ -209,15 +212,20 @@ impl Sweep<'_> {
             Ok(_) => cast(ident(ID_COLUMN), DataType::Utf8),
             Err(_) => lit(ScalarValue::Utf8(None)),
         };
+        // The row index in a projection right on the scan (the Parquet reader computes it),
+        // the filter pushed into the scan (pruning), the sort, and only then the CASE: a
+        // projection merged into the scan's must hold nothing but columns and the row index.
+        let mut columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
+        columns.push(file_row_index().alias(ROW_COLUMN));
         let df = df
+            .select(columns)?
             .filter(lowered.reported)?
+            .sort(vec![ident(ROW_COLUMN).sort(true, false)])?
             .select(vec![
                 id.alias("id"),
                 lowered.first_match.alias("rule"),
                 lowered.error.alias("error"),
-                file_row_index().alias("row"),
-            ])?
-            .sort(vec![ident("row").sort(true, false)])?;
+            ])?;
         stats.records += parquet_rows(path)?;
         let mut stream = df.execute_stream().await?;
         use futures::StreamExt;
