@@ -99,9 +99,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::diff::run(&args),
         Command::Decide { inputs, requests } => cmd::decide::run(&inputs, requests.as_deref()),
         Command::Sweep { inputs, all_rules, threads, engine, cluster, records } => match engine {
-            cmd::Engine::Vm if cluster.is_some() => {
-                Err(Failure::Usage("--cluster needs --engine datafusion".into()))
-            }
+            cmd::Engine::Vm if cluster.is_some() => Err(Failure::Usage("--cluster needs --engine datafusion".into())),
             cmd::Engine::Vm => cmd::sweep::run(&inputs, all_rules, threads, records.as_deref()),
             cmd::Engine::Datafusion => {
                 cmd::sweep_datafusion::run(&inputs, all_rules, threads, cluster.as_deref(), records.as_deref())

@@ -75,5 +75,16 @@ pub async fn answer_batch(rules: &RuleSet, batch: RecordBatch) -> Result<Vec<Out
 /// A URL Ballista does not accept, or a scheduler that cannot be reached.
 pub async fn cluster(url: &str) -> Result<SessionContext, Error> {
     use ballista::prelude::SessionContextExt;
-    Ok(SessionContext::remote(url).await?)
+    Ok(SessionContext::remote_with_state(url, state(1)).await?)
+}
+
+/// A session state of `threads` target partitions with [`config`], for Ballista clients
+/// (`SessionContext::remote_with_state`, `standalone_with_state`): the scheduler plans with
+/// these settings. Cluster sweeps use one partition per job (one job per file), so each
+/// file's rows come back in order.
+pub fn state(threads: usize) -> datafusion::execution::SessionState {
+    datafusion::execution::SessionStateBuilder::new()
+        .with_default_features()
+        .with_config(config().with_target_partitions(threads.max(1)))
+        .build()
 }

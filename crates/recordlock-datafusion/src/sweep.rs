@@ -40,6 +40,9 @@ use crate::lower::{UNEVALUABLE, lower};
 /// The row's position in its Parquet file.
 const ROW_COLUMN: &str = "__recordlock_row";
 
+/// Files swept at a time on a cluster.
+const CLUSTER_JOBS: usize = 4;
+
 /// Records per batch for JSON Lines and CSV.
 const CHUNK: usize = 8192;
 
@@ -164,6 +167,10 @@ impl Sweep<'_> {
     ) -> Result<Stats, Error> {
         let rules = self.policy.rule_set(self.scope);
         let mut stats = Stats::default();
+        if self.remote {
+            self.cluster(&rules, files, emit, &mut stats).await?;
+            return Ok(stats);
+        }
         for (i, (path, format)) in files.iter().enumerate() {
             match format {
                 Format::Parquet => self.parquet(&rules, i, path, emit, &mut stats).await?,
@@ -178,6 +185,56 @@ impl Sweep<'_> {
             }
         }
         Ok(stats)
+    }
+
+    /// On a cluster: one job per file, each of one partition (so its rows come back in file
+    /// order: a distributed plan cannot carry `file_row_index()`), up to
+    /// [`CLUSTER_JOBS`] files at a time, printed in file order.
+    async fn cluster(
+        &self,
+        rules: &RuleSet,
+        files: &[(PathBuf, Format)],
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        stats: &mut Stats,
+    ) -> Result<(), Error> {
+        use futures::StreamExt;
+        if let Some((path, _)) = files.iter().find(|(_, f)| *f != Format::Parquet) {
+            return Err(Error::Input(format!(
+                "`{}`: a cluster sweeps Parquet; JSON Lines and CSV are swept locally (drop --cluster)",
+                path.display()
+            )));
+        }
+        let jobs = files.iter().enumerate().map(|(i, (path, _))| self.cluster_file(rules, i, path));
+        let mut results = futures::stream::iter(jobs).buffered(CLUSTER_JOBS);
+        while let Some(result) = results.next().await {
+            let (rows, batches) = result?;
+            stats.records += rows;
+            for b in &batches {
+                emit_batch(rules, b, emit, stats)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn cluster_file(&self, rules: &RuleSet, index: usize, path: &Path) -> Result<(u64, Vec<RecordBatch>), Error> {
+        let table = format!("recordlock_input_{index}");
+        let location = std::path::absolute(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+        let location = location.to_str().ok_or_else(|| Error::Input(format!("`{}`: not UTF-8", path.display())))?;
+        self.ctx.register_parquet(table.as_str(), location, ParquetReadOptions::default()).await?;
+        let result = async {
+            let df = self.ctx.table(table.as_str()).await?;
+            let schema = df.schema().as_arrow().clone();
+            let lowered = lower(rules, &schema).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+            let df = df.filter(lowered.reported)?.select(vec![
+                id_text(&schema).alias("id"),
+                lowered.first_match.alias("rule"),
+                lowered.error.alias("error"),
+            ])?;
+            Ok::<_, Error>((parquet_rows(path)?, df.collect().await?))
+        }
+        .await;
+        self.ctx.deregister_table(table.as_str())?;
+        result
     }
 
     async fn parquet(
@@ -208,10 +265,7 @@ impl Sweep<'_> {
         let df = self.ctx.table(table).await?;
         let schema = df.schema().as_arrow().clone();
         let lowered = lower(rules, &schema).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
-        let id = match schema.field_with_name(ID_COLUMN) {
-            Ok(_) => cast(ident(ID_COLUMN), DataType::Utf8),
-            Err(_) => lit(ScalarValue::Utf8(None)),
-        };
+        let id = id_text(&schema);
         // The row index in a projection right on the scan (the Parquet reader computes it),
         // the filter pushed into the scan (pruning), the sort, and only then the CASE: a
         // projection merged into the scan's must hold nothing but columns and the row index.
@@ -221,11 +275,7 @@ impl Sweep<'_> {
             .select(columns)?
             .filter(lowered.reported)?
             .sort(vec![ident(ROW_COLUMN).sort(true, false)])?
-            .select(vec![
-                id.alias("id"),
-                lowered.first_match.alias("rule"),
-                lowered.error.alias("error"),
-            ])?;
+            .select(vec![id.alias("id"), lowered.first_match.alias("rule"), lowered.error.alias("error")])?;
         stats.records += parquet_rows(path)?;
         let mut stream = df.execute_stream().await?;
         use futures::StreamExt;
@@ -243,12 +293,10 @@ impl Sweep<'_> {
         stats: &mut Stats,
     ) -> Result<(), Error> {
         let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
-        self.lines(rules, &mut BufReader::with_capacity(1 << 20, file), emit, stats)
-            .await
-            .map_err(|e| match e {
-                Error::Input(why) => Error::Input(format!("`{}`: {why}", path.display())),
-                other => other,
-            })
+        self.lines(rules, &mut BufReader::with_capacity(1 << 20, file), emit, stats).await.map_err(|e| match e {
+            Error::Input(why) => Error::Input(format!("`{}`: {why}", path.display())),
+            other => other,
+        })
     }
 
     /// Sweeps JSON Lines from `input` (stdin, say), as [`Sweep::run`] sweeps a `.jsonl` file.
@@ -307,9 +355,7 @@ impl Sweep<'_> {
         let schema = self.policy.schema();
         let multi: Vec<bool> = headers
             .iter()
-            .map(|h| {
-                schema.slot(h).is_some_and(|s| schema.field(s).data_type().class() == TypeClass::MultiPicklist)
-            })
+            .map(|h| schema.slot(h).is_some_and(|s| schema.field(s).data_type().class() == TypeClass::MultiPicklist))
             .collect();
         let mut reader = Records::new(self.policy, self.scope);
         let mut builder = BatchBuilder::new(rules);
@@ -351,7 +397,8 @@ impl<'p> Records<'p> {
 
     fn too_long(&mut self, builder: &mut BatchBuilder) -> Result<(), Error> {
         let limit = self.policy.limits().record_bytes;
-        let error = recordlock::criteria::Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
+        let error =
+            recordlock::criteria::Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
         let error = serde_json::to_value(&error).map_err(|e| Error::Input(e.to_string()))?;
         builder.push(Read::Refused { id: None, error: &error })
     }
@@ -406,9 +453,12 @@ fn emit_batch(
     stats: &mut Stats,
 ) -> Result<(), Error> {
     let column = |name: &str| batch.column_by_name(name).ok_or_else(|| Error::Input(format!("no `{name}` column")));
-    let ids = column("id")?.as_any().downcast_ref::<StringArray>().ok_or_else(|| Error::Input("id is not text".into()))?;
-    let matched =
-        column("rule")?.as_any().downcast_ref::<Int32Array>().ok_or_else(|| Error::Input("rule is not Int32".into()))?;
+    let ids =
+        column("id")?.as_any().downcast_ref::<StringArray>().ok_or_else(|| Error::Input("id is not text".into()))?;
+    let matched = column("rule")?
+        .as_any()
+        .downcast_ref::<Int32Array>()
+        .ok_or_else(|| Error::Input("rule is not Int32".into()))?;
     let errors = column("error")?.as_any().downcast_ref::<StringArray>();
     for i in 0..batch.num_rows() {
         let id = if ids.is_valid(i) { Json::String(ids.value(i).to_owned()) } else { Json::Null };
@@ -436,6 +486,14 @@ fn emit_batch(
         emit(&line).map_err(Error::Output)?;
     }
     Ok(())
+}
+
+/// The record id as text (an integer id written in decimal), NULL without an `id` column.
+fn id_text(schema: &datafusion::arrow::datatypes::Schema) -> Expr {
+    match schema.field_with_name(ID_COLUMN) {
+        Ok(_) => cast(ident(ID_COLUMN), DataType::Utf8),
+        Err(_) => lit(ScalarValue::Utf8(None)),
+    }
 }
 
 /// The row count of a Parquet file, from its footer.

@@ -20,7 +20,7 @@ fn ballista_standalone_sweeps_a_partitioned_dataset_like_the_vm() {
     let jsonl = dir.join("also.jsonl");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
-        let ctx = SessionContext::standalone().await.unwrap();
+        let ctx = SessionContext::standalone_with_state(recordlock_datafusion::engine::state(1)).await.unwrap();
         for scope in [RuleScope::ExistingRecords, RuleScope::All] {
             let want = common::vm_lines(&policy, scope, &lines);
             assert!(want.len() > 500);

@@ -32,8 +32,11 @@ fn every_conformance_sweep_suite_runs_on_datafusion() {
             let module = Module::resolve(suite["module"].as_str().unwrap(), schema).unwrap();
             let tz = suite.get("tz").map_or("+00:00", |t| t.as_str().unwrap()).parse().unwrap();
             let policy = Policy::new(&config, module, Limits::default(), EvalOptions { tz }).unwrap();
-            let scope =
-                if sweep.get("all_rules").and_then(Json::as_bool) == Some(true) { RuleScope::All } else { RuleScope::ExistingRecords };
+            let scope = if sweep.get("all_rules").and_then(Json::as_bool) == Some(true) {
+                RuleScope::All
+            } else {
+                RuleScope::ExistingRecords
+            };
             let lines: Vec<String> = sweep["records"].as_array().unwrap().iter().map(Json::to_string).collect();
             let want = common::vm_lines(&policy, scope, &lines);
             let text = lines.join("\n");

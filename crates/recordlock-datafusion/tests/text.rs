@@ -23,7 +23,7 @@ const SAMPLES: &[&str] = &[
     "ΐ",
     "ﬃ",
     "K", // Kelvin sign
-    "Ω",  // Ohm sign
+    "Ω", // Ohm sign
     "ÀÉÎ",
     "ACME\\Corp",
     "100% _done_",
@@ -73,7 +73,24 @@ fn lower_is_rusts_unicode_lowercase() {
 #[test]
 #[expect(clippy::panic, reason = "test")]
 fn like_agrees_with_recordlock() {
-    let patterns = ["%", "_", "a%", "%ß", "acme\\%", "acme\\c%", "%\\_%", "100%", "100\\%%", "%_done_", "σ", "%σ", "_σ%", "%\n%", "line_break", "i_stanbul"];
+    let patterns = [
+        "%",
+        "_",
+        "a%",
+        "%ß",
+        "acme\\%",
+        "acme\\c%",
+        "%\\_%",
+        "100%",
+        "100\\%%",
+        "%_done_",
+        "σ",
+        "%σ",
+        "_σ%",
+        "%\n%",
+        "line_break",
+        "i_stanbul",
+    ];
     let folded: Vec<String> = SAMPLES.iter().map(|s| fold(s)).collect();
     let folded_refs: Vec<&str> = folded.iter().map(String::as_str).collect();
     for p in patterns {

@@ -50,7 +50,9 @@ impl Options {
     /// The folded texts that name `choice` (for unlisted text, that text).
     fn texts_of(&self, choice: &Choice) -> Vec<Expr> {
         match choice {
-            Choice::Option(code) => self.texts.iter().filter(|(_, c)| c == code).map(|(t, _)| lit(t.as_str())).collect(),
+            Choice::Option(code) => {
+                self.texts.iter().filter(|(_, c)| c == code).map(|(t, _)| lit(t.as_str())).collect()
+            }
             Choice::Other(text) => vec![lit(&**text)],
         }
     }

@@ -77,13 +77,15 @@ impl Grid {
         let narrow = |what: &str| Error::Unrepresentable(format!("{small} does not fit in {what}"));
         Ok(match self {
             Grid::Decimal { precision, scale, .. } => ScalarValue::Decimal128(Some(small), *precision, *scale),
-            Grid::Integer { data_type, .. } => ScalarValue::Int64(Some(i64::try_from(small).map_err(|_| narrow("64 bits"))?))
-                .cast_to(data_type)
-                .or_else(|_| {
-                    u64::try_from(small)
-                        .map_err(|_| narrow("64 bits"))
-                        .and_then(|u| ScalarValue::UInt64(Some(u)).cast_to(data_type).map_err(Error::from))
-                })?,
+            Grid::Integer { data_type, .. } => {
+                ScalarValue::Int64(Some(i64::try_from(small).map_err(|_| narrow("64 bits"))?))
+                    .cast_to(data_type)
+                    .or_else(|_| {
+                        u64::try_from(small)
+                            .map_err(|_| narrow("64 bits"))
+                            .and_then(|u| ScalarValue::UInt64(Some(u)).cast_to(data_type).map_err(Error::from))
+                    })?
+            }
             Grid::Date32 => ScalarValue::Date32(Some(i32::try_from(small).map_err(|_| narrow("Date32"))?)),
             Grid::Timestamp { unit, tz } => {
                 let v = Some(i64::try_from(small).map_err(|_| narrow("a timestamp"))?);
