@@ -44,3 +44,59 @@ fn ballista_standalone_sweeps_a_partitioned_dataset_like_the_vm() {
         assert!(err.to_string().contains("also.jsonl"), "{err}");
     });
 }
+
+/// Multi-select tests are lambdas (`array_any_match`): they ship to Ballista's executors with
+/// its own codec, and answer as the VM does.
+#[test]
+fn multi_select_lambdas_run_on_ballista() {
+    use recordlock::criteria::EvalOptions;
+    use recordlock::{Limits, Module, Policy};
+    use serde_json::json;
+
+    let config = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "VAT and sales tax", "lock_existing_records": true, "criteria":
+            {"field": {"api_name": "Tax"}, "comparator": "include_all", "value": ["vat", "Sales Tax"]}},
+        {"name": "Exactly service", "lock_existing_records": true, "criteria":
+            {"field": {"api_name": "Tax"}, "comparator": "equal", "value": ["Service Tax"]}},
+        {"name": "Not any tax", "lock_existing_records": true, "criteria": {"group_operator": "AND", "group": [
+            {"field": {"api_name": "Tax"}, "comparator": "exclude_any", "value": ["Vat", "Service Tax"]},
+            {"field": {"api_name": "Product_Category"}, "comparator": "contains", "value": "WARE"}]}}]}]});
+    let policy =
+        Policy::new(&config, Module::resolve("Products", None).unwrap(), Limits::default(), EvalOptions::default())
+            .unwrap();
+    let taxes = [
+        json!(["Vat", "sales tax"]),
+        json!(["SERVICE TAX"]),
+        json!(["Service Tax", "Vat"]),
+        json!([]),
+        json!(null),
+        json!(["", "Vat"]),
+        json!(["Other"]),
+    ];
+    let categories = ["Hardware", "software", "CRM Applications", ""];
+    let mut lines = Vec::new();
+    for (i, tax) in taxes.iter().enumerate() {
+        for (j, category) in categories.iter().enumerate() {
+            lines.push(json!({"id": format!("{i}{j}"), "Tax": tax, "Product_Category": category}).to_string());
+        }
+    }
+    let dir = common::scratch("ballista-multi");
+    common::write_parquet(&policy, &lines, &dir, 2, 10);
+    let want = common::vm_lines(&policy, RuleScope::ExistingRecords, &lines);
+    assert!(want.len() >= 10, "{want:?}");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let got = rt.block_on(async {
+        let ctx = SessionContext::standalone_with_state(recordlock_datafusion::engine::state(1)).await.unwrap();
+        let files = input_files(dir.to_str().unwrap()).unwrap();
+        let mut got = Vec::new();
+        let s = Sweep { policy: &policy, scope: RuleScope::ExistingRecords, ctx: &ctx, remote: true };
+        s.run(&files, &mut |line| {
+            got.push(line.clone());
+            Ok(())
+        })
+        .await
+        .unwrap();
+        got
+    });
+    assert_eq!(got, want);
+}
