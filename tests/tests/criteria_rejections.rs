@@ -2,8 +2,6 @@
 //! Zoho's code and the JSON path (relative to the criteria). Engines never see them; the
 //! record cases run through every engine (`vm_backend.rs` and each back end's own test).
 
-#![expect(clippy::panic, reason = "test code")]
-
 use recordlock::Limits;
 use recordlock::criteria::{Criteria, JsonPath, typecheck};
 use recordlock_tests::criteria_data::{Expect, load_all};
