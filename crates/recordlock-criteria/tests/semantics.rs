@@ -58,7 +58,8 @@ fn custom() -> &'static Schema {
 }
 
 fn parse_criteria(criteria_json: &str) -> Result<Criteria, Error> {
-    let json: Json = serde_json::from_str(criteria_json).map_err(|e| recordlock_criteria::error_from_json(&e))?;
+    let json: Json = serde_json::from_str(criteria_json)
+        .map_err(|e| recordlock_criteria::error_from_json(&e, criteria_json.as_bytes()))?;
     Criteria::parse(&json, &JsonPath::root(), &CriteriaLimits::default())
 }
 
@@ -1028,7 +1029,7 @@ fn wrong_type_record_value_is_an_ingest_error_naming_the_field() {
         let mut row = Row::new(schema);
         let record = format!(r#"{{"id": "1", "{field}": {value}}}"#);
         let err = Ingestor::new(schema).ingest_str(&record, &mut row).expect_err(&record);
-        assert_eq!(err.code(), ErrorCode::InvalidData, "{record}");
+        assert_eq!(err.reader_code(), ErrorCode::InvalidData, "{record}");
         assert_eq!(err.api_name(), Some(*field), "{record}");
         assert_eq!(err.json_path(), format!("$.{field}"), "{record}");
         assert!(err.message().contains(field), "{record}: {}", err.message());

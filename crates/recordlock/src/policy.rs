@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use recordlock_criteria::{
-    Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Layout, Program, Row, Schema, Slot, compile, reference,
+    Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Layout, Program, RecordError, Row, Schema, Slot, compile,
+    reference,
 };
 use serde_json::Value as Json;
 
@@ -252,26 +253,22 @@ impl Policy {
 
     /// Reads a record (JSON text) into `row`: only the fields the rules read, each checked
     /// against its type. Records longer than `Limits::record_bytes` are `LIMIT_EXCEEDED`.
-    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
         self.ingest_str_for(RuleScope::All, text, row)
     }
 
     /// Reads a record (JSON text) into `row` for the rules of `scope`: only the fields they
     /// read are read and checked, so a wrong-typed value in a field only other rules read
     /// does not make the record unevaluable.
-    pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), RecordError> {
         self.ingest_bytes_for(scope, text.as_bytes(), row)
     }
 
     /// As [`Policy::ingest_str_for`], from bytes: keys and read values are checked to be
     /// UTF-8 as they are parsed (see [`recordlock_criteria::Ingestor::ingest_bytes`]).
-    pub fn ingest_bytes_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_bytes_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         if bytes.len() > self.limits.record_bytes {
-            return Err(Error::limit_exceeded(
-                &JsonPath::root(),
-                "the size of a record in bytes",
-                self.limits.record_bytes,
-            ));
+            return Err(RecordError::too_large(self.limits.record_bytes));
         }
         match scope {
             RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
@@ -280,7 +277,7 @@ impl Policy {
     }
 
     /// Reads a record (a JSON value) into `row`.
-    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), RecordError> {
         self.ingestor.ingest_json(record, row)
     }
 
