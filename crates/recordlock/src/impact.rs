@@ -92,7 +92,7 @@ impl fmt::Display for ChangeKind {
 /// A change of one record's automatic lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockChange {
-    /// What happens.
+    /// Whether the record is locked, unlocked or moves to another rule.
     pub kind: ChangeKind,
     /// The rule locking the record now (for `unlock` and `rule`).
     pub old_rule: Option<RuleRef>,
@@ -128,7 +128,7 @@ pub enum ImpactOutcome {
     Changed {
         /// The record's id.
         id: Option<String>,
-        /// The change.
+        /// The lock it gains, loses or changes.
         change: LockChange,
     },
     /// It cannot be evaluated (not JSON, a value of the wrong type for a field a rule reads,
@@ -139,7 +139,7 @@ pub enum ImpactOutcome {
         /// The configuration that could not evaluate it (none: the record or its lock is
         /// malformed).
         side: Option<Side>,
-        /// Why.
+        /// Why it cannot be evaluated (`INVALID_RECORD` with the field's path).
         error: Error,
     },
 }

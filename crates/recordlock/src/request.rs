@@ -22,7 +22,7 @@ pub struct DecideRequest {
     pub record: Json,
     /// The lock the host gives; `None` when it is to be derived from the rules.
     pub lock: Option<LockState>,
-    /// Who asks.
+    /// The user asking: id, profile, portal flag, lock permissions.
     pub actor: Actor,
     /// What they want to do.
     pub operation: Operation,

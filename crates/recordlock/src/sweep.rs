@@ -48,7 +48,8 @@ pub enum SweepOutcome<'p> {
     Unevaluable {
         /// The record's id, when it could be read.
         id: Option<String>,
-        /// Why.
+        /// Why it cannot be evaluated (`INVALID_RECORD` with the field's path, or
+        /// `LIMIT_EXCEEDED` for a line over the size limit).
         error: Error,
     },
 }
