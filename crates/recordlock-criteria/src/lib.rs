@@ -38,6 +38,7 @@
 //! assert!(reference::evaluate(&expr, &row, deals, &opts));
 //! ```
 
+pub mod analysis;
 pub mod ast;
 pub mod comparator;
 pub mod compile;
