@@ -17,14 +17,58 @@ pub enum Failure {
     Invalid(Json),
     /// Usage or I/O error: print the message on stderr, exit 2.
     Usage(String),
-    /// The reader of stdout went away: stop quietly.
+    /// The reader of stdout or stderr went away: stop quietly (exit 0).
     BrokenPipe,
 }
 
-impl From<io::Error> for Failure {
-    fn from(e: io::Error) -> Failure {
-        if e.kind() == io::ErrorKind::BrokenPipe { Failure::BrokenPipe } else { Failure::Usage(e.to_string()) }
+/// The output streams, named in write errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+impl Stream {
+    /// `stdout` or `stderr`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
     }
+}
+
+impl Failure {
+    /// A failed write to `stream`: a closed pipe stops quietly, any other error (a full
+    /// disk...) is an I/O error naming the stream.
+    pub fn write(stream: Stream, e: &io::Error) -> Failure {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Usage(format!("cannot write to {}: {e}", stream.name()))
+        }
+    }
+
+    /// A failed read of the input named `name` (a path, or `stdin`).
+    pub fn read(name: &str, e: &io::Error) -> Failure {
+        Failure::Usage(format!("cannot read {name}: {e}"))
+    }
+
+    /// A failed write to stdout.
+    pub fn stdout(e: io::Error) -> Failure {
+        Failure::write(Stream::Stdout, &e)
+    }
+}
+
+/// Writes a line of text to stderr (unbuffered), never panicking: the error names stderr.
+pub fn print_stderr(line: &str) -> Result<(), Failure> {
+    let mut err = io::stderr().lock();
+    err.write_all(line.as_bytes())
+        .and_then(|()| err.write_all(b"\n"))
+        .and_then(|()| err.flush())
+        .map_err(|e| Failure::write(Stream::Stderr, &e))
 }
 
 impl From<recordlock::criteria::Error> for Failure {
@@ -113,15 +157,53 @@ pub fn parse_tz(s: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
-/// The input named `path`, or stdin for `-` or none.
+/// The name of an input in messages: `` `PATH` `` or `stdin`.
+pub fn input_name(path: Option<&str>) -> String {
+    match path {
+        None | Some("-") => "stdin".to_owned(),
+        Some(p) => format!("`{p}`"),
+    }
+}
+
+/// The input named `path`, or stdin for `-` or none. A directory is refused here, by name,
+/// rather than failing at the first read.
 pub fn open_input(path: Option<&str>) -> Result<Box<dyn BufRead + Send>, Failure> {
     match path {
         None | Some("-") => Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin()))),
         Some(p) => {
             let f = File::open(p).map_err(|e| Failure::Usage(format!("cannot open `{p}`: {e}")))?;
+            if f.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(Failure::Usage(format!("cannot read `{p}`: it is a directory, not a file of records")));
+            }
             Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
         }
     }
+}
+
+/// Worker threads per core at most: more only costs startup time and memory (each thread
+/// has its own stack and row scratch) and cannot make a CPU-bound sweep faster.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The largest `--threads` accepted on this machine: [`THREADS_PER_CORE`] × its cores.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from).saturating_mul(THREADS_PER_CORE)
+}
+
+/// The worker pool for `--threads N` (default: one thread per core). `0` and more than
+/// [`max_threads`] are usage errors, reported before any input is read.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        let max = max_threads();
+        if n == 0 || n > max {
+            return Err(Failure::Usage(format!(
+                "--threads {n}: give 1 to {max} ({THREADS_PER_CORE} per core of the {} here)",
+                max / THREADS_PER_CORE
+            )));
+        }
+        builder = builder.num_threads(n);
+    }
+    builder.build().map_err(|e| Failure::Usage(format!("cannot start {} threads: {e}", threads.unwrap_or(0))))
 }
 
 /// Buffered stdout.

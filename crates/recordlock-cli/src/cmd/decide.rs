@@ -6,7 +6,7 @@ use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::error_line;
 use recordlock::lines::{LineRead, read_line_bounded};
 
-use crate::common::{Failure, Inputs, open_input, stdout, write_line};
+use crate::common::{Failure, Inputs, input_name, open_input, stdout, write_line};
 
 /// Answers each request line; a bad line gets an error line and the run goes on. Lines are
 /// read with bounded memory: one over the record limit is answered `LIMIT_EXCEEDED`.
@@ -14,11 +14,12 @@ pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
     let policy = inputs.policy()?;
     let limit = policy.limits().record_bytes;
     let mut input = open_input(requests)?;
+    let name = input_name(requests);
     let mut out = stdout();
     let mut line = Vec::new();
     loop {
         line.clear();
-        let answer = match read_line_bounded(&mut input, &mut line, limit)? {
+        let answer = match read_line_bounded(&mut input, &mut line, limit).map_err(|e| Failure::read(&name, &e))? {
             LineRead::Eof => break,
             LineRead::TooLong => {
                 error_line(&Error::limit_exceeded(&JsonPath::root(), "the size of a request line in bytes", limit))
@@ -29,8 +30,8 @@ pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
                 Err(_) => error_line(&Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8")),
             },
         };
-        write_line(&mut out, &answer)?;
+        write_line(&mut out, &answer).map_err(Failure::stdout)?;
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     Ok(())
 }

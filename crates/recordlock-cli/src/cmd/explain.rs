@@ -14,10 +14,10 @@ pub fn run(inputs: &Inputs, json: bool, record: &str) -> Result<(), Failure> {
     let explanation = policy.explain(&row);
     let mut out = stdout();
     if json {
-        write_line(&mut out, &serde_json::to_value(&explanation).unwrap_or_default())?;
+        write_line(&mut out, &serde_json::to_value(&explanation).unwrap_or_default()).map_err(Failure::stdout)?;
     } else {
-        write!(out, "{explanation}")?;
+        write!(out, "{explanation}").map_err(Failure::stdout)?;
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     Ok(())
 }

@@ -37,19 +37,19 @@ pub fn run(args: &LintArgs) -> Result<(), Failure> {
     let mut out = stdout();
     if args.json || !std::io::stdout().is_terminal() {
         for f in &findings {
-            write_finding(&mut out, f)?;
+            write_finding(&mut out, f).map_err(Failure::stdout)?;
         }
     } else {
         for f in &findings {
-            writeln!(out, "{f}")?;
+            writeln!(out, "{f}").map_err(Failure::stdout)?;
         }
         match findings.len() {
-            0 => writeln!(out, "no findings")?,
-            1 => writeln!(out, "1 finding")?,
-            n => writeln!(out, "{n} findings")?,
+            0 => writeln!(out, "no findings").map_err(Failure::stdout)?,
+            1 => writeln!(out, "1 finding").map_err(Failure::stdout)?,
+            n => writeln!(out, "{n} findings").map_err(Failure::stdout)?,
         }
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     Ok(())
 }
 
