@@ -106,11 +106,37 @@ pub fn read_file(path: &str) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))
 }
 
-/// Reads a JSON file strictly (duplicate keys are errors); a file that is not valid JSON is
-/// invalid input (exit 1).
+/// The UTF-8 byte order mark some editors write at the start of a file: not part of the JSON.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a JSON file strictly (duplicate keys are errors; a leading byte order mark is
+/// skipped); a file that is not valid JSON is invalid input (exit 1).
 pub fn read_json(path: &str) -> Result<Json, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
-    Ok(recordlock::criteria::parse_json_strict_bytes(&bytes)?)
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    Ok(recordlock::criteria::parse_json_strict_bytes(bytes)?)
+}
+
+/// The error object of an invalid input file, after a stderr line naming the file (`what`:
+/// "configuration", "schema"...), so that an error's JSON path can be placed.
+pub fn invalid_in(what: &str, path: &str) -> impl FnOnce(recordlock::criteria::Error) -> Failure {
+    let note = format!("recordlock: the {what} `{path}` is invalid");
+    move |e| {
+        // The error object on stdout is the contract; the note is a courtesy.
+        let _ = print_stderr(&note);
+        Failure::from(e)
+    }
+}
+
+/// Reads and names a JSON input file: as [`read_json`], an invalid one noted by name.
+pub fn read_json_named(what: &str, path: &str) -> Result<Json, Failure> {
+    match read_json(path) {
+        Err(Failure::Invalid(body)) => {
+            let _ = print_stderr(&format!("recordlock: the {what} `{path}` is not valid JSON"));
+            Err(Failure::Invalid(body))
+        }
+        other => other,
+    }
 }
 
 impl ModuleArgs {
@@ -118,7 +144,9 @@ impl ModuleArgs {
     pub fn resolve(&self) -> Result<Module, Failure> {
         let schema = match &self.schema {
             None => None,
-            Some(path) => Some(Schema::from_json(&read_json(path)?)?),
+            Some(path) => {
+                Some(Schema::from_json(&read_json_named("schema", path)?).map_err(invalid_in("schema", path))?)
+            }
         };
         Ok(Module::resolve(&self.module, schema)?)
     }
@@ -129,9 +157,10 @@ impl Inputs {
     pub fn policy(&self) -> Result<Policy, Failure> {
         let tz = parse_tz(&self.tz)
             .ok_or_else(|| Failure::Usage(format!("`{}` is not a time zone offset like +05:30", self.tz)))?;
-        let body = read_json(&self.config)?;
+        let body = read_json_named("configuration", &self.config)?;
         let module = self.module.resolve()?;
-        Ok(Policy::new(&body, module, Limits::default(), EvalOptions { tz })?)
+        Policy::new(&body, module, Limits::default(), EvalOptions { tz })
+            .map_err(invalid_in("configuration", &self.config))
     }
 }
 
@@ -169,15 +198,23 @@ pub fn input_name(path: Option<&str>) -> String {
 /// rather than failing at the first read.
 pub fn open_input(path: Option<&str>) -> Result<Box<dyn BufRead + Send>, Failure> {
     match path {
-        None | Some("-") => Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin()))),
+        None | Some("-") => skip_bom(BufReader::with_capacity(1 << 20, io::stdin())),
         Some(p) => {
             let f = File::open(p).map_err(|e| Failure::Usage(format!("cannot open `{p}`: {e}")))?;
             if f.metadata().is_ok_and(|m| m.is_dir()) {
                 return Err(Failure::Usage(format!("cannot read `{p}`: it is a directory, not a file of records")));
             }
-            Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+            skip_bom(BufReader::with_capacity(1 << 20, f))
         }
     }
+}
+
+/// Skips a byte order mark at the start of an input: not part of its first line.
+fn skip_bom<R: BufRead + Send + 'static>(mut input: R) -> Result<Box<dyn BufRead + Send>, Failure> {
+    if input.fill_buf().is_ok_and(|b| b.starts_with(BOM)) {
+        input.consume(BOM.len());
+    }
+    Ok(Box::new(input))
 }
 
 /// Worker threads per core at most: more only costs startup time and memory (each thread

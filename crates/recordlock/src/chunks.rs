@@ -39,13 +39,14 @@ pub(crate) enum Step<T> {
 }
 
 /// Maps each line of `input` with `map` (in parallel, each worker with its own state from
-/// `init`), handing the results to `sink` in input order, and [`Step::ChunkDone`] after each
-/// chunk. Returns whether `cancel` stopped the run before the end of the input.
+/// `init`, and the line's 1-based number in the input), handing the results to `sink` in
+/// input order, and [`Step::ChunkDone`] after each chunk. Returns whether `cancel` stopped
+/// the run before the end of the input.
 pub(crate) fn map_lines<R, S, T>(
     mut input: R,
     reading: &Reading<'_>,
     init: impl Fn() -> S + Sync + Send,
-    map: impl Fn(&mut S, Line<'_>) -> T + Sync + Send,
+    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
     mut sink: impl FnMut(Step<T>),
 ) -> io::Result<bool>
 where
@@ -56,19 +57,20 @@ where
     let lines = chunk_lines.max(1);
     let mut current = Chunk::default();
     let mut next = Chunk::default();
-    current.fill(&mut input, lines, limit)?;
+    current.fill(&mut input, lines, limit, 1)?;
     while !current.is_empty() {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Ok(true);
         }
+        let following = current.first_line + current.ends.len() as u64;
         let (read, results) = rayon::join(
-            || next.fill(&mut input, lines, limit),
+            || next.fill(&mut input, lines, limit, following),
             || {
                 current
                     .lines()
                     .par_iter()
                     .with_min_len(256)
-                    .map_init(&init, |s, line| map(s, *line))
+                    .map_init(&init, |s, (number, line)| map(s, *number, *line))
                     .collect::<Vec<T>>()
             },
         );
@@ -85,6 +87,8 @@ where
 /// Up to a chunk of lines held in one buffer; lines over the limit are not held.
 #[derive(Default)]
 struct Chunk {
+    /// The 1-based input line number of the chunk's first line.
+    first_line: u64,
     bytes: Vec<u8>,
     /// Each line's end in `bytes`, or `None` for a line skipped as too long.
     ends: Vec<Option<usize>>,
@@ -95,7 +99,8 @@ impl Chunk {
         self.ends.is_empty()
     }
 
-    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize, limit: usize) -> io::Result<()> {
+    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize, limit: usize, first_line: u64) -> io::Result<()> {
+        self.first_line = first_line;
         self.bytes.clear();
         self.ends.clear();
         while self.ends.len() < lines {
@@ -108,18 +113,19 @@ impl Chunk {
         Ok(())
     }
 
-    fn lines(&self) -> Vec<Line<'_>> {
+    /// Each line with its 1-based input line number.
+    fn lines(&self) -> Vec<(u64, Line<'_>)> {
         let mut start = 0;
-        self.ends
-            .iter()
-            .map(|end| match end {
+        (self.first_line..)
+            .zip(&self.ends)
+            .map(|(number, end)| match end {
                 Some(end) => {
                     let line = self.bytes.get(start..*end).unwrap_or(&[]);
                     start = *end;
                     let line = line.strip_suffix(b"\n").unwrap_or(line);
-                    Line::Text(line.strip_suffix(b"\r").unwrap_or(line))
+                    (number, Line::Text(line.strip_suffix(b"\r").unwrap_or(line)))
                 }
-                None => Line::TooLong,
+                None => (number, Line::TooLong),
             })
             .collect()
     }
@@ -138,9 +144,9 @@ mod tests {
             input.as_bytes(),
             &Reading { chunk_lines: 7, limit: 10, cancel: None },
             || (),
-            |(), line| match line {
-                Line::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                Line::TooLong => "too long".to_owned(),
+            |(), number, line| match line {
+                Line::Text(t) => format!("{number}:{}", String::from_utf8_lossy(t)),
+                Line::TooLong => format!("{number}:too long"),
             },
             |step| match step {
                 Step::Item(s) => out.push(s),
@@ -150,8 +156,9 @@ mod tests {
         .unwrap();
         assert!(!cancelled);
         assert_eq!(out.len(), 1001);
-        assert_eq!(out[999], "999");
-        assert_eq!(out[1000], "too long");
+        assert_eq!(out[0], "1:0");
+        assert_eq!(out[999], "1000:999");
+        assert_eq!(out[1000], "1001:too long");
         assert_eq!(chunks, 143);
     }
 
@@ -160,7 +167,7 @@ mod tests {
         let cancel = AtomicBool::new(true);
         let mut n = 0;
         let reading = Reading { chunk_lines: 1, limit: 10, cancel: Some(&cancel) };
-        let cancelled = map_lines("a\nb\n".as_bytes(), &reading, || (), |(), _| (), |_| n += 1);
+        let cancelled = map_lines("a\nb\n".as_bytes(), &reading, || (), |(), _, _| (), |_| n += 1);
         assert!(cancelled.unwrap());
         assert_eq!(n, 0);
     }

@@ -265,8 +265,8 @@ impl Policy {
         self.ingest_bytes_for(scope, text.as_bytes(), row)
     }
 
-    /// As [`Policy::ingest_str_for`], from bytes: keys and read values are checked to be
-    /// UTF-8 as they are parsed (see [`recordlock_criteria::Ingestor::ingest_bytes`]).
+    /// As [`Policy::ingest_str_for`], from bytes. A record is JSON text, so it must be UTF-8
+    /// throughout, in fields no rule reads too: every command reads a record the same way.
     pub fn ingest_bytes_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
         if bytes.len() > self.limits.record_bytes {
             return Err(Error::limit_exceeded(
@@ -275,10 +275,23 @@ impl Policy {
                 self.limits.record_bytes,
             ));
         }
+        record_text(bytes)?;
         match scope {
             RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
             RuleScope::ExistingRecords => self.existing_ingestor.ingest_bytes(bytes, row),
         }
+    }
+
+    /// Reads one record of a stream whose locks are to be applied (a sweep, a diff), as
+    /// [`Policy::ingest_bytes_for`], and requires its `id` (a string or a number): a lock
+    /// nobody can apply is never reported. A missing or `null` id is `MANDATORY_NOT_FOUND` at
+    /// `$.id`.
+    pub fn ingest_record_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+        self.ingest_bytes_for(scope, bytes, row)?;
+        if row.record_id().is_none() {
+            return Err(missing_id());
+        }
+        Ok(())
     }
 
     /// Reads a record (a JSON value) into `row`.
@@ -533,6 +546,24 @@ impl Policy {
         into_result(self.decide(actor, current, &Operation::Unlock))?;
         Ok(LockState::Unlocked)
     }
+}
+
+/// A record line as text: JSON text is UTF-8 throughout, in fields no rule reads too.
+pub(crate) fn record_text(bytes: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to() + 1;
+        Error::new(
+            ErrorCode::InvalidData,
+            &JsonPath::root(),
+            format!("the record is not UTF-8 (invalid byte at column {at})"),
+        )
+    })
+}
+
+/// A record of a sweep or diff without an id: no lock could be applied to it.
+pub(crate) fn missing_id() -> Error {
+    let message = "the record has no `id` (a string or a number), so no lock could be applied to it";
+    Error::new(ErrorCode::MandatoryNotFound, &JsonPath::root().key("id"), message).with_api_name("id")
 }
 
 /// RFC 3339 with offset and no fractional seconds, as Zoho writes times.

@@ -44,21 +44,23 @@ pub enum SweepOutcome<'p> {
         /// The first matching rule.
         rule: &'p CompiledRule,
     },
-    /// The record cannot be evaluated.
+    /// The record cannot be evaluated, or has no id to apply a lock to.
     Unevaluable {
         /// The record's id, when it could be read.
         id: Option<String>,
+        /// The 1-based input line.
+        line: u64,
         /// Why.
         error: Error,
     },
 }
 
 impl SweepOutcome<'_> {
-    /// The output line: `{"id", "rule": {"id", "name"}}` or `{"id", "error": {...}}`.
+    /// The output line: `{"id", "rule": {"id", "name"}}` or `{"id", "error": {...}, "line"}`.
     pub fn to_json(&self) -> Json {
         match self {
             SweepOutcome::Locked { id, rule } => json!({"id": id, "rule": {"id": rule.id(), "name": rule.name()}}),
-            SweepOutcome::Unevaluable { id, error } => json!({"id": id, "error": error}),
+            SweepOutcome::Unevaluable { id, line, error } => json!({"id": id, "error": error, "line": line}),
         }
     }
 }
@@ -109,7 +111,7 @@ pub fn sweep_lines<'p, R: BufRead + Send>(
         input,
         &reading,
         || policy.new_row(),
-        |row, line| evaluate_line(policy, opts.scope, row, line),
+        |row, number, line| evaluate_line(policy, opts.scope, row, number, line),
         |step| match step {
             Step::Item(Evaluated::Blank) => {}
             Step::Item(Evaluated::Fine) => stats.records += 1,
@@ -144,26 +146,31 @@ enum Evaluated<'p> {
     Reported(SweepOutcome<'p>),
 }
 
-fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: Line<'_>) -> Evaluated<'p> {
+fn evaluate_line<'p>(
+    policy: &'p Policy,
+    scope: RuleScope,
+    row: &mut Row,
+    number: u64,
+    line: Line<'_>,
+) -> Evaluated<'p> {
+    let unevaluable = |id: Option<&str>, error: Error| {
+        Evaluated::Reported(SweepOutcome::Unevaluable { id: id.map(str::to_owned), line: number, error })
+    };
     let line = match line {
         Line::Text(line) => line,
         Line::TooLong => {
             let limit = policy.limits().record_bytes;
-            let error = Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
-            return Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error });
+            return unevaluable(None, Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit));
         }
     };
     if line.iter().all(u8::is_ascii_whitespace) {
         return Evaluated::Blank;
     }
-    match policy.ingest_bytes_for(scope, line, row) {
-        Err(error) => Evaluated::Reported(SweepOutcome::Unevaluable {
-            id: row.record_id().map(str::to_owned),
-            error: error.with_code(ErrorCode::InvalidRecord),
-        }),
-        Ok(()) => match policy.matching_rule(row, scope) {
-            Some(rule) => Evaluated::Reported(SweepOutcome::Locked { id: row.record_id().map(str::to_owned), rule }),
-            None => Evaluated::Fine,
-        },
+    if let Err(error) = policy.ingest_record_for(scope, line, row) {
+        return unevaluable(row.record_id(), error.with_code(ErrorCode::InvalidRecord));
+    }
+    match policy.matching_rule(row, scope) {
+        Some(rule) => Evaluated::Reported(SweepOutcome::Locked { id: row.record_id().map(str::to_owned), rule }),
+        None => Evaluated::Fine,
     }
 }

@@ -11,7 +11,8 @@ use recordlock::impact::{Impact, ImpactOptions, ImpactOutcome, apply_update};
 use recordlock::{Limits, Policy};
 
 use crate::common::{
-    Failure, ModuleArgs, input_name, open_input, parse_tz, print_stderr, read_json, stdout, thread_pool,
+    Failure, ModuleArgs, input_name, invalid_in, open_input, parse_tz, print_stderr, read_json_named, stdout,
+    thread_pool,
 };
 
 /// The arguments of `diff`.
@@ -45,20 +46,15 @@ pub fn run(args: &DiffArgs) -> Result<(), Failure> {
         .ok_or_else(|| Failure::Usage(format!("`{}` is not a time zone offset like +05:30", args.tz)))?;
     let opts = EvalOptions { tz };
     let module = args.module.resolve()?;
-    let old = Policy::new(&read_json(&args.old)?, module.clone(), Limits::default(), opts).map_err(|e| {
-        let _ = print_stderr(&format!("recordlock: the old configuration `{}` is invalid", args.old));
-        Failure::from(e)
-    })?;
-    let new_body = read_json(&args.new)?;
+    let old = Policy::new(&read_json_named("old configuration", &args.old)?, module.clone(), Limits::default(), opts)
+        .map_err(invalid_in("old configuration", &args.old))?;
+    let new_body = read_json_named("new configuration", &args.new)?;
     let new = if args.update {
         apply_update(&old, &new_body)
     } else {
         Policy::new(&new_body, module, Limits::default(), opts)
     }
-    .map_err(|e| {
-        let _ = print_stderr(&format!("recordlock: the new configuration `{}` is invalid", args.new));
-        Failure::from(e)
-    })?;
+    .map_err(invalid_in("new configuration", &args.new))?;
     let pool = thread_pool(args.threads)?;
     let input = open_input(args.records.as_deref())?;
     let started = Instant::now();

@@ -9,9 +9,7 @@ use crate::common::{Failure, Inputs, read_file, stdout, write_line};
 pub fn run(inputs: &Inputs, json: bool, record: &str) -> Result<(), Failure> {
     let policy = inputs.policy()?;
     let text = read_file(record)?;
-    let mut row = policy.new_row();
-    policy.ingest_str(text.trim(), &mut row)?;
-    let explanation = policy.explain(&row);
+    let explanation = policy.explain_record(text.trim())?;
     let mut out = stdout();
     if json {
         write_line(&mut out, &serde_json::to_value(&explanation).unwrap_or_default()).map_err(Failure::stdout)?;
