@@ -2,7 +2,7 @@
 //! opening inputs and outputs.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
 use chrono::FixedOffset;
 use clap::Args;
@@ -101,20 +101,29 @@ pub struct Inputs {
     pub tz: String,
 }
 
-/// Reads a whole file.
-pub fn read_file(path: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))
+/// Reads a file, but at most `limit + 1` bytes: enough to tell it is over the limit
+/// without holding a file of any size.
+pub fn read_bounded(path: &str, limit: usize) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: io::Error| Failure::Usage(format!("cannot read `{path}`: {e}"));
+    let file = File::open(path).map_err(cannot)?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Failure::Usage(format!("cannot read `{path}`: it is a directory")));
+    }
+    let mut bytes = Vec::new();
+    file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1)).read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(bytes)
 }
 
 /// The UTF-8 byte order mark some editors write at the start of a file: not part of the JSON.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Reads a JSON file strictly (duplicate keys are errors; a leading byte order mark is
-/// skipped); a file that is not valid JSON is invalid input (exit 1).
+/// Reads a configuration or schema file strictly (duplicate keys are errors; a leading byte
+/// order mark is skipped; over `Limits::config_bytes` is `LIMIT_EXCEEDED` before parsing);
+/// a file that is not valid JSON is invalid input (exit 1).
 pub fn read_json(path: &str) -> Result<Json, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
-    Ok(recordlock::criteria::parse_json_strict_bytes(bytes)?)
+    let limits = Limits::default();
+    let bytes = read_bounded(path, limits.config_bytes)?;
+    Ok(recordlock::config::parse_config_bytes(&bytes, &limits)?)
 }
 
 /// The error object of an invalid input file, after a stderr line naming the file (`what`:
@@ -132,7 +141,7 @@ pub fn invalid_in(what: &str, path: &str) -> impl FnOnce(recordlock::criteria::E
 pub fn read_json_named(what: &str, path: &str) -> Result<Json, Failure> {
     match read_json(path) {
         Err(Failure::Invalid(body)) => {
-            let _ = print_stderr(&format!("recordlock: the {what} `{path}` is not valid JSON"));
+            let _ = print_stderr(&format!("recordlock: the {what} `{path}` cannot be read as JSON"));
             Err(Failure::Invalid(body))
         }
         other => other,

@@ -49,7 +49,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::chunks::{Line, Reading, Step, map_lines};
+use crate::chunks::{CHUNK_BYTES, Line, Reading, Step, map_lines};
 use crate::config::validate::{id_text, unwrap_body};
 use crate::config::{BODY_KEY, Reference};
 use crate::decision::RuleRef;
@@ -227,15 +227,17 @@ pub struct ImpactStats {
 /// How to stream records.
 #[derive(Debug, Clone, Copy)]
 pub struct ImpactOptions<'a> {
-    /// Records per chunk (bounded memory: two chunks at a time).
+    /// Records per chunk at most (bounded memory: two chunks at a time).
     pub chunk_records: usize,
+    /// Bytes per chunk, roughly, as [`crate::sweep::SweepOptions::chunk_bytes`].
+    pub chunk_bytes: usize,
     /// Set to stop after the current chunk.
     pub cancel: Option<&'a AtomicBool>,
 }
 
 impl Default for ImpactOptions<'_> {
     fn default() -> Self {
-        ImpactOptions { chunk_records: 8192, cancel: None }
+        ImpactOptions { chunk_records: 8192, chunk_bytes: CHUNK_BYTES, cancel: None }
     }
 }
 
@@ -307,6 +309,7 @@ impl<'p> Impact<'p> {
         let mut stats = ImpactStats::default();
         let reading = Reading {
             chunk_lines: opts.chunk_records,
+            chunk_bytes: opts.chunk_bytes,
             limit: self.old.limits().record_bytes.max(self.new.limits().record_bytes),
             cancel: opts.cancel,
         };

@@ -7,6 +7,7 @@
 //! names a blocked answer reports.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
@@ -422,10 +423,18 @@ impl Policy {
         };
         match op {
             Operation::Update { fields } => {
+                // Linear in the fields named: repeats are dropped by a scan of the few
+                // locked so far, or a hash set past a handful (64k fields were 8.7 s by scan).
+                // Neither allocates before a field is locked: the allowed path allocates nothing.
+                const SCAN: usize = 16;
                 let mut locked: Vec<String> = Vec::new();
+                let mut seen: HashSet<&str> = HashSet::new();
                 for f in fields {
                     let excluded = self.excluded_fields.binary_search_by(|x| x.as_str().cmp(f)).is_ok();
-                    if !excluded && !locked.contains(f) {
+                    if excluded {
+                        continue;
+                    }
+                    if if fields.len() <= SCAN { !locked.contains(f) } else { seen.insert(f) } {
                         locked.push(f.clone());
                     }
                 }

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
+pub use crate::chunks::CHUNK_BYTES;
 use crate::chunks::{Line, Reading, Step, map_lines};
 use crate::policy::{CompiledRule, Policy, RuleScope};
 
@@ -22,15 +23,19 @@ pub struct SweepOptions<'a> {
     /// Only rules with `lock_existing_records` ([`RuleScope::ExistingRecords`], the
     /// default), or every rule.
     pub scope: RuleScope,
-    /// Records per chunk (bounded memory: two chunks at a time).
+    /// Records per chunk at most (bounded memory: two chunks at a time).
     pub chunk_records: usize,
+    /// Bytes per chunk, roughly: a chunk takes no more lines once it holds this many bytes,
+    /// so it holds less than this plus one record (`Limits::record_bytes`). Default
+    /// [`CHUNK_BYTES`] (8 MiB).
+    pub chunk_bytes: usize,
     /// Set to stop the sweep after the current chunk.
     pub cancel: Option<&'a AtomicBool>,
 }
 
 impl Default for SweepOptions<'_> {
     fn default() -> Self {
-        SweepOptions { scope: RuleScope::ExistingRecords, chunk_records: 8192, cancel: None }
+        SweepOptions { scope: RuleScope::ExistingRecords, chunk_records: 8192, chunk_bytes: CHUNK_BYTES, cancel: None }
     }
 }
 
@@ -106,7 +111,12 @@ pub fn sweep_lines<'p, R: BufRead + Send>(
     mut progress: impl FnMut(&SweepStats),
 ) -> io::Result<SweepStats> {
     let mut stats = SweepStats::default();
-    let reading = Reading { chunk_lines: opts.chunk_records, limit: policy.limits().record_bytes, cancel: opts.cancel };
+    let reading = Reading {
+        chunk_lines: opts.chunk_records,
+        chunk_bytes: opts.chunk_bytes,
+        limit: policy.limits().record_bytes,
+        cancel: opts.cancel,
+    };
     let cancelled = map_lines(
         input,
         &reading,
