@@ -293,12 +293,19 @@ impl IngestState<'_> {
     }
 
     fn try_accept(&mut self, key: &str, value: &Json) -> Result<(), Error> {
-        if key == "id" && !self.seen.id {
-            self.seen.id = true;
+        if key == "id" {
+            let path = JsonPath::root().key(key);
+            if std::mem::replace(&mut self.seen.id, true) {
+                return Err(Error::new(ErrorCode::InvalidData, &path, "the key `id` is given twice").with_api_name(key));
+            }
             self.row.id = match value {
                 Json::String(s) => Some(s.clone()),
                 Json::Number(n) => Some(n.as_str().to_owned()),
-                _ => None,
+                Json::Null => None,
+                _ => {
+                    return Err(Error::new(ErrorCode::InvalidData, &path, "`id` must be a string or a number")
+                        .with_api_name(key));
+                }
             };
         }
         let Some(i) = self.ingestor.position(key) else { return Ok(()) };
@@ -446,6 +453,25 @@ mod tests {
         assert!(ing.ingest_bytes(b"{\"\xff\": 1}", &mut row).is_err(), "keys must be UTF-8");
         ing.ingest_bytes(b"{\"Description\": \"\xff\", \"Deal_Name\": \"ok\"}", &mut row).unwrap();
         assert!(!row.get(s.slot("Deal_Name").unwrap()).is_empty());
+    }
+
+    /// Issue 15 item 9: a duplicated `id` was silently the first, an `id` of another type
+    /// silently none.
+    #[test]
+    fn ids_are_read_strictly() {
+        let s = deals();
+        let ing = Ingestor::for_fields(s, [s.slot("Stage").unwrap()]);
+        let mut row = Row::new(s);
+        let err = ing.ingest_str(r#"{"id": "1", "Stage": "x", "id": "2"}"#, &mut row).unwrap_err();
+        assert_eq!((err.reader_code(), err.json_path()), (ErrorCode::InvalidData, "$.id"));
+        for bad in [r#"{"id": true}"#, r#"{"id": {"id": "1"}}"#, r#"{"id": ["1"]}"#] {
+            let err = ing.ingest_str(bad, &mut row).unwrap_err();
+            assert_eq!(err.json_path(), "$.id", "{bad}");
+        }
+        ing.ingest_str(r#"{"id": null}"#, &mut row).unwrap();
+        assert_eq!(row.record_id(), None);
+        ing.ingest_str(r#"{"id": 12}"#, &mut row).unwrap();
+        assert_eq!(row.record_id(), Some("12"));
     }
 
     #[test]

@@ -34,7 +34,7 @@ fn policies() -> (Policy, Policy) {
 fn run(old: &Policy, new: &Policy, input: &str, chunk: usize, threads: usize) -> (Vec<Json>, ImpactStats) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let mut out = Vec::new();
-    let opts = ImpactOptions { chunk_records: chunk, cancel: None };
+    let opts = ImpactOptions { chunk_records: chunk, ..ImpactOptions::default() };
     let stats =
         pool.install(|| Impact::new(old, new).lines(input.as_bytes(), &opts, |o| out.push(o.to_json()), |_| {}));
     (out, stats.unwrap())
