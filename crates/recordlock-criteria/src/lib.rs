@@ -51,6 +51,7 @@ pub mod program;
 mod record_error;
 pub mod reference;
 mod row;
+mod scan;
 pub mod schema;
 mod sorted_set;
 mod text;
