@@ -97,7 +97,7 @@ impl<'a> Scanner<'a> {
     /// as serde_json checks keys; compared as bytes, since API names are ASCII).
     fn plain_key(&mut self) -> Option<&'a [u8]> {
         let start = self.at;
-        if self.to_quote_or_escape()? != b'"' {
+        if self.skip_to_quote_or_escape()? != b'"' {
             return None;
         }
         let key = self.bytes.get(start..self.at)?;
@@ -110,7 +110,7 @@ impl<'a> Scanner<'a> {
 
     /// Moves to the next `"` or `\\` of a string, refusing a control character on the way
     /// (JSON's rule); returns that byte. Eight bytes at a time (SWAR), as serde_json does.
-    fn to_quote_or_escape(&mut self) -> Option<u8> {
+    fn skip_to_quote_or_escape(&mut self) -> Option<u8> {
         const ONES: u64 = u64::MAX / 255;
         const HIGH: u64 = ONES << 7;
         while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
@@ -155,7 +155,7 @@ impl<'a> Scanner<'a> {
     /// characters are refused (as serde_json does); UTF-8 is the caller's concern.
     fn string_rest(&mut self) -> Option<()> {
         loop {
-            let stop = self.to_quote_or_escape()?;
+            let stop = self.skip_to_quote_or_escape()?;
             self.at += 1;
             if stop == b'"' {
                 return Some(());
