@@ -192,7 +192,8 @@ impl Ingestor {
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
     pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
-        self.ingest_bytes(text.as_bytes(), row)
+        // Text is UTF-8 already: serde_json's `StrRead` does not check it again.
+        self.ingest_with(&mut serde_json::Deserializer::from_str(text), row)
     }
 
     /// Reads a record given as JSON bytes into `row` (which is reset first), as
@@ -200,10 +201,17 @@ impl Ingestor {
     /// parsed; the values of fields not read are skipped without that check, like every
     /// other check on them — so a sweep need not validate a whole line first.
     pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+        self.ingest_with(&mut serde_json::Deserializer::from_slice(bytes), row)
+    }
+
+    fn ingest_with<'de, R: serde_json::de::Read<'de>>(
+        &self,
+        de: &mut serde_json::Deserializer<R>,
+        row: &mut Row,
+    ) -> Result<(), Error> {
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = (&mut state).deserialize(&mut de).and_then(|()| de.end());
+        let parsed = (&mut state).deserialize(&mut *de).and_then(|()| de.end());
         if let Err(e) = parsed {
             return Err(crate::error_from_json(&e));
         }

@@ -276,10 +276,10 @@ impl Policy {
                 self.limits.record_bytes,
             ));
         }
-        record_text(bytes)?;
+        let text = record_text(bytes)?;
         match scope {
-            RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
-            RuleScope::ExistingRecords => self.existing_ingestor.ingest_bytes(bytes, row),
+            RuleScope::All => self.ingestor.ingest_str(text, row),
+            RuleScope::ExistingRecords => self.existing_ingestor.ingest_str(text, row),
         }
     }
 
@@ -559,6 +559,10 @@ impl Policy {
 
 /// A record line as text: JSON text is UTF-8 throughout, in fields no rule reads too.
 pub(crate) fn record_text(bytes: &[u8]) -> Result<&str, Error> {
+    // The SIMD check answers valid or not; std's says where, for the message.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to() + 1;
         Error::new(
