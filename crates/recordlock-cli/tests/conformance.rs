@@ -1,6 +1,6 @@
 //! The conformance suites (Zoho's and ours), through the `recordlock` binary and its
 //! command-line contract (CONTRACT.md).
-#![allow(clippy::unwrap_used, reason = "a test helper that cannot do its job should fail the test")]
+#![expect(clippy::unwrap_used, reason = "a test helper that cannot do its job should fail the test")]
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -40,6 +40,9 @@ pub enum ErrorCode {
     InvalidModule,
     /// A record's field holds a value of the wrong type for its schema (recordlock's own code).
     InvalidRecord,
+    /// recordlock failed, not the input (Zoho's code for its HTTP 500 answers): a bug to
+    /// report, never a verdict on the request.
+    InternalError,
 }
 
 impl ErrorCode {
@@ -58,6 +61,7 @@ impl ErrorCode {
             ErrorCode::NoPermission => "NO_PERMISSION",
             ErrorCode::InvalidModule => "INVALID_MODULE",
             ErrorCode::InvalidRecord => "INVALID_RECORD",
+            ErrorCode::InternalError => "INTERNAL_ERROR",
         }
     }
 }
@@ -157,6 +161,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// An `INTERNAL_ERROR` at `$`: recordlock broke one of its own invariants.
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::InternalError, &JsonPath::root(), message)
+    }
+
     /// An error with `code` at `path`.
     pub fn new(code: ErrorCode, path: &JsonPath, message: impl Into<String>) -> Error {
         Error(Box::new(Repr {
@@ -267,7 +276,7 @@ impl Error {
         self.0.details.api_name.as_deref()
     }
 
-    /// All details.
+    /// The `details` object: path, API name, and the keys of the code (limit, dependee...).
     pub fn details(&self) -> &Details {
         &self.0.details
     }

@@ -23,7 +23,7 @@ pub struct Explanation {
 /// One rule's verdict on the record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleExplanation {
-    /// The rule.
+    /// The rule explained, by id and name.
     pub rule: RuleRef,
     /// Whether back-fill sweeps apply the rule.
     pub lock_existing_records: bool,

@@ -44,7 +44,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::DateTime;
-use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
+use recordlock_criteria::{Error, ErrorCode, JsonPath, RecordError, Row};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -54,7 +54,7 @@ use crate::config::validate::{id_text, unwrap_body};
 use crate::config::{BODY_KEY, Reference};
 use crate::decision::RuleRef;
 use crate::lock::LockState;
-use crate::policy::{CompiledRule, Policy, RuleScope, missing_id, record_text};
+use crate::policy::{CompiledRule, Policy, RuleScope, record_text};
 use crate::store::{FixedClock, SequentialIds, Store};
 
 /// The record key holding its lock (read ignoring ASCII case, like the lock's own keys).
@@ -92,7 +92,7 @@ impl fmt::Display for ChangeKind {
 /// A change of one record's automatic lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockChange {
-    /// What happens.
+    /// Whether the record is locked, unlocked or moves to another rule.
     pub kind: ChangeKind,
     /// The rule locking the record now (for `unlock` and `rule`).
     pub old_rule: Option<RuleRef>,
@@ -128,7 +128,7 @@ pub enum ImpactOutcome {
     Changed {
         /// The record's id.
         id: Option<String>,
-        /// The change.
+        /// The lock it gains, loses or changes.
         change: LockChange,
     },
     /// It cannot be evaluated (not JSON, a value of the wrong type for a field a rule reads,
@@ -141,7 +141,7 @@ pub enum ImpactOutcome {
         /// The configuration that could not evaluate it (none: the record or its lock is
         /// malformed).
         side: Option<Side>,
-        /// Why.
+        /// Why it cannot be evaluated (`INVALID_RECORD` with the field's path).
         error: Error,
     },
 }
@@ -376,7 +376,7 @@ impl<'p> Impact<'p> {
     /// The record's impact, or why it has none: (id, configuration, error). The record is
     /// read as a sweep reads it (UTF-8 throughout, an id required).
     fn evaluate(&self, bytes: &[u8], s: &mut Scratch) -> Result<RecordImpact, (Option<String>, Option<Side>, Error)> {
-        let text = record_text(bytes).map_err(|e| (None, None, e.with_code(ErrorCode::InvalidRecord)))?;
+        let text = record_text(bytes).map_err(|e| (None, None, e.into()))?;
         let new_read = self.new.ingest_str(text, &mut s.new);
         let id = s.new.record_id().map(str::to_owned);
         let given = match current_lock(text) {
@@ -389,10 +389,10 @@ impl<'p> Impact<'p> {
         if let Err(e) = new_read {
             // A bad `id` is the record's fault, not the new configuration's.
             let side = (e.json_path() != "$.id").then_some(Side::New);
-            return Err((id, side, e.with_code(ErrorCode::InvalidRecord)));
+            return Err((id, side, e.into()));
         }
         if id.is_none() {
-            return Err((None, None, missing_id().with_code(ErrorCode::InvalidRecord)));
+            return Err((None, None, RecordError::missing_id().into()));
         }
         let new_rule = self.new.matching_rule(&s.new, RuleScope::All);
         let old_rule = match given {
@@ -403,7 +403,7 @@ impl<'p> Impact<'p> {
             Some(LockState::Unlocked | LockState::Manual(_)) => None,
             None => {
                 if let Err(e) = self.old.ingest_str(text, &mut s.old) {
-                    return Err((id, Some(Side::Old), e.with_code(ErrorCode::InvalidRecord)));
+                    return Err((id, Some(Side::Old), e.into()));
                 }
                 self.old.matching_rule(&s.old, RuleScope::All).map(CompiledRule::rule_ref)
             }
@@ -433,7 +433,8 @@ fn same_rule(old: &RuleRef, new: &CompiledRule) -> bool {
 /// The lock a record carries under [`LOCK_KEY`]: `None` when the key is absent (the lock is
 /// then derived), unlocked when it is `null`.
 fn current_lock(text: &str) -> Result<Option<LockState>, Error> {
-    let RecordLock(json) = serde_json::from_str(text).map_err(|e| recordlock_criteria::error_from_json(&e))?;
+    let RecordLock(json) =
+        serde_json::from_str(text).map_err(|e| recordlock_criteria::error_from_json(&e, text.as_bytes()))?;
     match json {
         None => Ok(None),
         Some(j) => LockState::from_json(&j).map(Some).map_err(|e| e.under(&JsonPath::root().key(LOCK_KEY))),

@@ -42,7 +42,7 @@ pub enum LockState {
 pub struct ManualLock {
     /// Why (mandatory when locking).
     pub reason: String,
-    /// Who.
+    /// The user who locked the record (`Locked_By__s`), when known.
     pub locked_by: Option<Reference>,
     /// When, RFC 3339.
     pub locked_time: Option<String>,
@@ -53,7 +53,7 @@ pub struct ManualLock {
 pub struct AutomaticLock {
     /// The rule (a rule id the configuration does not know still locks).
     pub rule_id: Option<String>,
-    /// The configuration.
+    /// The configuration whose rule locked it (`Record_Locking_Configuration_Id__s`).
     pub configuration_id: Option<String>,
     /// When, RFC 3339.
     pub locked_time: Option<String>,

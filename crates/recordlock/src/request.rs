@@ -26,7 +26,7 @@ pub struct DecideRequest {
     pub record: Json,
     /// The lock the host gives; `None` when it is to be derived from the rules.
     pub lock: Option<LockState>,
-    /// Who asks.
+    /// The user asking: id, profile, portal flag, lock permissions.
     pub actor: Actor,
     /// What they want to do.
     pub operation: Operation,
@@ -67,7 +67,7 @@ impl Policy {
                 match self.ingest_json(&req.record, &mut row) {
                     Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
                     Err(e) => {
-                        let e = e.under(&JsonPath::root().key("record"));
+                        let e = Error::from(e).under(&JsonPath::root().key("record"));
                         self.decide_unevaluable(&req.actor, &e, &req.operation)
                     }
                 }
@@ -112,7 +112,7 @@ impl Policy {
                 match self.ingest_str(record.get(), &mut row) {
                     Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
                     Err(e) => {
-                        let e = e.under(&JsonPath::root().key("record"));
+                        let e = Error::from(e).under(&JsonPath::root().key("record"));
                         self.decide_unevaluable(&req.actor, &e, &req.operation)
                     }
                 }
@@ -127,7 +127,8 @@ impl Policy {
 /// keys of the record are the ingestor's to check, as in every command that reads records.
 fn read_request_line(line: &str) -> Result<(Box<RawValue>, DecideRequest), Error> {
     let root = JsonPath::root();
-    let members = serde_json::from_str::<RawMembers>(line).map_err(|e| recordlock_criteria::error_from_json(&e))?;
+    let members = serde_json::from_str::<RawMembers>(line)
+        .map_err(|e| recordlock_criteria::error_from_json(&e, line.as_bytes()))?;
     let mut rest = Map::new();
     let mut record = None;
     for (key, raw) in members.0 {

@@ -10,7 +10,7 @@ use std::io::{self, BufRead};
 use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
-use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
+use recordlock_criteria::{Error, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
 pub use crate::chunks::CHUNK_BYTES;
@@ -55,7 +55,8 @@ pub enum SweepOutcome<'p> {
         id: Option<String>,
         /// The 1-based input line.
         line: u64,
-        /// Why.
+        /// Why it cannot be evaluated (`INVALID_RECORD` with the field's path, or
+        /// `LIMIT_EXCEEDED` for a line over the size limit).
         error: Error,
     },
 }
@@ -177,7 +178,7 @@ fn evaluate_line<'p>(
         return Evaluated::Blank;
     }
     if let Err(error) = policy.ingest_record_for(scope, line, row) {
-        return unevaluable(row.record_id(), error.with_code(ErrorCode::InvalidRecord));
+        return unevaluable(row.record_id(), error.into());
     }
     match policy.matching_rule(row, scope) {
         Some(rule) => Evaluated::Reported(SweepOutcome::Locked { id: row.record_id().map(str::to_owned), rule }),

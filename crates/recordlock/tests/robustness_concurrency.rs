@@ -1,7 +1,6 @@
 //! Issue 6: a policy shared across threads while the store replaces the module's
 //! configuration. Readers take the current `Arc<Policy>` and decide; a writer flips the
 //! configuration between two versions. Every decision must match one whole version.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,7 +1,12 @@
 //! SPEC.md §3 "After a configuration change": the change-impact computation — per record
 //! `lock`, `unlock` or `rule`, in input order whatever the threads and chunks, manual locks
 //! untouched, given locks authoritative, bad lines reported without stopping.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "helpers of tests fail by panicking"
+)]
 
 mod common;
 

@@ -11,7 +11,7 @@ pub fn run(config: &str, module: &ModuleArgs) -> Result<(), Failure> {
     let module = module.resolve()?;
     let valid = validate(&body, &module, &Limits::default()).map_err(invalid_in("configuration", config))?;
     let mut out = stdout();
-    write_line(&mut out, &valid.config.to_body()).map_err(Failure::stdout)?;
+    write_line(&mut out, &valid.config().to_body()).map_err(Failure::stdout)?;
     std::io::Write::flush(&mut out).map_err(Failure::stdout)?;
     Ok(())
 }

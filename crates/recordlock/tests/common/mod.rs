@@ -1,5 +1,5 @@
 //! Helpers shared by the SPEC.md integration tests (each test file uses a subset).
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses a different part of these helpers")]
 
 use recordlock::config::validate::validate;
 use recordlock::config::{BODY_KEY, Reference};
@@ -50,7 +50,7 @@ pub fn stage_rule(name: &str, stage: &str) -> Json {
 
 /// Validates `config` (an object, wrapped here) for `module` with default limits.
 pub fn check(module: &Module, config: Json) -> Result<Json, Error> {
-    validate(&body(config), module, &Limits::default()).map(|v| v.config.to_json())
+    validate(&body(config), module, &Limits::default()).map(|v| v.config().to_json())
 }
 
 /// The error validating `config` for `module`, as its wire JSON.
