@@ -6,6 +6,8 @@
 //! more than scanning its text. A value of the wrong type for its field is an error naming the
 //! field, and so is a field given twice.
 
+use crate::record_error::RecordError;
+use crate::scan::{Scanned, scan_object};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -191,7 +193,7 @@ impl Ingestor {
     /// Errors: text that is not a JSON object, or a read field holding a value of the wrong
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
-    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
         self.ingest_bytes(text.as_bytes(), row)
     }
 
@@ -199,32 +201,64 @@ impl Ingestor {
     /// [`Ingestor::ingest_str`]. Keys and the values read are checked to be UTF-8 as they are
     /// parsed; the values of fields not read are skipped without that check, like every
     /// other check on them — so a sweep need not validate a whole line first.
-    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
+        // The fast path: the members found in place, unread values skipped unbuilt. Anything
+        // it leaves to serde_json is read again from the start by the path below, so both
+        // give the same verdict (`scan` explains why).
+        self.reset(row);
+        let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
+        let mut read_all = true;
+        let scanned = scan_object(
+            bytes,
+            |key| self.wants_bytes(key),
+            |key, raw| match raw {
+                [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => match std::str::from_utf8(inner) {
+                    Ok(text) => state.accept(key, Member::Text(text)),
+                    Err(_) => read_all = false,
+                },
+                _ => match serde_json::from_slice::<Json>(raw) {
+                    Ok(value) => state.accept(key, Member::Json(&value)),
+                    Err(_) => read_all = false,
+                },
+            },
+        );
+        if scanned == Scanned::Done && read_all {
+            return match state.first_error {
+                Some(e) => Err(RecordError::new(e)),
+                None => Ok(()),
+            };
+        }
+        self.ingest_bytes_with_serde(bytes, row)
+    }
+
+    /// [`Ingestor::ingest_bytes`] without the fast path: serde_json reads the whole record.
+    fn ingest_bytes_with_serde(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = (&mut state).deserialize(&mut de).and_then(|()| de.end());
         if let Err(e) = parsed {
-            return Err(crate::error_from_json(&e));
+            return Err(RecordError::new(crate::json::error_from_json_bytes(&e, bytes)));
         }
         match state.first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(RecordError::new(e)),
             None => Ok(()),
         }
     }
 
     /// Reads a record given as a JSON value into `row` (which is reset first).
-    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
         let Json::Object(map) = record else {
-            return Err(Error::new(ErrorCode::InvalidData, &JsonPath::root(), "a record must be a JSON object"));
+            let e = Error::new(ErrorCode::InvalidData, &JsonPath::root(), "a record must be a JSON object");
+            return Err(RecordError::new(e));
         };
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         for (key, value) in map {
-            state.accept(key, value);
+            state.accept(key, Member::Json(value));
         }
         match state.first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(RecordError::new(e)),
             None => Ok(()),
         }
     }
@@ -241,12 +275,26 @@ impl Ingestor {
         row.id = None;
     }
 
+    /// Whether ingestion reads the member `key` (given as bytes): the id and the fields read.
+    #[inline]
+    fn wants_bytes(&self, key: &[u8]) -> bool {
+        key == b"id" || self.fields.iter().any(|(_, _, f)| f.api_name().as_bytes() == key)
+    }
+
     /// The position in `fields` of the field named `key`. A linear scan: policies read a
     /// handful of fields, and comparing a few short names beats hashing each key.
     #[inline]
     fn position(&self, key: &str) -> Option<usize> {
         self.fields.iter().position(|(_, _, f)| f.api_name() == key)
     }
+}
+
+/// A read member's value: a JSON string's text as found in the input (the fast path), or a
+/// parsed JSON value.
+#[derive(Clone, Copy)]
+enum Member<'a> {
+    Text(&'a str),
+    Json(&'a Json),
 }
 
 /// Which read fields (by position in `Ingestor::fields`) and whether `id` were seen, to
@@ -284,28 +332,41 @@ struct IngestState<'a> {
 impl IngestState<'_> {
     /// Takes one record member; the first error is kept and later ones dropped, but every
     /// read field is still checked.
-    fn accept(&mut self, key: &str, value: &Json) {
+    fn accept(&mut self, key: &str, value: Member<'_>) {
         if let Err(e) = self.try_accept(key, value) {
             self.first_error.get_or_insert(e);
         }
     }
 
-    fn try_accept(&mut self, key: &str, value: &Json) -> Result<(), Error> {
-        if key == "id" && !self.seen.id {
-            self.seen.id = true;
+    fn try_accept(&mut self, key: &str, value: Member<'_>) -> Result<(), Error> {
+        let path = || JsonPath::root().key(key);
+        if key == "id" {
+            if std::mem::replace(&mut self.seen.id, true) {
+                return Err(
+                    Error::new(ErrorCode::InvalidData, &path(), "the key `id` is given twice").with_api_name(key)
+                );
+            }
             self.row.id = match value {
-                Json::String(s) => Some(s.clone()),
-                Json::Number(n) => Some(n.as_str().to_owned()),
-                _ => None,
+                Member::Text(s) => Some(s.to_owned()),
+                Member::Json(Json::String(s)) => Some(s.clone()),
+                Member::Json(Json::Number(n)) => Some(n.as_str().to_owned()),
+                Member::Json(Json::Null) => None,
+                Member::Json(_) => {
+                    return Err(Error::new(ErrorCode::InvalidData, &path(), "`id` must be a string or a number")
+                        .with_api_name(key));
+                }
             };
         }
         let Some(i) = self.ingestor.position(key) else { return Ok(()) };
         let Some((cell, _, field)) = self.ingestor.fields.get(i) else { return Ok(()) };
-        let path = JsonPath::root().key(key);
         if !self.seen.mark(i) {
-            return Err(type_error(field, &path, "the field is given twice"));
+            return Err(type_error(field, &path(), "the field is given twice"));
         }
-        let v = Value::from_json(field, value).map_err(|why| type_error(field, &path, &why))?;
+        let v = match value {
+            Member::Text(s) => Value::from_text(field, s),
+            Member::Json(json) => Value::from_json(field, json),
+        };
+        let v = v.map_err(|why| type_error(field, &path(), &why))?;
         if let Some(target) = self.row.values.get_mut(*cell) {
             *target = v;
         }
@@ -313,7 +374,7 @@ impl IngestState<'_> {
     }
 
     fn wants(&self, key: &str) -> bool {
-        key == "id" || self.ingestor.position(key).is_some()
+        state_wants(self.ingestor, key)
     }
 }
 
@@ -336,13 +397,18 @@ impl<'de> Visitor<'de> for &mut IngestState<'_> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if self.wants(&key) {
                 let value: Json = map.next_value()?;
-                self.accept(&key, &value);
+                self.accept(&key, Member::Json(&value));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(())
     }
+}
+
+/// Whether ingestion reads the member `key`: the id and the fields read.
+fn state_wants(ingestor: &Ingestor, key: &str) -> bool {
+    key == "id" || ingestor.position(key).is_some()
 }
 
 /// Reads an object key, borrowing it from the input when it has no escapes.
@@ -400,7 +466,7 @@ mod tests {
         let s = deals();
         let mut row = Row::new(s);
         let err = Ingestor::new(s).ingest_str(r#"{"Deal_Name": "x", "Amount": "lots"}"#, &mut row).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidData);
+        assert_eq!(err.reader_code(), ErrorCode::InvalidData);
         assert_eq!(err.api_name(), Some("Amount"));
         assert_eq!(err.json_path(), "$.Amount");
     }
@@ -432,7 +498,7 @@ mod tests {
         // In a read field, the parser's recursion limit stops it.
         let deep = format!(r#"{{"Amount": {}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
         let err = Ingestor::new(s).ingest_str(&deep, &mut row).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::LimitExceeded);
+        assert_eq!(err.reader_code(), ErrorCode::LimitExceeded);
     }
 
     #[test]
@@ -444,6 +510,73 @@ mod tests {
         assert!(ing.ingest_bytes(b"{\"\xff\": 1}", &mut row).is_err(), "keys must be UTF-8");
         ing.ingest_bytes(b"{\"Description\": \"\xff\", \"Deal_Name\": \"ok\"}", &mut row).unwrap();
         assert!(!row.get(s.slot("Deal_Name").unwrap()).is_empty());
+    }
+
+    /// Issue 15 item 9: a duplicated `id` was silently the first, an `id` of another type
+    /// silently none.
+    #[test]
+    fn ids_are_read_strictly() {
+        let s = deals();
+        let ing = Ingestor::for_fields(s, [s.slot("Stage").unwrap()]);
+        let mut row = Row::new(s);
+        let err = ing.ingest_str(r#"{"id": "1", "Stage": "x", "id": "2"}"#, &mut row).unwrap_err();
+        assert_eq!((err.reader_code(), err.json_path()), (ErrorCode::InvalidData, "$.id"));
+        for bad in [r#"{"id": true}"#, r#"{"id": {"id": "1"}}"#, r#"{"id": ["1"]}"#] {
+            let err = ing.ingest_str(bad, &mut row).unwrap_err();
+            assert_eq!(err.json_path(), "$.id", "{bad}");
+        }
+        ing.ingest_str(r#"{"id": null}"#, &mut row).unwrap();
+        assert_eq!(row.record_id(), None);
+        ing.ingest_str(r#"{"id": 12}"#, &mut row).unwrap();
+        assert_eq!(row.record_id(), Some("12"));
+    }
+
+    /// The fast path and serde_json give the same verdict and the same row on every record
+    /// and on every one-byte edit of it (a deletion, or one of JSON's structural bytes
+    /// inserted or swapped in).
+    #[test]
+    fn the_fast_path_changes_speed_never_a_verdict() {
+        let s = deals();
+        let ing = Ingestor::for_fields(s, ["Stage", "Amount", "Account_Name", "Deal_Name"].map(|n| s.slot(n).unwrap()));
+        let records = [
+            r#"{"id": "1", "Stage": "Closed Won", "Amount": 1000.10, "Deal_Name": "ACME \"x\" \u00e9"}"#,
+            r#"{"id": 5843104000001068052, "Account_Name": {"id": "77", "name": "A"}, "Other": [1, {"a": [true, null, -0.5e3]}]}"#,
+            r#" { "Stage" : null , "Amount" : "12" , "Zzz" : "tab\tok" } "#,
+            r#"{"id": "2", "Stage": 7, "Amount": [1], "Deal_Name": ""}"#,
+            r#"{"id": "3", "St\u0061ge": "Closed Won", "Amount": 1e3}"#,
+            r#"{}"#,
+        ];
+        let edits: &[u8] = b"{}[],:\"\\ 0e-.tnu";
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for r in records {
+            let b = r.as_bytes();
+            variants.push(b.to_vec());
+            for i in 0..b.len() {
+                let mut del = b.to_vec();
+                del.remove(i);
+                variants.push(del);
+                for &e in edits {
+                    let mut ins = b.to_vec();
+                    ins.insert(i, e);
+                    variants.push(ins);
+                    let mut swap = b.to_vec();
+                    swap[i] = e;
+                    variants.push(swap);
+                }
+            }
+        }
+        let (mut fast_row, mut slow_row) = (Row::new(s), Row::new(s));
+        let mut accepted = 0;
+        for v in &variants {
+            let fast = ing.ingest_bytes(v, &mut fast_row);
+            let slow = ing.ingest_bytes_with_serde(v, &mut slow_row);
+            assert_eq!(fast, slow, "{}", String::from_utf8_lossy(v));
+            if fast.is_ok() {
+                assert_eq!(fast_row, slow_row, "{}", String::from_utf8_lossy(v));
+                accepted += 1;
+            }
+        }
+        assert!(accepted > 100 && accepted < variants.len() / 2, "{accepted} of {}", variants.len());
     }
 
     #[test]

@@ -23,7 +23,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use recordlock::RuleSet;
 use recordlock::criteria::{Field, Ingestor, Row, Slot, TypeClass, Value, is_empty_json};
 use rust_decimal::Decimal;
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
 use crate::error::Error;
 use crate::lower::ordered_instant_nanos;
@@ -48,7 +48,8 @@ pub enum Read<'a> {
     Refused {
         /// The record's id, when it was read.
         id: Option<&'a str>,
-        /// The error object, as the JSON Lines sweep prints it.
+        /// The output line's fields but `id` (`{"error": {...}, "line": n}`), as the JSON
+        /// Lines sweep prints them.
         error: &'a Json,
     },
 }
@@ -159,7 +160,7 @@ pub fn records_batch(rules: &RuleSet, records: &[Json]) -> Result<RecordBatch, E
         match ingestor.ingest_json(record, &mut row) {
             Ok(()) => builder.push(Read::Fine { id: row.record_id(), row: &row, record })?,
             Err(e) => {
-                let error = serde_json::to_value(&e).map_err(|e| Error::Input(e.to_string()))?;
+                let error = json!({ "error": record_error_json(e) });
                 builder.push(Read::Refused { id: row.record_id(), error: &error })?;
             }
         }
@@ -327,6 +328,6 @@ fn scalar_text(json: &Json) -> Option<&str> {
 }
 
 /// The JSON Lines sweep's error object for a record recordlock's ingestor refused.
-pub(crate) fn record_error_json(e: recordlock::criteria::Error) -> Json {
-    serde_json::to_value(e.with_code(recordlock::criteria::ErrorCode::InvalidRecord)).unwrap_or(Json::Null)
+pub(crate) fn record_error_json(e: recordlock::criteria::RecordError) -> Json {
+    serde_json::to_value(recordlock::criteria::Error::from(e)).unwrap_or(Json::Null)
 }

@@ -43,8 +43,9 @@ pub const UNEVALUABLE: i32 = -1;
 pub struct Lowered {
     /// One boolean expression per rule of the set, in order: TRUE exactly where it holds.
     pub rules: Vec<Expr>,
-    /// `Utf8`: for a row that cannot be evaluated, its error as JSON text (the JSON Lines
-    /// sweep's error object); NULL for every other row.
+    /// `Utf8`: for a row that cannot be evaluated, the fields of its output line but `id`
+    /// as JSON text (`{"error": {...}}`, with `"line"` for JSON Lines input), as the JSON
+    /// Lines sweep prints them; NULL for every other row.
     pub error: Expr,
     /// `Int32`: the index of the first rule that holds, [`UNEVALUABLE`] for a row that cannot
     /// be evaluated, NULL when no rule holds.
@@ -189,7 +190,7 @@ fn fraction_error(schema: &Schema, slot: recordlock::criteria::Slot) -> Result<S
     let mut row = ingestor.new_row();
     match ingestor.ingest_str(&record, &mut row) {
         Ok(()) => Err(Error::Unrepresentable(format!("`{}` holds fractions", field.api_name()))),
-        Err(e) => Ok(crate::batch::record_error_json(e).to_string()),
+        Err(e) => Ok(serde_json::json!({ "error": crate::batch::record_error_json(e) }).to_string()),
     }
 }
 

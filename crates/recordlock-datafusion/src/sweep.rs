@@ -324,15 +324,17 @@ impl Sweep<'_> {
         let mut reader = Records::new(self.policy, self.scope);
         let mut buf = Vec::new();
         let mut builder = BatchBuilder::new(rules);
+        let mut number = 0u64;
         loop {
             buf.clear();
             let read = read_line_bounded(input, &mut buf, self.policy.limits().record_bytes)
                 .map_err(|e| Error::Input(e.to_string()))?;
+            number += 1;
             match read {
                 LineRead::Eof => break,
-                LineRead::TooLong => reader.too_long(&mut builder)?,
+                LineRead::TooLong => reader.too_long(number, &mut builder)?,
                 LineRead::Line if buf.iter().all(u8::is_ascii_whitespace) => continue,
-                LineRead::Line => reader.line(&buf, &mut builder)?,
+                LineRead::Line => reader.line(number, &buf, &mut builder)?,
             }
             if builder.len() >= CHUNK {
                 let full = std::mem::replace(&mut builder, BatchBuilder::new(rules));
@@ -373,7 +375,9 @@ impl Sweep<'_> {
                 record.insert(h.clone(), value);
             }
             let text = Json::Object(record).to_string();
-            reader.line(text.as_bytes(), &mut builder)?;
+            // Line 1 is the header.
+            let number = row.position().map_or(0, |p| p.line());
+            reader.line(number, text.as_bytes(), &mut builder)?;
             if builder.len() >= CHUNK {
                 let full = std::mem::replace(&mut builder, BatchBuilder::new(rules));
                 evaluate(rules, full, emit, stats).await?;
@@ -395,18 +399,19 @@ impl<'p> Records<'p> {
         Records { policy, scope, row: policy.new_row() }
     }
 
-    fn too_long(&mut self, builder: &mut BatchBuilder) -> Result<(), Error> {
+    fn too_long(&mut self, number: u64, builder: &mut BatchBuilder) -> Result<(), Error> {
         let limit = self.policy.limits().record_bytes;
         let error =
             recordlock::criteria::Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
-        let error = serde_json::to_value(&error).map_err(|e| Error::Input(e.to_string()))?;
+        let error = json!({"error": error, "line": number});
         builder.push(Read::Refused { id: None, error: &error })
     }
 
-    fn line(&mut self, line: &[u8], builder: &mut BatchBuilder) -> Result<(), Error> {
-        match self.policy.ingest_bytes_for(self.scope, line, &mut self.row) {
+    /// Reads the record on input line `number` (1-based), as the JSON Lines sweep does.
+    fn line(&mut self, number: u64, line: &[u8], builder: &mut BatchBuilder) -> Result<(), Error> {
+        match self.policy.ingest_record_for(self.scope, line, &mut self.row) {
             Err(e) => {
-                let error = crate::batch::record_error_json(e);
+                let error = json!({"error": crate::batch::record_error_json(e), "line": number});
                 builder.push(Read::Refused { id: self.row.record_id(), error: &error })
             }
             Ok(()) => {
@@ -468,11 +473,12 @@ fn emit_batch(
         let line = match matched.value(i) {
             UNEVALUABLE => {
                 stats.errors += 1;
-                let error = errors
+                let mut line = errors
                     .filter(|e| e.is_valid(i))
-                    .and_then(|e| serde_json::from_str::<Json>(e.value(i)).ok())
-                    .unwrap_or(Json::Null);
-                json!({"id": id, "error": error})
+                    .and_then(|e| serde_json::from_str::<serde_json::Map<String, Json>>(e.value(i)).ok())
+                    .unwrap_or_default();
+                line.insert("id".to_owned(), id);
+                Json::Object(line)
             }
             n => {
                 let rule = usize::try_from(n)

@@ -7,12 +7,14 @@
 //! size; either way they are kept as their exact decimal text.
 
 mod enums;
+mod text;
 pub mod validate;
 
 use recordlock_criteria::{Criteria, Error, Expr, Slot};
 use serde_json::{Map, Value as Json, json};
 
 pub use self::enums::{Communication, LockType, LockedFor, RestrictedAction};
+pub use self::text::parse_config_bytes;
 
 /// The key wrapping configurations on the wire.
 pub const BODY_KEY: &str = "record_locking_configurations";
@@ -105,7 +107,7 @@ pub struct Config {
 /// typed criteria and the excluded fields' slots.
 ///
 /// Made only by [`validate`](crate::config::validate::validate), through
-/// [`ValidConfig::new`], which checks that there is exactly one typed criteria per rule: the
+/// `ValidConfig::new`, which checks that there is exactly one typed criteria per rule: the
 /// fields are private so nothing downstream (the VM's [`Policy`](crate::Policy), the back
 /// ends' [`RuleSet`](crate::RuleSet)) can meet a configuration whose rules and criteria
 /// disagree.
