@@ -9,6 +9,7 @@
 pub mod backend;
 pub mod criteria_data;
 pub mod generate;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 
