@@ -20,6 +20,7 @@
 mod builder;
 pub mod columns;
 mod error;
+pub mod folding;
 mod ident;
 pub mod instant;
 pub mod load;
@@ -30,7 +31,8 @@ mod validity;
 
 pub use crate::columns::{Column, ColumnMap, ColumnSpec, SqlType, TableMap};
 pub use crate::error::SqlError;
+pub use crate::folding::Folding;
 pub use crate::ident::Ident;
 pub use crate::param::Param;
 pub use crate::predicate::FOLD_COLLATION;
-pub use crate::sweep::{Check, Order, Statement, SweepSql, Verdict, sweep_sql};
+pub use crate::sweep::{Check, Order, Statement, SweepOptions, SweepSql, Verdict, sweep_sql};

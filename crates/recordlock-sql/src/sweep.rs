@@ -18,10 +18,12 @@ use serde_json::{Value as Json, json};
 use crate::builder::Builder;
 use crate::columns::TableMap;
 use crate::error::SqlError;
+use crate::folding::Folding;
 use crate::ident::Ident;
 use crate::param::Param;
 use crate::predicate::{Read, predicate};
 use crate::validity::checks;
+use recordlock::criteria::TypeClass;
 
 /// A statement and its parameters (`$1` is `params[0]`).
 #[derive(Debug, Clone, PartialEq)]
@@ -111,13 +113,29 @@ impl SweepSql {
     }
 }
 
-/// Builds the back-fill statements of `rules` over `table`; `lock_column` is the column the
-/// `UPDATE` writes.
+/// How to build a back-fill's statements.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// How the `SELECT` orders its rows.
+    pub order: Order,
+    /// The column the `UPDATE` writes.
+    pub lock_column: String,
+    /// The code points the server lowercases unlike recordlock ([`Folding::probe`]).
+    pub folding: Folding,
+}
+
+impl Default for SweepOptions {
+    fn default() -> SweepOptions {
+        SweepOptions { order: Order::Id, lock_column: "lock_rule".to_owned(), folding: Folding::default() }
+    }
+}
+
+/// Builds the back-fill statements of `rules` over `table`.
 ///
 /// ```
 /// use recordlock::{Limits, Module, RuleScope, RuleSet, config::validate::validate};
 /// use recordlock::criteria::EvalOptions;
-/// use recordlock_sql::{ColumnMap, Order, TableMap, sweep_sql};
+/// use recordlock_sql::{ColumnMap, SweepOptions, TableMap, sweep_sql};
 /// use serde_json::json;
 ///
 /// let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
@@ -127,13 +145,14 @@ impl SweepSql {
 /// let valid = validate(&body, &deals, &Limits::default()).unwrap();
 /// let rules = RuleSet::new(&valid, deals.clone(), EvalOptions::default(), RuleScope::ExistingRecords);
 /// let table = TableMap::new("deals", deals.schema(), &ColumnMap::default()).unwrap();
-/// let sql = sweep_sql(&rules, &table, &Order::Id, "lock_rule").unwrap();
+/// let sql = sweep_sql(&rules, &table, &SweepOptions::default()).unwrap();
 /// assert!(sql.select.text.contains(r#"lower("Stage" COLLATE "und-x-icu") = ANY($1::text[])"#));
 /// assert_eq!(sql.select.params[0].to_json(), json!(["closed won"]));
 /// ```
-pub fn sweep_sql(rules: &RuleSet, table: &TableMap, order: &Order, lock_column: &str) -> Result<SweepSql, SqlError> {
+pub fn sweep_sql(rules: &RuleSet, table: &TableMap, opts: &SweepOptions) -> Result<SweepSql, SqlError> {
+    let (order, lock_column) = (&opts.order, opts.lock_column.as_str());
     let mut b = Builder::default();
-    let case = verdict_case(&mut b, rules, table)?;
+    let case = verdict_case(&mut b, rules, table, &opts.folding)?;
     let (case_sql, checks) = case;
     let tbl = table.table_sql();
     let id = table.id_sql();
@@ -167,7 +186,13 @@ pub fn sweep_sql(rules: &RuleSet, table: &TableMap, order: &Order, lock_column: 
 }
 
 /// The `CASE` giving each row's `rule`, and the checks by index.
-fn verdict_case(b: &mut Builder, rules: &RuleSet, table: &TableMap) -> Result<(String, Vec<Check>), SqlError> {
+fn verdict_case(
+    b: &mut Builder,
+    rules: &RuleSet,
+    table: &TableMap,
+    folding: &Folding,
+) -> Result<(String, Vec<Check>), SqlError> {
+    let pattern = folding.pattern();
     let schema = rules.schema();
     let mut whens = Vec::new();
     let mut all_checks = Vec::new();
@@ -181,7 +206,24 @@ fn verdict_case(b: &mut Builder, rules: &RuleSet, table: &TableMap) -> Result<(S
             ))
         })?;
         let read = Read { field, column, path: "$" };
-        for check in checks(&read) {
+        let mut column_checks = checks(&read);
+        if let Some(p) = &pattern {
+            let v = column.quoted();
+            let sql = match field.data_type().class() {
+                TypeClass::Text | TypeClass::Picklist => {
+                    Some(format!("({v}::text ~ {})", b.bind(Param::Text(p.clone()))))
+                }
+                TypeClass::MultiPicklist => {
+                    Some(format!("(array_to_string({v}, ' ') ~ {})", b.bind(Param::Text(p.clone()))))
+                }
+                _ => None,
+            };
+            if let Some(sql) = sql {
+                let why = "holds a character this server lowercases unlike recordlock (its ICU is of another Unicode version)";
+                column_checks.push(crate::validity::Check { sql, why: why.to_owned() });
+            }
+        }
+        for check in column_checks {
             let code = -1 - i64::try_from(all_checks.len()).unwrap_or(i64::MAX);
             whens.push(format!("    WHEN {} THEN {code}", check.sql));
             all_checks.push(Check {

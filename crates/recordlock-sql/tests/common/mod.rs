@@ -4,14 +4,16 @@
 //! its `rule` per row is the answer.
 
 #![allow(dead_code, reason = "each test file uses part of this module")]
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "test support")]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test support")]
 
 use std::collections::BTreeMap;
 
 use postgres::{Client, NoTls};
 use recordlock::criteria::{Schema, TypeClass};
 use recordlock_sql::load::{LoadProblem, create_table, insert_sql, row_params};
-use recordlock_sql::{ColumnMap, ColumnSpec, Order, Param, SqlError, SqlType, TableMap, Verdict, sweep_sql};
+use recordlock_sql::{
+    ColumnMap, ColumnSpec, Folding, Param, SqlError, SqlType, SweepOptions, TableMap, Verdict, sweep_sql,
+};
 use recordlock_tests::backend::{Answer, Backend, Input, Unsupported};
 
 /// A client of the test server, or `None` to skip (see `recordlock_tests::server`).
@@ -26,13 +28,25 @@ pub fn client(test: &str) -> Option<Client> {
 /// The engine: a client and a case counter that varies column names and types.
 pub struct PostgresBackend {
     pub client: Client,
+    pub opts: SweepOptions,
     cases: usize,
 }
 
 impl PostgresBackend {
-    pub fn new(client: Client) -> PostgresBackend {
-        PostgresBackend { client, cases: 0 }
+    /// The engine, with the server's folding probed as `recordlock sweep --postgres` does.
+    pub fn new(mut client: Client) -> PostgresBackend {
+        let folding = probe(&mut client);
+        PostgresBackend { client, opts: SweepOptions { folding, ..SweepOptions::default() }, cases: 0 }
     }
+}
+
+/// The code points the server lowercases unlike Rust.
+pub fn probe(client: &mut Client) -> Folding {
+    let probe = Folding::probe();
+    let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+        probe.params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
+    let rows = client.query(&probe.text, &params).expect("folding probe");
+    Folding::from_probe(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, String>(1))))
 }
 
 /// A column name for `api_name` in case `n`: the name itself, or one that needs quoting.
@@ -82,7 +96,7 @@ impl Backend for PostgresBackend {
         let table_name = format!("case {n} \"t\"");
         let map = mapping(schema, n);
         let table = TableMap::new(&table_name, schema, &map).map_err(unsupported)?;
-        let sweep = sweep_sql(input.rules, &table, &Order::Id, "lock").map_err(unsupported)?;
+        let sweep = sweep_sql(input.rules, &table, &self.opts).map_err(unsupported)?;
         let reads = input.rules.reads();
 
         let mut tx = self.client.transaction().expect("transaction");
