@@ -71,6 +71,8 @@ impl SqlType {
         };
         // Drop a type modifier: `varchar(40)`, `numeric(12, 2)`.
         let base = base.split_once('(').map_or(base, |(b, _)| b).trim();
+        // An extension's type may come schema-qualified (`public.citext`).
+        let base = base.rsplit_once('.').map_or(base, |(_, b)| b);
         let scalar = match base {
             "text" => SqlType::Text,
             "character varying" | "varchar" => SqlType::Varchar,
