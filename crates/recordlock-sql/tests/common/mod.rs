@@ -21,7 +21,12 @@ pub fn client(test: &str) -> Option<Client> {
     let info = recordlock_tests::server::conninfo(test)?;
     let mut client = Client::connect(&info, NoTls).unwrap_or_else(|e| panic!("{test}: cannot connect to {info}: {e}"));
     // citext is in PostgreSQL's contrib, which Debian's server package includes.
-    client.batch_execute("CREATE EXTENSION IF NOT EXISTS citext").expect("citext extension");
+    // Two tests creating it at once race (a unique violation for the loser): take a lock.
+    client
+        .batch_execute(
+            "SELECT pg_advisory_lock(13013); CREATE EXTENSION IF NOT EXISTS citext; SELECT pg_advisory_unlock(13013)",
+        )
+        .expect("citext extension");
     Some(client)
 }
 
