@@ -33,7 +33,10 @@ pub fn conninfo(test: &str) -> Option<String> {
             "{test}: CI is set but no PostgreSQL server is configured (set DATABASE_URL or PGHOST; .ci/run starts one)"
         );
     }
-    eprintln!(
+    // Written to the process's stderr directly: the test harness captures `eprintln!`.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "\n!!!!!!!! SKIPPED {test}: no PostgreSQL server (set DATABASE_URL or PGHOST; `.ci/run` starts one). \
          Under CI=1 this test fails instead. !!!!!!!!\n"
     );
