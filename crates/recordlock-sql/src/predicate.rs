@@ -85,7 +85,7 @@ fn positive(b: &mut Builder, test: &Test, read: &Read<'_>, opts: &EvalOptions) -
     let sql = match (test, class) {
         (Test::IsEmpty, _) => is_empty(read),
         (Test::Text(t), TypeClass::Text) => nonempty_text(&v, &text(b, t, &folded(&v))),
-        (Test::Choice(t), TypeClass::Picklist) => nonempty_text(&v, &choice(b, t, read.field, &folded(&v))),
+        (Test::Choice(t), TypeClass::Picklist) => nonempty_text(&v, &choice(b, t, read.field, &v)),
         (Test::Choices(t), TypeClass::MultiPicklist) => choices(b, t, read.field, &v),
         (Test::Number(t), TypeClass::Number { .. }) => ordered(b, t, &v, |d| Param::Numeric(*d), Param::NumericArray),
         (Test::Date(t), TypeClass::Date) => ordered(b, t, &v, |d| Param::Date(*d), Param::DateArray),
@@ -164,73 +164,109 @@ fn option_names(field: &Field) -> Vec<String> {
     names
 }
 
-/// A picklist value `f` (folded) against a choice test.
-fn choice(b: &mut Builder, t: &ChoiceTest, field: &Field, f: &str) -> String {
+/// `raw` compared byte for byte (whatever the column's collation).
+fn bytes(raw: &str) -> String {
+    format!("({raw} COLLATE \"C\")")
+}
+
+/// Every option's actual and display value as the schema spells them, each once, sorted.
+fn spellings(field: &Field) -> Vec<String> {
+    let mut all: Vec<String> = field
+        .options()
+        .iter()
+        .flat_map(|o| [o.actual_value.clone(), o.display_value.clone()])
+        .filter(|n| storable(n))
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// Whether picklist text `raw` is one of the choices whose folded names are `names`.
+///
+/// Text spelled exactly as the schema spells an option's actual or display value is that
+/// option, known without lowering it: most values take this byte comparison, and only other
+/// spellings (`CLOSED WON`, unlisted text) are lowered.
+fn names_match(b: &mut Builder, field: &Field, raw: &str, names: Vec<String>) -> String {
+    let f = folded(raw);
+    if !field.has_options() {
+        return format!("({f} = ANY({}))", b.bind(Param::TextArray(names)));
+    }
+    let all = spellings(field);
+    let pass: Vec<String> = all.iter().filter(|s| names.contains(&fold(s))).cloned().collect();
+    let (r, pass, all) = (bytes(raw), b.bind(Param::TextArray(pass)), b.bind(Param::TextArray(all)));
+    let names = b.bind(Param::TextArray(names));
+    format!("({r} = ANY({pass}) OR (NOT ({r} = ANY({all})) AND {f} = ANY({names})))")
+}
+
+/// The folded names of a set of choices, each once.
+fn set_names(field: &Field, set: &[Choice]) -> Vec<String> {
+    let mut names: Vec<String> = set.iter().flat_map(|c| names_of(field, c)).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// A picklist value `raw` against a choice test.
+fn choice(b: &mut Builder, t: &ChoiceTest, field: &Field, raw: &str) -> String {
     match t {
-        ChoiceTest::Equal(c) => format!("({f} = ANY({}))", b.bind(Param::TextArray(names_of(field, c)))),
-        ChoiceTest::In(set) => {
-            let mut names: Vec<String> = set.as_slice().iter().flat_map(|c| names_of(field, c)).collect();
-            names.sort();
-            names.dedup();
-            format!("({f} = ANY({}))", b.bind(Param::TextArray(names)))
-        }
-        ChoiceTest::Substring(sub) => choice_substring(b, sub, field, f),
+        ChoiceTest::Equal(c) => names_match(b, field, raw, names_of(field, c)),
+        ChoiceTest::In(set) => names_match(b, field, raw, set_names(field, set.as_slice())),
+        ChoiceTest::Substring(sub) => choice_substring(b, sub, field, raw),
     }
 }
 
 /// A listed option passes when its actual or display value does
 /// ([`Substring::holds_on_option`], decided here over the schema's options); unlisted text
 /// on its own folded text.
-fn choice_substring(b: &mut Builder, sub: &Substring, field: &Field, f: &str) -> String {
-    let on_text = substring(b, sub, f);
+fn choice_substring(b: &mut Builder, sub: &Substring, field: &Field, raw: &str) -> String {
+    let f = folded(raw);
+    let on_text = substring(b, sub, &f);
     if !field.has_options() {
         return on_text;
     }
-    let all = option_names(field);
-    let passing: Vec<String> = all
-        .iter()
-        .filter(|n| {
-            field.option_folded(n).and_then(|c| field.option_by_code(c)).is_some_and(|o| sub.holds_on_option(o))
-        })
-        .cloned()
-        .collect();
-    let all = b.bind(Param::TextArray(all));
-    let passing = b.bind(Param::TextArray(passing));
-    format!("(CASE WHEN {f} = ANY({all}) THEN {f} = ANY({passing}) ELSE {on_text} END)")
+    let option_passes =
+        |n: &str| field.option_folded(n).and_then(|c| field.option_by_code(c)).is_some_and(|o| sub.holds_on_option(o));
+    let names = option_names(field);
+    let passing: Vec<String> = names.iter().filter(|n| option_passes(n)).cloned().collect();
+    let all_spellings = spellings(field);
+    let pass_spellings: Vec<String> = all_spellings.iter().filter(|s| option_passes(&fold(s))).cloned().collect();
+    let r = bytes(raw);
+    let (pass_spellings, all_spellings) =
+        (b.bind(Param::TextArray(pass_spellings)), b.bind(Param::TextArray(all_spellings)));
+    let (names, passing) = (b.bind(Param::TextArray(names)), b.bind(Param::TextArray(passing)));
+    format!(
+        "(CASE WHEN {r} = ANY({pass_spellings}) THEN true WHEN {r} = ANY({all_spellings}) THEN false \
+         WHEN {f} = ANY({names}) THEN {f} = ANY({passing}) ELSE {on_text} END)"
+    )
 }
 
 /// A multi-select value (`text[]`) against a set test. Items are unnested; empty items
 /// are not choices (as ingest skips them).
 fn choices(b: &mut Builder, t: &ChoicesTest, field: &Field, v: &str) -> String {
-    let item = folded("u.v");
+    let item = "u.v";
     let exists =
         |cond: &str| format!("EXISTS (SELECT FROM unnest({v}) AS u(v) WHERE octet_length(u.v) > 0 AND {cond})");
-    let names = |b: &mut Builder, set: &[Choice]| {
-        let mut names: Vec<String> = set.iter().flat_map(|c| names_of(field, c)).collect();
-        names.sort();
-        names.dedup();
-        b.bind(Param::TextArray(names))
-    };
     let nonempty = exists("true");
     match t {
         ChoicesTest::Equal(set) | ChoicesTest::IncludeAll(set) => {
             let mut parts = vec![nonempty];
             for c in set.as_slice() {
-                let n = b.bind(Param::TextArray(names_of(field, c)));
-                parts.push(exists(&format!("{item} = ANY({n})")));
+                let cond = names_match(b, field, item, names_of(field, c));
+                parts.push(exists(&cond));
             }
             if let ChoicesTest::Equal(_) = t {
-                let all = names(b, set.as_slice());
-                parts.push(format!("NOT {}", exists(&format!("NOT ({item} = ANY({all}))"))));
+                let cond = names_match(b, field, item, set_names(field, set.as_slice()));
+                parts.push(format!("NOT {}", exists(&format!("NOT {cond}"))));
             }
             format!("({})", parts.join(" AND "))
         }
         ChoicesTest::IncludeAny(set) => {
-            let all = names(b, set.as_slice());
-            exists(&format!("{item} = ANY({all})"))
+            let cond = names_match(b, field, item, set_names(field, set.as_slice()));
+            exists(&cond)
         }
         ChoicesTest::Substring(sub) => {
-            let cond = choice_substring(b, sub, field, &item);
+            let cond = choice_substring(b, sub, field, item);
             exists(&cond)
         }
     }
