@@ -76,7 +76,7 @@ impl Engine for PostgresEngine {
         let config: Json = serde_json::from_str(&suite.config_text()).unwrap();
         let mut map = ColumnMap { id: Some("id".into()), columns: BTreeMap::new() };
         if module.schema().slot("id").is_some() {
-            map.columns.insert("id".into(), ColumnSpec { column: Some("id field".into()), sql_type: None });
+            map.columns.insert("id".into(), ColumnSpec { column: Some("id field".into()), ..ColumnSpec::default() });
         }
         let name = format!("suite {}", suite.name());
         let name: String = name.chars().take(60).collect();
@@ -218,8 +218,8 @@ fn postgres_sweep_prints_what_the_file_sweep_prints() {
 
     let deals = Module::resolve("Deals", None).unwrap();
     let mut map = ColumnMap { id: Some("deal id".into()), columns: BTreeMap::new() };
-    map.columns.insert("id".into(), ColumnSpec { column: Some("id".into()), sql_type: None });
-    map.columns.insert("Amount".into(), ColumnSpec { column: Some("amount".into()), sql_type: None });
+    map.columns.insert("id".into(), ColumnSpec { column: Some("id".into()), ..ColumnSpec::default() });
+    map.columns.insert("Amount".into(), ColumnSpec { column: Some("amount".into()), ..ColumnSpec::default() });
     let table = TableMap::new("generated deals", deals.schema(), &map).unwrap();
     client.batch_execute(&format!("DROP TABLE IF EXISTS {}", table.table_sql())).unwrap();
     client.batch_execute(&create_table(&table, false)).unwrap();

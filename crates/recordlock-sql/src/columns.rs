@@ -176,6 +176,8 @@ pub struct ColumnSpec {
     pub column: Option<String>,
     /// The column's type (default: [`SqlType::default_for`], or the live table's).
     pub sql_type: Option<SqlType>,
+    /// The type as written (`numeric(12,2)`), for its modifier.
+    pub type_name: Option<String>,
 }
 
 /// A mapping file: `{"id": "deal_id", "columns": {"Amount": "amount", "Stage": {"column":
@@ -202,7 +204,7 @@ impl ColumnMap {
                     for (field, spec) in cols {
                         let path = format!("$.columns.{field}");
                         let spec = match spec {
-                            Json::String(s) => ColumnSpec { column: Some(s.clone()), sql_type: None },
+                            Json::String(s) => ColumnSpec { column: Some(s.clone()), ..ColumnSpec::default() },
                             Json::Object(o) => {
                                 let mut spec = ColumnSpec::default();
                                 for (k, v) in o {
@@ -211,6 +213,7 @@ impl ColumnMap {
                                         ("type", Json::String(t)) => {
                                             spec.sql_type =
                                                 Some(SqlType::parse(t).map_err(|e| bad(&format!("{path}.type"), &e))?);
+                                            spec.type_name = Some(t.clone());
                                         }
                                         _ => {
                                             return Err(bad(
@@ -240,6 +243,31 @@ impl ColumnMap {
 pub struct Column {
     name: Ident,
     sql_type: SqlType,
+    digits: Option<NumericDigits>,
+}
+
+/// A `numeric(precision, scale)` column's type modifier: at most `precision` digits, so
+/// (with `precision <= 28`) every value but NaN and ±Infinity is an exact 96-bit decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumericDigits {
+    /// The most digits a value has.
+    pub precision: u32,
+    /// Digits after the point.
+    pub scale: i32,
+}
+
+impl NumericDigits {
+    /// The modifier of a type written `numeric(12,2)` or `numeric(12)` (scale 0).
+    pub fn parse(name: &str) -> Option<NumericDigits> {
+        let lower = name.trim().to_ascii_lowercase();
+        let args = lower.strip_prefix("numeric").or_else(|| lower.strip_prefix("decimal"))?.trim();
+        let inner = args.strip_prefix('(')?.strip_suffix(')')?;
+        let (p, s) = match inner.split_once(',') {
+            Some((p, s)) => (p.trim().parse().ok()?, s.trim().parse().ok()?),
+            None => (inner.trim().parse().ok()?, 0),
+        };
+        Some(NumericDigits { precision: p, scale: s })
+    }
 }
 
 impl Column {
@@ -256,6 +284,19 @@ impl Column {
     /// The column's type.
     pub fn sql_type(&self) -> SqlType {
         self.sql_type
+    }
+
+    /// The column's type in SQL, with a `numeric` column's precision and scale.
+    pub fn type_sql(&self) -> String {
+        match self.digits {
+            Some(d) if self.sql_type == SqlType::Numeric => format!("numeric({},{})", d.precision, d.scale),
+            _ => self.sql_type.as_sql().to_owned(),
+        }
+    }
+
+    /// A `numeric` column's precision and scale, when its type states them.
+    pub fn digits(&self) -> Option<NumericDigits> {
+        self.digits
     }
 }
 
@@ -297,7 +338,8 @@ impl TableMap {
             let column = match sql_type {
                 Some(sql_type) => {
                     let name = Ident::new(spec.column.as_deref().unwrap_or(field.api_name()))?;
-                    Some(Column { name, sql_type })
+                    let digits = spec.type_name.as_deref().and_then(NumericDigits::parse);
+                    Some(Column { name, sql_type, digits })
                 }
                 None => None,
             };
@@ -359,6 +401,7 @@ impl TableMap {
                 return Err(wrong_type(field, sql_type));
             }
             column.sql_type = sql_type;
+            column.digits = NumericDigits::parse(type_name);
         }
         Ok(self)
     }

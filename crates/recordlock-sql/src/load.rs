@@ -40,7 +40,7 @@ pub struct LoadError {
 /// column.
 pub fn create_table(table: &TableMap, temporary: bool) -> String {
     let mut cols = vec![format!("{} {} PRIMARY KEY", table.id_sql(), table.id_type().as_sql())];
-    cols.extend(table.data_columns().map(|(_, c)| format!("{} {}", c.quoted(), c.sql_type().as_sql())));
+    cols.extend(table.data_columns().map(|(_, c)| format!("{} {}", c.quoted(), c.type_sql())));
     let temp = if temporary { "TEMPORARY " } else { "" };
     format!("CREATE {temp}TABLE {} (\n  {}\n)", table.table_sql(), cols.join(",\n  "))
 }
@@ -86,7 +86,7 @@ pub fn row_params(table: &TableMap, schema: &Schema, record: &Json) -> (Vec<Opti
     for (slot, column) in table.data_columns() {
         let field = schema.field(slot);
         let json = record.get(field.api_name()).unwrap_or(&Json::Null);
-        match convert(field, column.sql_type(), json) {
+        match convert(field, column.sql_type(), json).filter(|p| fits(column.digits(), p)) {
             Some(p) => params.push(p),
             None => {
                 let problem = if Value::from_json(field, json).is_ok() {
@@ -108,6 +108,19 @@ fn id_text(json: &Json) -> Option<&str> {
         Json::String(s) if !s.is_empty() => Some(s),
         Json::Number(n) if n.as_str().bytes().all(|b| b.is_ascii_digit()) => Some(n.as_str()),
         _ => None,
+    }
+}
+
+/// Whether a `numeric(p, s)` column holds the value without rounding it.
+fn fits(digits: Option<crate::columns::NumericDigits>, param: &Option<Param>) -> bool {
+    match (digits, param) {
+        (Some(d), Some(Param::Numeric(v))) => {
+            let v = v.normalize();
+            let scale = i64::from(v.scale());
+            let integer_digits = v.trunc().abs().to_string().trim_start_matches('0').len() as i64;
+            scale <= i64::from(d.scale) && integer_digits <= i64::from(d.precision) - i64::from(d.scale)
+        }
+        _ => true,
     }
 }
 

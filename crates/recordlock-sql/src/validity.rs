@@ -35,6 +35,20 @@ pub(crate) fn checks(read: &Read<'_>) -> Vec<Check> {
     let data_type = read.field.data_type();
     let wrong = format!("expected a {data_type} value");
     match (read.column.sql_type(), data_type.class()) {
+        (SqlType::Numeric, class) if read.column.digits().is_some_and(|d| d.precision <= 28 && d.scale <= 28) => {
+            // numeric(p, s) with p <= 28: every finite value fits; only NaN and ±Infinity
+            // (outside every bound) do not.
+            let digits = read.column.digits();
+            let mut checks =
+                vec![Check { sql: format!("(NOT ({v} BETWEEN -{MAX_MANTISSA} AND {MAX_MANTISSA}))"), why: wrong }];
+            if class == (TypeClass::Number { integral: true }) && digits.is_some_and(|d| d.scale > 0) {
+                checks.push(Check {
+                    sql: format!("({v} <> trunc({v}))"),
+                    why: format!("expected a whole number for a {data_type} field"),
+                });
+            }
+            checks
+        }
         (SqlType::Numeric, class) => {
             let mut checks = vec![Check {
                 // The first test is a shortcut: at most 10 decimals and below 10^18 is a

@@ -63,15 +63,15 @@ fn column_name(api_name: &str, n: usize) -> String {
     }
 }
 
-/// A column type for a field of `class` in case `n` (every accepted type is drawn).
-fn column_type(class: TypeClass, n: usize) -> Option<SqlType> {
-    let choices: &[SqlType] = match class {
-        TypeClass::Text => &[SqlType::Text, SqlType::Varchar, SqlType::Citext],
-        TypeClass::Picklist => &[SqlType::Text, SqlType::Varchar, SqlType::Citext],
-        TypeClass::Number { integral: true } => &[SqlType::Numeric, SqlType::Bigint, SqlType::Integer],
-        TypeClass::Number { integral: false } => &[SqlType::Numeric],
-        TypeClass::Lookup => &[SqlType::Text, SqlType::Bigint, SqlType::Varchar],
-        _ => return SqlType::default_for(class),
+/// A column type for a field of `class` in case `n` (every accepted type is drawn, and
+/// `numeric` with and without precision and scale).
+fn column_type(class: TypeClass, n: usize) -> Option<&'static str> {
+    let choices: &[&str] = match class {
+        TypeClass::Text | TypeClass::Picklist => &["text", "varchar", "citext"],
+        TypeClass::Number { integral: true } => &["numeric", "bigint", "integer", "numeric(20,0)", "numeric(24,3)"],
+        TypeClass::Number { integral: false } => &["numeric", "numeric(28,14)"],
+        TypeClass::Lookup => &["text", "bigint", "varchar"],
+        _ => return SqlType::default_for(class).map(SqlType::as_sql),
     };
     choices.get(n % choices.len()).copied()
 }
@@ -80,9 +80,11 @@ fn column_type(class: TypeClass, n: usize) -> Option<SqlType> {
 pub fn mapping(schema: &Schema, n: usize) -> ColumnMap {
     let mut columns = BTreeMap::new();
     for (i, f) in schema.fields().iter().enumerate() {
+        let type_name = column_type(f.data_type().class(), n + 2 * i);
         let spec = ColumnSpec {
             column: Some(column_name(f.api_name(), n + i)),
-            sql_type: column_type(f.data_type().class(), n + 2 * i),
+            sql_type: type_name.and_then(|t| SqlType::parse(t).ok()),
+            type_name: type_name.map(str::to_owned),
         };
         columns.insert(f.api_name().to_owned(), spec);
     }
