@@ -209,13 +209,20 @@ fn verdict_case(
         let mut column_checks = checks(&read);
         if let Some(p) = &pattern {
             let v = column.quoted();
+            // Text of ASCII only (as many bytes as characters) cannot hold a differing code
+            // point when none is ASCII: the regular expression runs on the rest only.
+            let ascii_first = !folding.differing.iter().any(char::is_ascii);
+            let test = |b: &mut Builder, text: &str| {
+                let re = format!("{text} ~ {}", b.bind(Param::Text(p.clone())));
+                if ascii_first {
+                    format!("(octet_length({text}) <> char_length({text}) AND {re})")
+                } else {
+                    format!("({re})")
+                }
+            };
             let sql = match field.data_type().class() {
-                TypeClass::Text | TypeClass::Picklist => {
-                    Some(format!("({v}::text ~ {})", b.bind(Param::Text(p.clone()))))
-                }
-                TypeClass::MultiPicklist => {
-                    Some(format!("(array_to_string({v}, ' ') ~ {})", b.bind(Param::Text(p.clone()))))
-                }
+                TypeClass::Text | TypeClass::Picklist => Some(test(b, &format!("({v}::text)"))),
+                TypeClass::MultiPicklist => Some(test(b, &format!("array_to_string({v}, ' ')"))),
                 _ => None,
             };
             if let Some(sql) = sql {

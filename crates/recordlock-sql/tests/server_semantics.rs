@@ -262,3 +262,41 @@ fn constants_cannot_inject() {
     assert_eq!(survivor, 1);
     client.batch_execute(&format!("DROP TABLE {}; DROP TABLE t", table.table_sql())).unwrap();
 }
+
+/// The folding probe's finding in use: a record holding a code point this server lowers
+/// unlike Rust, in a field a text test reads, is unevaluable (fail closed); other records get
+/// the reference's answer.
+#[test]
+fn records_the_server_would_lower_differently_fail_closed() {
+    let Some(client) = common::client("records_the_server_would_lower_differently_fail_closed") else { return };
+    let mut engine = common::PostgresBackend::new(client);
+    let schema = Schema::from_json(&json!({"fields": [
+        {"api_name": "T", "data_type": "text"},
+        {"api_name": "P", "data_type": "picklist", "pick_list_values": [{"actual_value": "Ꞌa", "display_value": "Ꞌa"}]},
+        {"api_name": "M", "data_type": "multiselectpicklist"}]}))
+    .unwrap();
+    let module = Module::resolve("Letters", Some(schema)).unwrap();
+    let config = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "t", "criteria": {"field": {"api_name": "T"}, "comparator": "contains", "value": "a"}},
+        {"name": "p", "criteria": {"field": {"api_name": "P"}, "comparator": "starts_with", "value": "ꞌ"}},
+        {"name": "m", "criteria": {"field": {"api_name": "M"}, "comparator": "contains", "value": "b"}}]}]});
+    let valid = validate(&config, &module, &Limits::default()).unwrap();
+    let rules = RuleSet::new(&valid, module.clone(), EvalOptions::default(), RuleScope::All);
+    // U+A7CB (Unicode 16) is one of the code points Debian 12's ICU 72 leaves as it is.
+    let records = vec![
+        json!({"id": "1", "T": "\u{A7CB}a"}),
+        json!({"id": "2", "T": "xa", "P": "\u{A7CB}a"}),
+        json!({"id": "3", "M": ["\u{A7CB}b", "c"]}),
+        json!({"id": "4", "T": "école", "M": ["B"]}),
+    ];
+    let input = Input { rules: &rules, config: &config, scope: RuleScope::All, records: &records };
+    let got = engine.run(&input).unwrap();
+    let want = reference_answers(&rules, &records);
+    if engine.opts.folding.differing.contains(&'\u{A7CB}') {
+        use recordlock_tests::backend::Answer;
+        assert_eq!(got[..3], [Answer::Unevaluable; 3]);
+        assert_eq!(got[3], want[3]);
+    } else {
+        assert_eq!(got, want);
+    }
+}
