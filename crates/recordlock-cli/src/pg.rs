@@ -7,7 +7,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls};
 use recordlock_sql::{FOLD_COLLATION, Folding, Param, TableMap};
 
-use crate::common::Failure;
+use crate::common::{Failure, print_stderr};
 
 /// A failure talking to the server (exit 2, with what was being done).
 pub fn db_error(what: &str, e: &postgres::Error) -> Failure {
@@ -50,11 +50,11 @@ pub fn check_server(client: &mut Client) -> Result<Folding, Failure> {
         client.query(&probe.text, &params(&probe.params)).map_err(|e| db_error("the lowercase probe failed", &e))?;
     let folding = Folding::from_probe(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, String>(1))));
     if !folding.differing.is_empty() {
-        eprintln!(
+        print_stderr(&format!(
             "recordlock: this server lowercases {} code points unlike recordlock (its ICU follows another Unicode version); \
              records holding one in a text field the rules read are reported as errors",
             folding.differing.len()
-        );
+        ))?;
     }
     Ok(folding)
 }

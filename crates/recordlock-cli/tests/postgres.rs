@@ -176,7 +176,7 @@ fn conformance_sweeps_through_postgres() {
     let mut passed = 0;
     let mut failures = Vec::new();
     for dir in suite_dirs() {
-        for suite in suites(&dir) {
+        for suite in suites(&dir).unwrap() {
             let Some(sweep) = suite.json.get("sweep").cloned() else { continue };
             let only_sweep = Suite {
                 path: suite.path.clone(),

@@ -11,7 +11,7 @@
 //!   names are quoted identifiers. Nothing a configuration, a schema or a mapping holds can
 //!   change a statement's structure.
 //! - **Two-valued.** Every positive test is false on NULL and `''`; every `not_*` is its exact
-//!   negation ([`predicate`](crate::predicate) explains how).
+//!   negation ([`predicate`] explains how).
 //! - **Case as Rust folds it.** Text is lowered with `lower(... COLLATE "und-x-icu")`; the
 //!   server must have ICU (see the README and [`FOLD_COLLATION`]).
 //! - **Fail closed.** A value a column holds but SPEC.md's reader refuses (a fraction in an

@@ -146,8 +146,11 @@ impl Default for SweepOptions {
 /// let rules = RuleSet::new(&valid, deals.clone(), EvalOptions::default(), RuleScope::ExistingRecords);
 /// let table = TableMap::new("deals", deals.schema(), &ColumnMap::default()).unwrap();
 /// let sql = sweep_sql(&rules, &table, &SweepOptions::default()).unwrap();
-/// assert!(sql.select.text.contains(r#"lower("Stage" COLLATE "und-x-icu") = ANY($1::text[])"#));
-/// assert_eq!(sql.select.params[0].to_json(), json!(["closed won"]));
+/// // Spelled as the schema spells the option: a byte comparison; other spellings are lowered.
+/// assert!(sql.select.text.contains(r#"("Stage" COLLATE "C") = ANY($1::text[])"#));
+/// assert!(sql.select.text.contains(r#"lower("Stage" COLLATE "und-x-icu") = ANY($3::text[])"#));
+/// assert_eq!(sql.select.params[0].to_json(), json!(["Closed Won"]));
+/// assert_eq!(sql.select.params[2].to_json(), json!(["closed won"]));
 /// ```
 pub fn sweep_sql(rules: &RuleSet, table: &TableMap, opts: &SweepOptions) -> Result<SweepSql, SqlError> {
     let (order, lock_column) = (&opts.order, opts.lock_column.as_str());

@@ -11,7 +11,7 @@ use recordlock::{Limits, RuleScope, RuleSet};
 use recordlock_sql::{ColumnMap, Order, SweepOptions, SweepSql, TableMap, Verdict, sweep_sql};
 use serde_json::{Value as Json, json};
 
-use crate::common::{Failure, Inputs, parse_tz, read_json, stdout, write_line};
+use crate::common::{Failure, Inputs, parse_tz, print_stderr, read_json, stdout, write_line};
 use crate::pg;
 
 /// The SQL dialect `sql` writes.
@@ -118,36 +118,35 @@ pub fn run(args: &SqlArgs) -> Result<(), Failure> {
         .map(|(k, c)| json!({"rule": -1 - i64::try_from(k).unwrap_or(0), "api_name": c.api_name, "why": c.why}))
         .collect();
     let mut out = stdout();
+    print(&mut out, args, &sql, &rules, &checks).map_err(Failure::stdout)
+}
+
+/// Writes the statements for a person (SQL with `--` comments) or, with `--json`, as one object.
+fn print(out: &mut impl Write, args: &SqlArgs, sql: &SweepSql, rules: &[Json], checks: &[Json]) -> std::io::Result<()> {
     if args.json {
         let doc = json!({
             "select": sql.select.text, "select_params": sql.select.params_json(),
             "update": sql.update.text, "update_params": sql.update.params_json(),
             "rules": rules, "checks": checks,
         });
-        write_line(&mut out, &doc)?;
+        write_line(out, &doc)?;
     } else {
         writeln!(out, "-- The first matching rule of each row: \"rule\" is an index into the rules below;")?;
         writeln!(out, "-- a negative \"rule\" is a record that cannot be evaluated (the check named below).")?;
-        for r in &rules {
+        for r in rules {
             writeln!(out, "--   rule {}: {}", r["rule"], json!({"id": r["id"], "name": r["name"]}))?;
         }
-        for c in &checks {
-            writeln!(
-                out,
-                "--   rule {}: `{}` {}",
-                c["rule"],
-                c["api_name"].as_str().unwrap_or(""),
-                c["why"].as_str().unwrap_or("")
-            )?;
+        for c in checks {
+            let (name, why) = (c["api_name"].as_str().unwrap_or(""), c["why"].as_str().unwrap_or(""));
+            writeln!(out, "--   rule {}: `{name}` {why}", c["rule"])?;
         }
         writeln!(out, "{};", sql.select.text)?;
-        print_params(&mut out, &sql.select.params_json())?;
+        print_params(out, &sql.select.params_json())?;
         writeln!(out, "\n-- The back-fill: record each locking rule (its id, or its name) in {}.", args.lock_column)?;
         writeln!(out, "{};", sql.update.text)?;
-        print_params(&mut out, &sql.update.params_json())?;
+        print_params(out, &sql.update.params_json())?;
     }
-    out.flush()?;
-    Ok(())
+    out.flush()
 }
 
 fn print_params(out: &mut impl Write, params: &Json) -> std::io::Result<()> {
@@ -200,15 +199,14 @@ pub fn sweep(inputs: &Inputs, table: &TableArgs, conninfo: &str, all_rules: bool
                 }
                 None => return Err(Failure::Usage(format!("the server answered rule {rule}, which is no rule"))),
             };
-            write_line(&mut out, &line)?;
+            write_line(&mut out, &line).map_err(Failure::stdout)?;
         }
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     tx.commit().map_err(|e| pg::db_error("cannot end the transaction", &e))?;
     let seconds = started.elapsed().as_secs_f64();
-    eprintln!(
+    print_stderr(&format!(
         "sweep: postgres {}: {locked} locked, {errors} errors, {seconds:.3} s",
         table.table.as_deref().unwrap_or("")
-    );
-    Ok(())
+    ))
 }
