@@ -268,8 +268,33 @@ fn expr(b: &mut Builder, e: &Expr, rules: &RuleSet, table: &TableMap) -> Result<
         }
         Expr::All(items) | Expr::Any(items) => {
             let op = if matches!(e, Expr::All(_)) { " AND " } else { " OR " };
-            let parts: Vec<String> = items.iter().map(|i| expr(b, i, rules, table)).collect::<Result<_, _>>()?;
+            // Cheap tests first: every item is two-valued and cannot fail, so the order
+            // changes no answer, and PostgreSQL stops at the first item that decides.
+            let mut ordered: Vec<&Expr> = items.iter().collect();
+            ordered.sort_by_key(|i| cost(i));
+            let parts: Vec<String> = ordered.into_iter().map(|i| expr(b, i, rules, table)).collect::<Result<_, _>>()?;
             Ok(format!("({})", parts.join(op)))
         }
+    }
+}
+
+/// A rough cost of evaluating `e` per row: comparisons of numbers, dates, booleans and ids
+/// before picklists, picklists before lowered text, multi-select sets last.
+fn cost(e: &Expr) -> u32 {
+    use recordlock::criteria::typed::Test;
+    match e {
+        Expr::Leaf(p) => match p.test() {
+            Test::IsEmpty
+            | Test::Number(_)
+            | Test::Date(_)
+            | Test::DateTime(_)
+            | Test::DayOfDateTime(_)
+            | Test::Bool(_)
+            | Test::Id(_) => 1,
+            Test::Choice(_) => 2,
+            Test::Text(_) => 3,
+            Test::Choices(_) => 4,
+        },
+        Expr::All(items) | Expr::Any(items) => items.iter().map(cost).sum(),
     }
 }
