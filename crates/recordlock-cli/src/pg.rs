@@ -11,7 +11,14 @@ use crate::common::{Failure, print_stderr};
 
 /// A failure talking to the server (exit 2, with what was being done).
 pub fn db_error(what: &str, e: &postgres::Error) -> Failure {
-    let detail = e.as_db_error().map_or_else(|| e.to_string(), |d| format!("{}: {}", d.code().code(), d.message()));
+    let detail = match e.as_db_error() {
+        Some(d) => format!("{}: {}", d.code().code(), d.message()),
+        // The cause says which: no such socket, refused, authentication...
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
+    };
     Failure::Usage(format!("{what}: {detail}"))
 }
 
