@@ -23,8 +23,12 @@ fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_recordlock"))
 }
 
+fn scratch_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("recordlock-pg-{}", std::process::id()))
+}
+
 fn scratch(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("recordlock-pg-{}", std::process::id()));
+    let dir = scratch_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -195,6 +199,7 @@ fn conformance_sweeps_through_postgres() {
             failures.extend(f);
         }
     }
+    let _ = std::fs::remove_dir_all(scratch_dir());
     assert!(failures.is_empty(), "{passed} passed, failed:\n{}", failures.join("\n"));
     assert!(passed >= 10, "only {passed} sweep suites ran");
 }
@@ -278,4 +283,5 @@ fn postgres_sweep_prints_what_the_file_sweep_prints() {
     assert_eq!(status, 2);
     assert!(stderr.contains("double precision"), "{stderr}");
     client.batch_execute(&format!("DROP TABLE {}", table.table_sql())).unwrap();
+    let _ = std::fs::remove_dir_all(scratch_dir());
 }
