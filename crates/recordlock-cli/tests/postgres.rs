@@ -110,8 +110,13 @@ impl Engine for PostgresEngine {
                 "{}: unrepresentable {read:?}",
                 suite.name()
             );
-            if !read.is_empty() {
-                load_errors.insert(i, json!({"id": record["id"], "error": {"code": "INVALID_RECORD"}}));
+            if let Some(e) = read.first() {
+                // The record as written cannot be in a typed table: the loader answers for it,
+                // as the JSON Lines sweep does (INVALID_RECORD at the field, its input line).
+                let error = json!({"code": "INVALID_RECORD", "details": {"api_name": e.api_name,
+                    "json_path": format!("$.{}", e.api_name)}, "message": format!("`{}`: the wrong type", e.api_name),
+                    "status": "error"});
+                load_errors.insert(i, json!({"id": record["id"], "error": error, "line": i + 1}));
                 continue;
             }
             let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
@@ -158,8 +163,19 @@ impl Engine for PostgresEngine {
             .enumerate()
             .map(|(i, t)| (serde_json::from_str::<Json>(t).unwrap()["id"].to_string().trim_matches('"').to_owned(), i))
             .collect();
-        let mut merged: Vec<(usize, Json)> =
-            lines.into_iter().map(|l| (position[l["id"].as_str().unwrap()], l)).chain(load_errors).collect();
+        // A table has no input lines: the server's error lines name the record by id, and the
+        // line of the record in the suite's order is added here for the contract's check.
+        let mut merged: Vec<(usize, Json)> = lines
+            .into_iter()
+            .map(|mut l| {
+                let i = position[l["id"].as_str().unwrap()];
+                if let Some(m) = l.as_object_mut().filter(|m| m.contains_key("error")) {
+                    m.insert("line".into(), json!(i + 1));
+                }
+                (i, l)
+            })
+            .chain(load_errors)
+            .collect();
         merged.sort_by_key(|(i, _)| *i);
         client.batch_execute(&format!("DROP TABLE {}", table.table_sql())).unwrap();
         Output { status, lines: merged.into_iter().map(|(_, l)| l).collect() }
