@@ -7,6 +7,7 @@ pub mod explain;
 pub mod gen_records;
 pub mod lint;
 pub mod sql;
+pub mod sql_datafusion;
 pub mod sweep;
 pub mod sweep_datafusion;
 pub mod validate;

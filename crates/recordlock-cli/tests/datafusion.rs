@@ -65,7 +65,7 @@ fn datafusion_sweep_errors_name_the_input() {
 /// lowered and escaped, and runs in DataFusion.
 #[test]
 fn sql_prints_the_rules_as_datafusion_sql() {
-    let out = run(&["sql", "--dialect", "datafusion", "--config", EXAMPLE, "--module", "Deals", "--all-rules"], "");
+    let out = run(&["sql", "--dialect", "datafusion", "--config", EXAMPLE, "--module", "Deals", "--scope", "all"], "");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let sql = String::from_utf8(out.stdout).unwrap();
     assert!(sql.contains("SELECT \"id\", CASE WHEN"), "{sql}");
