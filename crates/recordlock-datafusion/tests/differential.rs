@@ -42,7 +42,6 @@ fn short(why: &str) -> String {
 }
 
 #[test]
-#[expect(clippy::expect_used, reason = "a test without a runtime cannot run")]
 fn datafusion_agrees_with_the_reference() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let mut engine = DataFusion { runtime };

@@ -1,5 +1,6 @@
 //! DataFusion's `lower`, `LIKE` and substring functions against recordlock's own text rules
 //! (SPEC.md §2 Text): verified, not assumed.
+#![expect(clippy::panic, reason = "tests report failures by panicking")]
 
 use std::sync::Arc;
 
@@ -37,7 +38,6 @@ fn strings(values: &[&str]) -> RecordBatch {
     RecordBatch::try_new(schema, vec![Arc::new(column)]).unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[expect(clippy::panic, reason = "test")]
 fn run(batch: RecordBatch, exprs: Vec<datafusion::prelude::Expr>) -> Vec<RecordBatch> {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap_or_else(|e| panic!("{e}"));
     rt.block_on(async {
@@ -49,7 +49,6 @@ fn run(batch: RecordBatch, exprs: Vec<datafusion::prelude::Expr>) -> Vec<RecordB
 
 /// DataFusion's `lower` is Rust's `str::to_lowercase`, ours: final sigma, ß, dotted İ.
 #[test]
-#[expect(clippy::panic, reason = "test")]
 fn lower_is_rusts_unicode_lowercase() {
     let out = run(strings(SAMPLES), vec![lower(ident("s"))]);
     let got: Vec<String> = out
@@ -71,7 +70,6 @@ fn lower_is_rusts_unicode_lowercase() {
 /// `LIKE` through the lowering's escaping agrees with recordlock's `LikePattern` on every
 /// sample, including `\`, `%`, `_`, newlines and multi-byte characters.
 #[test]
-#[expect(clippy::panic, reason = "test")]
 fn like_agrees_with_recordlock() {
     let patterns = [
         "%",

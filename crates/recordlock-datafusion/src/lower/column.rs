@@ -29,16 +29,16 @@ pub(crate) fn string_list_item(dt: &DataType) -> Option<&std::sync::Arc<ArrowFie
 /// engine parses row by row) and `arrow.json` columns are refused, naming the column.
 pub(crate) fn check(field: &Field, column: &ArrowField, encoding: Encoding) -> Result<(), Error> {
     let class = field.data_type().class();
-    let ok = match (class, encoding) {
-        (TypeClass::Text | TypeClass::Picklist | TypeClass::Lookup, Encoding::Text) => true,
-        (TypeClass::MultiPicklist, Encoding::TextList) => true,
-        (TypeClass::Number { .. }, Encoding::Integer | Encoding::Decimal { .. }) => true,
-        (TypeClass::Date, Encoding::Date) => true,
-        (TypeClass::DateTime, Encoding::Timestamp(_)) => true,
-        (TypeClass::Boolean, Encoding::Boolean) => true,
-        (TypeClass::Lookup, Encoding::Integer | Encoding::IdStruct { .. }) => true,
-        _ => false,
-    };
+    let ok = matches!(
+        (class, encoding),
+        (TypeClass::Text | TypeClass::Picklist | TypeClass::Lookup, Encoding::Text)
+            | (TypeClass::MultiPicklist, Encoding::TextList)
+            | (TypeClass::Number { .. }, Encoding::Integer | Encoding::Decimal { .. })
+            | (TypeClass::Date, Encoding::Date)
+            | (TypeClass::DateTime, Encoding::Timestamp(_))
+            | (TypeClass::Boolean, Encoding::Boolean)
+            | (TypeClass::Lookup, Encoding::Integer | Encoding::IdStruct { .. })
+    );
     if ok {
         return Ok(());
     }
