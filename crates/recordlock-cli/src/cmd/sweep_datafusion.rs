@@ -68,10 +68,10 @@ pub fn run(
     });
     let stats = match result {
         Ok(stats) => stats,
-        Err(Error::Output(e)) => return Err(e.into()),
+        Err(Error::Output(e)) => return Err(Failure::stdout(e)),
         Err(e) => return Err(Failure::Usage(e.to_string())),
     };
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     let seconds = started.elapsed().as_secs_f64();
     let rate = if seconds > 0.0 { stats.records as f64 / seconds } else { 0.0 };
     eprintln!(
