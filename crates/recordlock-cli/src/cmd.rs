@@ -6,5 +6,7 @@ pub mod disasm;
 pub mod explain;
 pub mod gen_records;
 pub mod lint;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod sweep;
 pub mod validate;

@@ -79,6 +79,12 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Serve Zoho's record locking API over HTTP, state in SQLite (until SIGTERM).
+    #[cfg(feature = "server")]
+    Serve(cmd::serve::ServeArgs),
+    /// Mint an access token for the server: prints it once, stores only its hash.
+    #[cfg(feature = "server")]
+    Token(cmd::serve::TokenArgs),
 }
 
 fn main() -> ExitCode {
@@ -94,6 +100,10 @@ fn main() -> ExitCode {
         Command::Explain { inputs, json, record } => cmd::explain::run(&inputs, json, &record),
         Command::Disasm { inputs } => cmd::disasm::run(&inputs),
         Command::Gen { module, count, seed } => cmd::gen_records::run(&module, count, seed),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => cmd::serve::serve(&args),
+        #[cfg(feature = "server")]
+        Command::Token(args) => cmd::serve::token(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     InvalidModule,
     /// A record's field holds a value of the wrong type for its schema (recordlock's own code).
     InvalidRecord,
+    /// The operation failed for a reason that is not the input's (a store that cannot write).
+    InternalError,
 }
 
 impl ErrorCode {
@@ -58,6 +60,7 @@ impl ErrorCode {
             ErrorCode::NoPermission => "NO_PERMISSION",
             ErrorCode::InvalidModule => "INVALID_MODULE",
             ErrorCode::InvalidRecord => "INVALID_RECORD",
+            ErrorCode::InternalError => "INTERNAL_ERROR",
         }
     }
 }
