@@ -79,7 +79,7 @@ pub fn app_router(app: Arc<App>, request_timeout: Duration) -> Router {
 /// Opens the store and binds the listener; returns the bound address and a future that
 /// serves until `shutdown` completes, then lets in-flight requests finish.
 pub async fn bind(
-    opts: &ServeOptions,
+    opts: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, impl Future<Output = std::io::Result<()>>), DbError> {
     let path = opts.store.clone();

@@ -64,7 +64,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
     };
     runtime.block_on(async {
-        let (addr, serving) = recordlock_server::bind(&opts, recordlock_server::shutdown_signal())
+        let (addr, serving) = recordlock_server::bind(opts, recordlock_server::shutdown_signal())
             .await
             .map_err(|e| Failure::Usage(e.to_string()))?;
         println!("listening on http://{addr}");
