@@ -1,5 +1,12 @@
 //! An in-process server on a fresh SQLite file, and a client that speaks to it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, dead_code, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    dead_code,
+    reason = "tests"
+)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
