@@ -42,7 +42,7 @@ fn feature_type(params: &Params) -> Result<(), ApiError> {
 
 /// The configuration of the module, or 204 when it has none.
 #[utoipa::path(get, path = "/crm/v8/settings/record_locking_configurations", tag = "configurations",
-    params(("module" = String, Query, description = "the module's API name"),
+    params(("module" = String, Query, description = "the module's API name", example = "Deals"),
            ("feature_type" = Option<String>, Query, description = "only `record_locking`")),
     responses((status = 200, description = "the configuration", body = Object, content_type = "application/json"),
               (status = 204, description = "nothing configured"),
@@ -56,7 +56,7 @@ pub async fn list(State(app): State<Arc<App>>, caller: Caller, raw: RawQuery) ->
 /// The configuration with this id.
 #[utoipa::path(get, path = "/crm/v8/settings/record_locking_configurations/{id}", tag = "configurations",
     params(("id" = String, Path, description = "the configuration id"),
-           ("module" = String, Query, description = "the module's API name")),
+           ("module" = String, Query, description = "the module's API name", example = "Deals")),
     responses((status = 200, description = "the configuration", body = Object, content_type = "application/json"),
               (status = 400, description = "a bad parameter or an unknown id", body = Object, content_type = "application/json"),
               (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json")),
@@ -91,7 +91,7 @@ async fn get_one(app: Arc<App>, caller: Caller, raw: RawQuery, id: Option<String
 
 /// Creates the module's configuration (one per module).
 #[utoipa::path(post, path = "/crm/v8/settings/record_locking_configurations", tag = "configurations",
-    params(("module" = String, Query, description = "the module's API name")),
+    params(("module" = String, Query, description = "the module's API name", example = "Deals")),
     request_body(content = Object, description = "`{\"record_locking_configurations\": [ {...} ]}`", content_type = "application/json"),
     responses((status = 201, description = "created", body = Object, content_type = "application/json"),
               (status = 400, description = "invalid configuration or parameter", body = Object, content_type = "application/json"),
@@ -121,7 +121,7 @@ pub async fn create(
 
 /// A partial update; the id comes from the body.
 #[utoipa::path(put, path = "/crm/v8/settings/record_locking_configurations", tag = "configurations",
-    params(("module" = String, Query, description = "the module's API name")),
+    params(("module" = String, Query, description = "the module's API name", example = "Deals")),
     request_body(content = Object, description = "a partial configuration with its `id`", content_type = "application/json"),
     responses((status = 200, description = "updated", body = Object, content_type = "application/json"),
               (status = 400, description = "invalid update or parameter", body = Object, content_type = "application/json"),
@@ -141,7 +141,7 @@ pub async fn update(
 /// A partial update of the configuration with this id.
 #[utoipa::path(put, path = "/crm/v8/settings/record_locking_configurations/{id}", tag = "configurations",
     params(("id" = String, Path, description = "the configuration id"),
-           ("module" = String, Query, description = "the module's API name")),
+           ("module" = String, Query, description = "the module's API name", example = "Deals")),
     request_body(content = Object, description = "a partial configuration", content_type = "application/json"),
     responses((status = 200, description = "updated", body = Object, content_type = "application/json"),
               (status = 400, description = "invalid update or parameter", body = Object, content_type = "application/json"),
@@ -183,7 +183,7 @@ async fn update_one(
 /// Deletes the configuration: every lock of the module is released.
 #[utoipa::path(delete, path = "/crm/v8/settings/record_locking_configurations/{id}", tag = "configurations",
     params(("id" = String, Path, description = "the configuration id"),
-           ("module" = String, Query, description = "the module's API name")),
+           ("module" = String, Query, description = "the module's API name", example = "Deals")),
     responses((status = 200, description = "deleted", body = Object, content_type = "application/json"),
               (status = 400, description = "unknown id or bad parameter", body = Object, content_type = "application/json"),
               (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),

@@ -179,7 +179,7 @@ fn invalid_lock_id(lock_id: &str) -> ApiError {
 
 /// The record's lock, as a list of one (204 when it has none).
 #[utoipa::path(get, path = "/crm/v8/{module}/{record_id}/Locking_Information__s", tag = "locks",
-    params(("module" = String, Path, description = "the module's API name"),
+    params(("module" = String, Path, description = "the module's API name", example = "Deals"),
            ("record_id" = String, Path, description = "the record's id"),
            ("fields" = String, Query, description = "comma-separated lock fields")),
     responses((status = 200, description = "the lock", body = Object, content_type = "application/json"),
@@ -198,7 +198,7 @@ pub async fn list(
 
 /// One lock by its id.
 #[utoipa::path(get, path = "/crm/v8/{module}/{record_id}/Locking_Information__s/{lock_id}", tag = "locks",
-    params(("module" = String, Path, description = "the module's API name"),
+    params(("module" = String, Path, description = "the module's API name", example = "Deals"),
            ("record_id" = String, Path, description = "the record's id"),
            ("lock_id" = String, Path, description = "the lock's id"),
            ("fields" = Option<String>, Query, description = "comma-separated lock fields")),
@@ -246,7 +246,7 @@ async fn read(
 
 /// Locks the record by hand (`lock_type` manual or both, and the lock permission).
 #[utoipa::path(post, path = "/crm/v8/{module}/{record_id}/Locking_Information__s", tag = "locks",
-    params(("module" = String, Path, description = "the module's API name"),
+    params(("module" = String, Path, description = "the module's API name", example = "Deals"),
            ("record_id" = String, Path, description = "the record's id")),
     request_body(content = Object, description = "`{\"data\": [{\"Locked_Reason__s\": \"...\"}]}`", content_type = "application/json"),
     responses((status = 201, description = "record added", body = Object, content_type = "application/json"),
@@ -299,7 +299,7 @@ pub async fn lock(
 
 /// Changes a manual lock's reason.
 #[utoipa::path(put, path = "/crm/v8/{module}/{record_id}/Locking_Information__s/{lock_id}", tag = "locks",
-    params(("module" = String, Path, description = "the module's API name"),
+    params(("module" = String, Path, description = "the module's API name", example = "Deals"),
            ("record_id" = String, Path, description = "the record's id"),
            ("lock_id" = String, Path, description = "the lock's id")),
     request_body(content = Object, description = "`{\"data\": [{\"Locked_Reason__s\": \"...\"}]}`", content_type = "application/json"),
@@ -341,7 +341,7 @@ pub async fn edit_reason(
 
 /// Removes a manual lock (automatic locks cannot be removed by hand).
 #[utoipa::path(delete, path = "/crm/v8/{module}/{record_id}/Locking_Information__s/{lock_id}", tag = "locks",
-    params(("module" = String, Path, description = "the module's API name"),
+    params(("module" = String, Path, description = "the module's API name", example = "Deals"),
            ("record_id" = String, Path, description = "the record's id"),
            ("lock_id" = String, Path, description = "the lock's id")),
     responses((status = 200, description = "relation removed", body = Object, content_type = "application/json"),

@@ -78,7 +78,7 @@ fn wants_lines(headers: &HeaderMap) -> bool {
 
 /// Decides one request, or a JSON Lines body of them.
 #[utoipa::path(post, path = "/recordlock/v1/decide", tag = "recordlock",
-    params(("module" = String, Query, description = "the module's API name")),
+    params(("module" = String, Query, description = "the module's API name", example = "Deals")),
     request_body(content = Object, description = "one CONTRACT.md decide request (or, as application/x-ndjson, one a line)", content_type = "application/json"),
     responses((status = 200, description = "the decision (one a line for JSON Lines)", body = Object, content_type = "application/json"),
               (status = 400, description = "bad request, parameter or module; no configuration", body = Object, content_type = "application/json"),
@@ -160,7 +160,7 @@ fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -
 
 /// Derives and stores the automatic lock of a record just saved.
 #[utoipa::path(post, path = "/recordlock/v1/records/saved", tag = "recordlock",
-    params(("module" = String, Query, description = "the module's API name")),
+    params(("module" = String, Query, description = "the module's API name", example = "Deals")),
     request_body(content = Object, description = "the record as saved, with its `id`", content_type = "application/json"),
     responses((status = 200, description = "`{\"id\", \"lock\", \"change\"}`", body = Object, content_type = "application/json"),
               (status = 400, description = "bad record, parameter or module; no configuration", body = Object, content_type = "application/json"),
@@ -240,9 +240,9 @@ pub async fn saved(
 /// The `lock_existing_records` back-fill over a JSON Lines body; locks are stored for
 /// records that have none.
 #[utoipa::path(post, path = "/recordlock/v1/sweep", tag = "recordlock",
-    params(("module" = String, Query, description = "the module's API name"),
+    params(("module" = String, Query, description = "the module's API name", example = "Deals"),
            ("all_rules" = Option<bool>, Query, description = "apply every rule, not only those with lock_existing_records")),
-    request_body(content = String, description = "records, one JSON object a line", content_type = "application/x-ndjson"),
+    request_body(content = String, description = "records, one JSON object a line (JSON Lines; the Content-Type is not checked)", content_type = "text/plain"),
     responses((status = 200, description = "one line per locked or unreadable record, as `recordlock sweep` prints", body = String, content_type = "application/x-ndjson"),
               (status = 400, description = "bad parameter or module; no configuration", body = Object, content_type = "application/json"),
               (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
