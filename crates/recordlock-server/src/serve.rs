@@ -6,6 +6,11 @@
 //! each request (method, path, status, latency); a timeout (a request not answered in
 //! [`ServeOptions::request_timeout`] gets 408, so a slow client cannot hold a connection);
 //! and a panic catcher (a panic in a handler is logged and answered 500 `INTERNAL_ERROR`).
+//!
+//! Connections are HTTP/1.1 with keep-alive, served by hyper with a timer: a client that
+//! does not finish its request headers within the request timeout is disconnected (the
+//! slow-headers attack), whether on a new connection or an idle kept-alive one. On shutdown
+//! the listener closes, idle connections are closed, and requests in flight finish.
 
 use std::any::Any;
 use std::future::Future;
@@ -17,6 +22,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -61,6 +69,11 @@ fn panic_response(cause: Box<dyn Any + Send + 'static>) -> Response<axum::body::
 
 /// The routes with their middleware.
 pub fn app_router(app: Arc<App>, request_timeout: Duration) -> Router {
+    with_middleware(router(app), request_timeout)
+}
+
+/// Wraps any routes in the server's middleware (request ids, tracing, timeout, panics).
+pub fn with_middleware(routes: Router, request_timeout: Duration) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<axum::body::Body>| {
@@ -68,7 +81,7 @@ pub fn app_router(app: Arc<App>, request_timeout: Duration) -> Router {
             tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
-    router(app)
+    routes
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(trace)
@@ -91,8 +104,45 @@ pub async fn bind(
         .map_err(|e| DbError(format!("cannot listen on {}: {e}", opts.listen)))?;
     let addr = listener.local_addr().map_err(|e| DbError(e.to_string()))?;
     let router = app_router(Arc::new(app), opts.request_timeout);
-    let serving = axum::serve(listener, router).with_graceful_shutdown(shutdown);
-    Ok((addr, async move { serving.await }))
+    Ok((addr, run(listener, router, opts.request_timeout, shutdown)))
+}
+
+/// Accepts connections until `shutdown`, then waits for the requests in flight.
+async fn run(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout).keep_alive(true);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let service = TowerToHyperService::new(router.clone());
+                    let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                    tokio::spawn(async move {
+                        if let Err(e) = connection.await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                // Out of file descriptors and the like: wait a little, keep serving.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Completes on SIGTERM or Ctrl-C.
@@ -116,4 +166,27 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    /// No panic reaches a client: a handler that panics is answered 500 INTERNAL_ERROR in
+    /// Zoho's shape, with a request id.
+    #[tokio::test]
+    async fn a_panicking_handler_is_answered_500() {
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let routes = with_middleware(Router::new().route("/boom", axum::routing::get(boom)), Duration::from_secs(5));
+        let res = routes.oneshot(Request::get("/boom").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(res.headers().contains_key("x-request-id"));
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["code"], "INTERNAL_ERROR");
+        assert_eq!(json["status"], "error");
+    }
 }

@@ -547,3 +547,20 @@ async fn a_failed_write_changes_nothing() {
     conn.execute_batch("DROP TRIGGER no_writes;").unwrap();
     f.admin.put(&format!("{CONFIGS}/{id}?module=Deals"), &change).await.expect(200);
 }
+
+/// A client that never finishes its request headers is disconnected after the request
+/// timeout (2 s in these tests), and the server keeps serving.
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = Fixture::new().await;
+    let mut slow = tokio::net::TcpStream::connect(f.server.addr).await.unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(15), slow.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "the slow client was disconnected");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500), "not before the timeout");
+    assert!(!String::from_utf8_lossy(&rest).contains("200 OK"));
+    Client::new(&f.server, None).get("/health").await.expect(200);
+}

@@ -58,7 +58,7 @@ impl Server {
         let opts = ServeOptions {
             store: db.to_owned(),
             listen: "127.0.0.1:0".parse().unwrap(),
-            request_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(2),
         };
         let (addr, serving) = bind(opts, async {
             let _ = stopped.await;
