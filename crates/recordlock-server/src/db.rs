@@ -81,11 +81,15 @@ pub struct LockRow {
     pub created_by: Option<String>,
 }
 
-/// The database: a writer connection and a reader connection on one file.
+/// Reader connections: WAL lets them read while the writer commits.
+const READERS: usize = 4;
+
+/// The database: one writer connection and a few reader connections on one file.
 #[derive(Debug)]
 pub struct Db {
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
 }
 
 fn configure(conn: &Connection) -> Result<(), DbError> {
@@ -106,9 +110,13 @@ impl Db {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
-        let reader = Connection::open(path)?;
-        configure(&reader)?;
-        Ok(Db { writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open(path)?;
+            configure(&reader)?;
+            readers.push(Mutex::new(reader));
+        }
+        Ok(Db { writer: Mutex::new(writer), readers, next_reader: std::sync::atomic::AtomicUsize::new(0) })
     }
 
     /// Runs `f` in one write transaction, committed (durably) when `f` succeeds.
@@ -120,9 +128,14 @@ impl Db {
         Ok(out)
     }
 
-    /// Runs `f` on the reader connection.
+    /// Runs `f` on a reader connection: the first free one, else the next in turn.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
-        let conn = lock_conn(&self.reader)?;
+        if let Some(conn) = self.readers.iter().find_map(|r| r.try_lock().ok()) {
+            return f(&conn);
+        }
+        let turn = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let reader = self.readers.get(turn % READERS).ok_or_else(|| DbError("no reader connection".into()))?;
+        let conn = lock_conn(reader)?;
         f(&conn)
     }
 

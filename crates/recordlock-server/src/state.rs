@@ -13,6 +13,7 @@ use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::store::{Change, IdSource, Journal, Release, Store, SystemClock};
 
 use crate::db::{self, Db, DbError};
+use crate::tokens::Principal;
 
 /// Ids for configurations, rules and locks: one counter for the whole server, so an id is
 /// never reused across organisations or restarts (its floor is stored with every write).
@@ -104,6 +105,9 @@ pub struct App {
     /// The id counter.
     pub ids: Arc<Ids>,
     orgs: RwLock<HashMap<String, Arc<Org>>>,
+    /// Principals of tokens already seen, by token hash. Tokens are never changed once
+    /// minted, and only valid ones are kept, so the map is as small as the token table.
+    principals: RwLock<HashMap<String, Arc<Principal>>>,
 }
 
 impl App {
@@ -112,7 +116,12 @@ impl App {
     pub fn load(db: Db) -> Result<App, DbError> {
         let db = Arc::new(db);
         let ids = Arc::new(Ids::starting_at(db.id_floor()?));
-        let app = App { db: Arc::clone(&db), ids, orgs: RwLock::new(HashMap::new()) };
+        let app = App {
+            db: Arc::clone(&db),
+            ids,
+            orgs: RwLock::new(HashMap::new()),
+            principals: RwLock::new(HashMap::new()),
+        };
         for (org, module, body) in db.configurations()? {
             let json: serde_json::Value = serde_json::from_str(&body)
                 .map_err(|e| DbError(format!("stored configuration of {org}/{module} is not JSON: {e}")))?;
@@ -121,6 +130,20 @@ impl App {
             })?;
         }
         Ok(app)
+    }
+
+    /// The principal of a token hash, from memory or the database (tokens minted while the
+    /// server runs are found there).
+    pub fn principal(&self, hash: &str) -> Result<Option<Arc<Principal>>, DbError> {
+        if let Some(p) = self.principals.read().ok().and_then(|m| m.get(hash).cloned()) {
+            return Ok(Some(p));
+        }
+        let Some(p) = self.db.principal(hash)? else { return Ok(None) };
+        let p = Arc::new(p);
+        if let Ok(mut m) = self.principals.write() {
+            m.insert(hash.to_owned(), Arc::clone(&p));
+        }
+        Ok(Some(p))
     }
 
     /// The organisation `name` (created empty on first use).
