@@ -310,3 +310,47 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db(name: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("recordlock-db-{name}-{}.db", std::process::id()));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        path
+    }
+
+    /// Migrations run once, in WAL mode with full syncs; a database from a newer server is
+    /// refused rather than misread.
+    #[test]
+    fn migrations_durability_and_versions() {
+        let path = temp_db("migrate");
+        let db = Db::open(&path).unwrap();
+        db.read(|c| {
+            let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+            let sync: i64 = c.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+            let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            assert_eq!((mode.as_str(), sync, version), ("wal", 2, MIGRATIONS.len() as i64));
+            Ok(())
+        })
+        .unwrap();
+        drop(db);
+        Db::open(&path).unwrap(); // reopening applies nothing twice
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = Db::open(&path).unwrap_err();
+        assert!(err.0.contains("newer"), "{err}");
+    }
+
+    /// The id floor only rises.
+    #[test]
+    fn id_floor_only_rises() {
+        let db = Db::open(&temp_db("floor")).unwrap();
+        assert_eq!(db.id_floor().unwrap(), 0);
+        db.write(|tx| raise_id_floor(tx, 50)).unwrap();
+        db.write(|tx| raise_id_floor(tx, 40)).unwrap();
+        assert_eq!(db.id_floor().unwrap(), 50);
+    }
+}

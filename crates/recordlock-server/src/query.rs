@@ -42,3 +42,21 @@ impl Params {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Zoho's SDK ends query strings with `&`; values are percent-decoded.
+    #[test]
+    fn trailing_ampersands_and_decoding() {
+        let p = Params::from_raw(&RawQuery(Some("module=Deals&&fields=Lock_Source__s%2CLocked_Reason__s&".into())))
+            .unwrap();
+        assert_eq!(p.module().unwrap().name(), "Deals");
+        assert_eq!(p.get("fields"), Some("Lock_Source__s,Locked_Reason__s"));
+        assert!(Params::from_raw(&RawQuery(None)).unwrap().module().is_err());
+        assert!(p.flag("all_rules").is_ok_and(|f| !f));
+        let p = Params::from_raw(&RawQuery(Some("all_rules=yes".into()))).unwrap();
+        assert!(p.flag("all_rules").is_err());
+    }
+}
