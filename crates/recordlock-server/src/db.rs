@@ -208,10 +208,12 @@ impl Db {
 
 /// The lock of a record, read through any connection or transaction.
 pub fn lock_in(c: &Connection, org: &str, module: &str, record_id: &str) -> Result<Option<LockRow>, DbError> {
-    Ok(c.query_row(
+    // Cached: this is the read every decide without a lock makes.
+    let mut stmt = c.prepare_cached(
         "SELECT record_id, lock_id, state, created_time, created_by FROM locks WHERE org = ?1 AND module = ?2 AND record_id = ?3",
-        params![org, module, record_id],
-        |r| {
+    )?;
+    Ok(stmt
+        .query_row(params![org, module, record_id], |r| {
             Ok(LockRow {
                 record_id: r.get(0)?,
                 lock_id: r.get(1)?,
@@ -219,9 +221,8 @@ pub fn lock_in(c: &Connection, org: &str, module: &str, record_id: &str) -> Resu
                 created_time: r.get(3)?,
                 created_by: r.get(4)?,
             })
-        },
-    )
-    .optional()?)
+        })
+        .optional()?)
 }
 
 /// Inserts or replaces a record's lock.
