@@ -6,6 +6,10 @@
 //! A suite is one JSON document: `{"name", "module", "schema"?, "tz"?, "config" |
 //! "config_text", "validate"?, "decide"?, "sweep"?}`; see `tests/conformance/run`.
 
+pub mod backend;
+pub mod criteria_data;
+pub mod generate;
+
 use std::path::{Path, PathBuf};
 
 use recordlock::criteria::{EvalOptions, Schema};
@@ -192,8 +196,9 @@ impl LibraryEngine {
             None => None,
         };
         let module = Module::resolve(suite.module(), schema).map_err(err)?;
+        let text = suite.config_text();
         let body: Json =
-            serde_json::from_str(&suite.config_text()).map_err(|e| err(recordlock::criteria::error_from_json(&e)))?;
+            serde_json::from_str(&text).map_err(|e| err(recordlock::criteria::error_from_json(&e, text.as_bytes())))?;
         let tz = suite.json.get("tz").and_then(Json::as_str).and_then(tz_option).unwrap_or_default();
         Policy::new(&body, module, Limits::default(), tz).map_err(err)
     }

@@ -12,9 +12,9 @@ fuzz_target!(|data: &[u8]| {
     for module in ["Deals", "Tasks", "Products"] {
         let Ok(module) = Module::resolve(module, None) else { continue };
         if let Ok(valid) = validate(&body, &module, &Limits::default()) {
-            let written = valid.config.to_body();
+            let written = valid.config().to_body();
             let again = validate(&written, &module, &Limits::default()).expect("a normalised configuration validates");
-            assert_eq!(again.config, valid.config, "normalisation is idempotent");
+            assert_eq!(again.config(), valid.config(), "normalisation is idempotent");
             Policy::from_valid(valid, module, Limits::default(), EvalOptions::default()).expect("a valid configuration compiles");
         }
     }

@@ -16,10 +16,10 @@ use crate::ast::Criteria;
 use crate::error::Error;
 use crate::layout::Layout;
 use crate::limits::CriteriaLimits;
-use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Pool, Program, ReadField, Target};
+use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Pool, Program, ReadField, Target, VerifyError};
 use crate::reference::EvalOptions;
 use crate::schema::{Field, Schema, Slot};
-use crate::text::fold;
+
 use crate::typecheck;
 use crate::typed::{ChoiceTest, ChoicesTest, Expr, IdTest, OrdTest, Pred, Substring, Test, TextTest};
 use crate::value::Choice;
@@ -39,12 +39,12 @@ pub fn compile_criteria(
     opts: &EvalOptions,
 ) -> Result<Program, Error> {
     let expr = typecheck::check(criteria, schema, limits)?;
-    compile(&expr, schema, opts)
+    Ok(compile(&expr, schema, opts)?)
 }
 
 /// Compiles a typed tree, for rows holding exactly the fields it reads.
-pub fn compile(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> Result<Program, Error> {
-    let layout = Arc::new(Layout::of(schema, expr.preds().map(|p| p.slot)));
+pub fn compile(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> Result<Program, CompileError> {
+    let layout = Arc::new(Layout::of(schema, expr.preds().map(|p| p.slot())));
     compile_with_layout(expr, schema, opts, &layout)
 }
 
@@ -55,7 +55,7 @@ pub fn compile_with_layout(
     schema: &Schema,
     opts: &EvalOptions,
     layout: &Arc<Layout>,
-) -> Result<Program, Error> {
+) -> Result<Program, CompileError> {
     let mut c = Compiler { schema, layout, code: Vec::new(), pool: Pool::default() };
     let entry = c.emit(expr, Target::ACCEPT, Target::REJECT);
     // Reverse: emission index e becomes n - 1 - e.
@@ -74,7 +74,7 @@ pub fn compile_with_layout(
         ins.on_false = remap(ins.on_false);
     }
     debug_assert_eq!(remap(entry), Target(0));
-    let mut slots: Vec<Slot> = expr.preds().map(|p| p.slot).collect();
+    let mut slots: Vec<Slot> = expr.preds().map(|p| p.slot()).collect();
     slots.sort_unstable();
     slots.dedup();
     let reads = slots
@@ -89,9 +89,20 @@ pub fn compile_with_layout(
         })
         .collect();
     let tz_seconds = i64::from(opts.tz.local_minus_utc());
-    Program::new(code, Arc::clone(layout), c.pool, reads, tz_seconds).map_err(|e| {
-        Error::new(crate::ErrorCode::InvalidData, &crate::JsonPath::root(), format!("internal compiler error: {e}"))
-    })
+    Program::new(code, Arc::clone(layout), c.pool, reads, tz_seconds).map_err(CompileError)
+}
+
+/// The compiler produced a program that failed verification: a bug in recordlock, never in
+/// the criteria (which the type checker accepted). It becomes `INTERNAL_ERROR`, not a
+/// verdict on the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("internal compiler error: {0}")]
+pub struct CompileError(#[from] VerifyError);
+
+impl From<CompileError> for Error {
+    fn from(e: CompileError) -> Error {
+        Error::internal(e.to_string())
+    }
 }
 
 struct Compiler<'s> {
@@ -120,12 +131,12 @@ impl Compiler<'_> {
     }
 
     fn emit_pred(&mut self, p: &Pred, t: Target, f: Target) -> Target {
-        let op = self.op(&p.test, self.schema.field(p.slot));
+        let op = self.op(p.test(), self.schema.field(p.slot()));
         // Negation is the swap of targets: the one place it happens in the VM.
-        let (on_true, on_false) = if p.negated { (f, t) } else { (t, f) };
+        let (on_true, on_false) = if p.negated() { (f, t) } else { (t, f) };
         // A field outside the layout gets an impossible cell, which verification rejects.
-        let cell = self.layout.cell(p.slot).and_then(|c| u32::try_from(c).ok()).unwrap_or(u32::MAX);
-        self.code.push(Instr { op, slot: p.slot, cell, on_true, on_false });
+        let cell = self.layout.cell(p.slot()).and_then(|c| u32::try_from(c).ok()).unwrap_or(u32::MAX);
+        self.code.push(Instr { op, slot: p.slot(), cell, on_true, on_false });
         Target((self.code.len() - 1) as u32)
     }
 
@@ -135,7 +146,7 @@ impl Compiler<'_> {
             Test::IsEmpty => Op::IsEmpty,
             Test::Text(t) => match t {
                 TextTest::Equal(s) => Op::TextEq(push(&mut pool.texts, s.clone())),
-                TextTest::In(set) => Op::TextIn(push(&mut pool.text_sets, set.clone())),
+                TextTest::In(set) => Op::TextIn(push(&mut pool.text_sets, set.as_slice().into())),
                 TextTest::Substring(sub) => Op::TextSub(sub.kind, push(&mut pool.texts, sub.needle.clone())),
                 TextTest::Like(p) => Op::TextLike(push(&mut pool.patterns, p.clone())),
             },
@@ -160,7 +171,7 @@ impl Compiler<'_> {
                         _ => Op::OptionIn(push(&mut pool.option_hits, bits.into())),
                     }
                 }
-                ChoiceTest::In(set) => Op::ChoiceIn(push(&mut pool.choice_sets, set.clone())),
+                ChoiceTest::In(set) => Op::ChoiceIn(push(&mut pool.choice_sets, set.as_slice().into())),
                 ChoiceTest::Substring(sub) => {
                     let (needle, hits) = self.substring(sub, field);
                     Op::ChoiceSub(sub.kind, needle, hits)
@@ -195,7 +206,7 @@ impl Compiler<'_> {
             Test::Bool(b) => Op::Bool(*b),
             Test::Id(t) => match t {
                 IdTest::Equal(id) => Op::IdEq(push(&mut pool.ids, id.clone())),
-                IdTest::In(set) => Op::IdIn(push(&mut pool.id_sets, set.clone())),
+                IdTest::In(set) => Op::IdIn(push(&mut pool.id_sets, set.as_slice().into())),
             },
         }
     }
@@ -219,7 +230,7 @@ impl Compiler<'_> {
     fn substring(&mut self, sub: &Substring, field: &Field) -> (ConstId, ConstId) {
         let mut bits = vec![0u64; field.options().len().div_ceil(64)];
         for (i, o) in field.options().iter().enumerate() {
-            if sub.holds(&fold(&o.actual_value)) || sub.holds(&fold(&o.display_value)) {
+            if sub.holds_on_option(o) {
                 if let Some(w) = bits.get_mut(i / 64) {
                     *w |= 1 << (i % 64);
                 }
@@ -241,7 +252,7 @@ fn by_cost(items: &[Expr]) -> Vec<&Expr> {
 /// A rough cost of evaluating `expr`, in units of one integer compare.
 fn cost(expr: &Expr) -> u32 {
     match expr {
-        Expr::Leaf(p) => match &p.test {
+        Expr::Leaf(p) => match &p.test() {
             Test::IsEmpty | Test::Bool(_) => 1,
             Test::Choice(ChoiceTest::Equal(Choice::Option(_))) => 1,
             Test::Choice(ChoiceTest::In(set)) if set.iter().all(|c| matches!(c, Choice::Option(_))) => 1,

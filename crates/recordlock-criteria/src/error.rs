@@ -40,7 +40,8 @@ pub enum ErrorCode {
     InvalidModule,
     /// A record's field holds a value of the wrong type for its schema (recordlock's own code).
     InvalidRecord,
-    /// The operation failed for a reason that is not the input's (a store that cannot write).
+    /// recordlock failed, not the input (Zoho's code for its HTTP 500 answers): a bug to
+    /// report, or a store that cannot write; never a verdict on the request.
     InternalError,
 }
 
@@ -160,6 +161,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// An `INTERNAL_ERROR` at `$`: recordlock broke one of its own invariants.
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::InternalError, &JsonPath::root(), message)
+    }
+
     /// An error with `code` at `path`.
     pub fn new(code: ErrorCode, path: &JsonPath, message: impl Into<String>) -> Error {
         Error(Box::new(Repr {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::ast::GroupOperator;
 use crate::row::Row;
 use crate::schema::{Field, Schema};
-use crate::text::fold;
+
 use crate::typed::{ChoiceTest, ChoicesTest, Expr, IdTest, OrdTest, Pred, Substring, Test, TextTest};
 use crate::value::{Choice, Value};
 
@@ -39,8 +39,8 @@ pub fn evaluate(expr: &Expr, row: &Row, schema: &Schema, opts: &EvalOptions) -> 
 
 /// Whether one predicate holds: its positive test, negated if the comparator is negative.
 pub fn evaluate_pred(pred: &Pred, row: &Row, schema: &Schema, opts: &EvalOptions) -> bool {
-    let value = row.get(pred.slot);
-    positive(&pred.test, value, schema.field(pred.slot), opts) != pred.negated
+    let value = row.get(pred.slot());
+    positive(pred.test(), value, schema.field(pred.slot()), opts) != pred.negated()
 }
 
 /// The positive test. Every arm but `IsEmpty` is false on an empty value, by falling to
@@ -87,12 +87,7 @@ fn text(t: &TextTest, s: &str) -> bool {
 
 /// A listed option passes if its actual or its display value does; unlisted text on its own.
 fn choice_substring(sub: &Substring, c: &Choice, field: &Field) -> bool {
-    match c {
-        Choice::Option(code) => field
-            .option_by_code(*code)
-            .is_some_and(|o| sub.holds(&fold(&o.actual_value)) || sub.holds(&fold(&o.display_value))),
-        Choice::Other(s) => sub.holds(s),
-    }
+    sub.holds_on_choice(field, c)
 }
 
 fn ordered<T: Ord>(t: &OrdTest<T>, v: &T) -> bool {
@@ -167,13 +162,13 @@ pub fn trace(expr: &Expr, row: &Row, schema: &Schema, opts: &EvalOptions) -> Tra
 fn trace_node(expr: &Expr, row: &Row, schema: &Schema, opts: &EvalOptions) -> Trace {
     match expr {
         Expr::Leaf(p) => {
-            let field = schema.field(p.slot);
+            let field = schema.field(p.slot());
             Trace::Leaf {
-                json_path: p.origin.path.as_str().to_owned(),
-                api_name: p.origin.api_name.clone(),
-                comparator: p.origin.comparator.as_str().to_owned(),
-                constant: p.origin.value.clone(),
-                field_value: row.get(p.slot).display(field),
+                json_path: p.origin().path.as_str().to_owned(),
+                api_name: p.origin().api_name.clone(),
+                comparator: p.origin().comparator.as_str().to_owned(),
+                constant: p.origin().value.clone(),
+                field_value: row.get(p.slot()).display(field),
                 result: evaluate_pred(p, row, schema, opts),
                 decided: false,
             }

@@ -6,6 +6,7 @@
 //! more than scanning its text. A value of the wrong type for its field is an error naming the
 //! field, and so is a field given twice.
 
+use crate::record_error::RecordError;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -191,7 +192,7 @@ impl Ingestor {
     /// Errors: text that is not a JSON object, or a read field holding a value of the wrong
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
-    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
         self.ingest_bytes(text.as_bytes(), row)
     }
 
@@ -199,32 +200,33 @@ impl Ingestor {
     /// [`Ingestor::ingest_str`]. Keys and the values read are checked to be UTF-8 as they are
     /// parsed; the values of fields not read are skipped without that check, like every
     /// other check on them — so a sweep need not validate a whole line first.
-    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = (&mut state).deserialize(&mut de).and_then(|()| de.end());
         if let Err(e) = parsed {
-            return Err(crate::error_from_json(&e));
+            return Err(RecordError::new(crate::json::error_from_json_bytes(&e, bytes)));
         }
         match state.first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(RecordError::new(e)),
             None => Ok(()),
         }
     }
 
     /// Reads a record given as a JSON value into `row` (which is reset first).
-    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
         let Json::Object(map) = record else {
-            return Err(Error::new(ErrorCode::InvalidData, &JsonPath::root(), "a record must be a JSON object"));
+            let e = Error::new(ErrorCode::InvalidData, &JsonPath::root(), "a record must be a JSON object");
+            return Err(RecordError::new(e));
         };
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         for (key, value) in map {
             state.accept(key, value);
         }
         match state.first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(RecordError::new(e)),
             None => Ok(()),
         }
     }
@@ -400,7 +402,7 @@ mod tests {
         let s = deals();
         let mut row = Row::new(s);
         let err = Ingestor::new(s).ingest_str(r#"{"Deal_Name": "x", "Amount": "lots"}"#, &mut row).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidData);
+        assert_eq!(err.reader_code(), ErrorCode::InvalidData);
         assert_eq!(err.api_name(), Some("Amount"));
         assert_eq!(err.json_path(), "$.Amount");
     }
@@ -432,7 +434,7 @@ mod tests {
         // In a read field, the parser's recursion limit stops it.
         let deep = format!(r#"{{"Amount": {}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
         let err = Ingestor::new(s).ingest_str(&deep, &mut row).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::LimitExceeded);
+        assert_eq!(err.reader_code(), ErrorCode::LimitExceeded);
     }
 
     #[test]

@@ -53,7 +53,12 @@ pub fn check(criteria: &Criteria, schema: &Schema, limits: &CriteriaLimits) -> R
             for item in &g.items {
                 items.push(check(item, schema, limits)?);
             }
-            Ok(Expr::group(g.operator, items))
+            let mut items = items.into_iter();
+            // The parser refuses empty groups; an internal error rather than a panic if not.
+            let first = items
+                .next()
+                .ok_or_else(|| Error::internal("a criteria group without items reached the type checker"))?;
+            Ok(Expr::group(g.operator, first, items))
         }
     }
 }
@@ -120,12 +125,8 @@ fn check_leaf(leaf: &Leaf, schema: &Schema, limits: &CriteriaLimits) -> Result<P
     let (positive, negated) = comparator.positive();
     let ctx = ValueContext { field, path: leaf.path.key("value"), limits };
     let (test, macro_negation) = ctx.test(positive, &leaf.value)?;
-    Ok(Pred {
-        slot,
-        test,
-        negated: negated != macro_negation,
-        origin: Origin { api_name, comparator, value: leaf.value.clone(), path: leaf.path.clone() },
-    })
+    let origin = Origin { api_name, comparator, value: leaf.value.clone(), path: leaf.path.clone() };
+    Ok(Pred::new(slot, test, negated != macro_negation, origin))
 }
 
 /// Everything a leaf's value is checked against.
@@ -244,8 +245,6 @@ impl ValueContext<'_> {
                 for (v, p) in self.items(value)? {
                     set.push(self.text(v, &p)?);
                 }
-                set.sort_unstable();
-                set.dedup();
                 Ok(TextTest::In(set.into()))
             }
             Positive::Like => {
@@ -282,7 +281,7 @@ impl ValueContext<'_> {
                 for (v, p) in self.items(value)? {
                     set.push(self.choice(v, &p)?);
                 }
-                Ok(ChoiceTest::In(ChoiceSet::new(set).as_slice().into()))
+                Ok(ChoiceTest::In(ChoiceSet::new(set)))
             }
             _ => Err(self.invalid(&self.path, "unsupported comparator")),
         }
@@ -332,8 +331,6 @@ impl ValueContext<'_> {
                 for (v, p) in self.items(value)? {
                     set.push(read(self, v, &p)?);
                 }
-                set.sort();
-                set.dedup();
                 OrdTest::In(set.into())
             }
             Positive::Between => {
@@ -397,8 +394,6 @@ impl ValueContext<'_> {
                 for (v, p) in self.items(value)? {
                     set.push(self.id(v, &p)?);
                 }
-                set.sort();
-                set.dedup();
                 Ok(IdTest::In(set.into()))
             }
             _ => Err(self.invalid(&self.path, "unsupported comparator")),
@@ -483,11 +478,11 @@ mod tests {
     #[test]
     fn empty_macros_and_empty_values() {
         let e = check_json(leaf("Amount", "equal", json!("${EMPTY}"))).unwrap();
-        assert!(matches!(e, Expr::Leaf(Pred { test: Test::IsEmpty, negated: false, .. })));
+        assert!(matches!(&e, Expr::Leaf(p) if *p.test() == Test::IsEmpty && !p.negated()));
         let e = check_json(leaf("Amount", "equal", json!("${NOTEMPTY}"))).unwrap();
-        assert!(matches!(e, Expr::Leaf(Pred { test: Test::IsEmpty, negated: true, .. })));
+        assert!(matches!(&e, Expr::Leaf(p) if *p.test() == Test::IsEmpty && p.negated()));
         let e = check_json(leaf("Amount", "not_equal", json!("${NOTEMPTY}"))).unwrap();
-        assert!(matches!(e, Expr::Leaf(Pred { test: Test::IsEmpty, negated: false, .. })));
+        assert!(matches!(&e, Expr::Leaf(p) if *p.test() == Test::IsEmpty && !p.negated()));
         assert_eq!(err(leaf("Amount", "greater_than", json!("${EMPTY}"))), (ErrorCode::InvalidData, "$.value".into()));
         assert_eq!(err(leaf("Deal_Name", "equal", json!(""))), (ErrorCode::InvalidData, "$.value".into()));
         assert_eq!(err(leaf("Deal_Name", "equal", json!(null))), (ErrorCode::InvalidData, "$.value".into()));

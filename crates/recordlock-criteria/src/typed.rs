@@ -3,7 +3,9 @@
 //!
 //! Built only by the type checker ([`crate::typecheck`]), through smart constructors that
 //! keep it normal: a group of one item is that item, and a group directly inside a group of
-//! the same operator is merged into it. The reference interpreter walks this tree; the
+//! the same operator is merged into it. Predicates' fields are private (read them with
+//! [`Pred::slot`], [`Pred::test`]...), and every `in` set is a [`SortedSet`], so what the
+//! engines and the analysis rely on holds by construction, not by comment. The reference interpreter walks this tree; the
 //! compiler turns it into a [`crate::Program`].
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -13,39 +15,86 @@ use serde_json::Value as Json;
 use crate::ast::GroupOperator;
 use crate::comparator::Comparator;
 use crate::json_path::JsonPath;
-use crate::schema::Slot;
-use crate::text::LikePattern;
+use crate::schema::{Field, PicklistOption, Slot};
+use crate::sorted_set::SortedSet;
+use crate::text::{LikePattern, fold};
 use crate::value::{Choice, ChoiceSet, RecordId};
 
 /// A typed criteria expression.
+///
+/// Kept normal by construction: a group holds at least two items ([`Items`] can only be made
+/// by [`Expr::all`] and [`Expr::any`], which let one item stand alone and merge a group
+/// directly inside a group of the same operator).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// One predicate on one field.
     Leaf(Pred),
-    /// Every item holds (at least two items).
-    All(Vec<Expr>),
-    /// Some item holds (at least two items).
-    Any(Vec<Expr>),
+    /// Every item holds.
+    All(Items),
+    /// Some item holds.
+    Any(Items),
+}
+
+/// The items of a group: at least two, none a group of the same operator as their parent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Items(Vec<Expr>);
+
+impl std::ops::Deref for Items {
+    type Target = [Expr];
+
+    fn deref(&self) -> &[Expr] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Items {
+    type Item = &'a Expr;
+    type IntoIter = std::slice::Iter<'a, Expr>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 impl Expr {
+    /// Every one of `first` and `rest` holds, normalised.
+    ///
+    /// ```
+    /// # use recordlock_criteria::{typecheck, Criteria, CriteriaLimits, Expr, Schema};
+    /// # let deals = Schema::builtin("Deals").unwrap();
+    /// # let leaf = |v: &str| { let c: Criteria = serde_json::from_str(&format!(r#"{{"field": {{"api_name": "Stage"}}, "comparator": "equal", "value": "{v}"}}"#)).unwrap(); typecheck::check(&c, deals, &CriteriaLimits::default()).unwrap() };
+    /// let one = Expr::all(leaf("Closed Won"), []);
+    /// assert!(matches!(one, Expr::Leaf(_)));
+    /// let both = Expr::all(leaf("Closed Won"), [Expr::all(leaf("Closed Lost"), [leaf("Qualification")])]);
+    /// let Expr::All(items) = &both else { unreachable!() };
+    /// assert_eq!(items.len(), 3); // the inner AND merged into the outer one
+    /// ```
+    pub fn all(first: Expr, rest: impl IntoIterator<Item = Expr>) -> Expr {
+        Expr::group(GroupOperator::And, first, rest)
+    }
+
+    /// Some one of `first` and `rest` holds, normalised (as [`Expr::all`]).
+    pub fn any(first: Expr, rest: impl IntoIterator<Item = Expr>) -> Expr {
+        Expr::group(GroupOperator::Or, first, rest)
+    }
+
     /// A group, normalised: one item stands alone; nested groups of the same operator merge.
-    pub(crate) fn group(operator: GroupOperator, items: Vec<Expr>) -> Expr {
-        let mut flat = Vec::with_capacity(items.len());
-        for item in items {
+    pub(crate) fn group(operator: GroupOperator, first: Expr, rest: impl IntoIterator<Item = Expr>) -> Expr {
+        let mut flat = Vec::new();
+        for item in std::iter::once(first).chain(rest) {
             match (operator, item) {
-                (GroupOperator::And, Expr::All(inner)) | (GroupOperator::Or, Expr::Any(inner)) => flat.extend(inner),
+                (GroupOperator::And, Expr::All(inner)) | (GroupOperator::Or, Expr::Any(inner)) => flat.extend(inner.0),
                 (_, other) => flat.push(other),
             }
         }
-        if flat.len() == 1 {
-            if let Some(only) = flat.pop() {
-                return only;
-            }
+        if flat.len() == 1
+            && let Some(only) = flat.pop()
+        {
+            return only;
         }
         match operator {
-            GroupOperator::And => Expr::All(flat),
-            GroupOperator::Or => Expr::Any(flat),
+            GroupOperator::And => Expr::All(Items(flat)),
+            GroupOperator::Or => Expr::Any(Items(flat)),
         }
     }
 
@@ -54,9 +103,11 @@ impl Expr {
     /// are the same), fields by slot, and where they came from is ignored.
     pub fn same_meaning(&self, other: &Expr) -> bool {
         match (self, other) {
-            (Expr::Leaf(a), Expr::Leaf(b)) => a.slot == b.slot && a.test == b.test && a.negated == b.negated,
+            (Expr::Leaf(a), Expr::Leaf(b)) => {
+                a.slot() == b.slot() && a.test() == b.test() && a.negated() == b.negated()
+            }
             (Expr::All(a), Expr::All(b)) | (Expr::Any(a), Expr::Any(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_meaning(y))
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.same_meaning(y))
             }
             _ => false,
         }
@@ -83,14 +134,37 @@ impl Expr {
 /// negation (`negated`) gives `not_*` its meaning on empty values too (SPEC.md §2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pred {
+    slot: Slot,
+    test: Test,
+    negated: bool,
+    origin: Origin,
+}
+
+impl Pred {
+    /// A predicate; made by the type checker, which checked `test` against the field in `slot`.
+    pub(crate) fn new(slot: Slot, test: Test, negated: bool, origin: Origin) -> Pred {
+        Pred { slot, test, negated, origin }
+    }
+
     /// The field read.
-    pub slot: Slot,
+    pub fn slot(&self) -> Slot {
+        self.slot
+    }
+
     /// The positive test.
-    pub test: Test,
-    /// Whether the result is negated.
-    pub negated: bool,
+    pub fn test(&self) -> &Test {
+        &self.test
+    }
+
+    /// Whether the result is negated (a `not_*` or `exclude_*` comparator).
+    pub fn negated(&self) -> bool {
+        self.negated
+    }
+
     /// Where the predicate came from, for explanations and errors.
-    pub origin: Origin,
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
 }
 
 /// The source of a predicate.
@@ -137,8 +211,8 @@ pub enum Test {
 pub enum TextTest {
     /// Equal text.
     Equal(Box<str>),
-    /// One of a sorted set.
-    In(Box<[Box<str>]>),
+    /// One of a set.
+    In(SortedSet<Box<str>>),
     /// Text containing, starting or ending with the needle.
     Substring(Substring),
     /// A `like` pattern.
@@ -159,9 +233,9 @@ pub enum SubstringKind {
 /// A substring test with a folded needle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Substring {
-    /// Where.
+    /// Where the needle must occur.
     pub kind: SubstringKind,
-    /// What, folded.
+    /// The needle, folded ([`crate::fold`]).
     pub needle: Box<str>,
 }
 
@@ -174,6 +248,21 @@ impl Substring {
             SubstringKind::EndsWith => text.ends_with(&*self.needle),
         }
     }
+
+    /// Whether a picklist option passes: its actual or its display value does (SPEC.md §2,
+    /// "Picklist"). The one definition every engine and the analysis use.
+    pub fn holds_on_option(&self, option: &PicklistOption) -> bool {
+        self.holds(&fold(&option.actual_value)) || self.holds(&fold(&option.display_value))
+    }
+
+    /// Whether a picklist value passes: a listed option as [`Substring::holds_on_option`],
+    /// unlisted text on its own (folded) text.
+    pub fn holds_on_choice(&self, field: &Field, choice: &Choice) -> bool {
+        match choice {
+            Choice::Option(code) => field.option_by_code(*code).is_some_and(|o| self.holds_on_option(o)),
+            Choice::Other(text) => self.holds(text),
+        }
+    }
 }
 
 /// Tests on a picklist value.
@@ -181,8 +270,8 @@ impl Substring {
 pub enum ChoiceTest {
     /// The same choice.
     Equal(Choice),
-    /// One of a sorted set of choices.
-    In(Box<[Choice]>),
+    /// One of a set of choices.
+    In(ChoiceSet),
     /// A substring test on the option's actual or display value (either may pass), or on
     /// the text of an unlisted value.
     Substring(Substring),
@@ -207,7 +296,7 @@ pub enum ChoicesTest {
 #[allow(missing_docs)]
 pub enum OrdTest<T> {
     Equal(T),
-    In(Box<[T]>),
+    In(SortedSet<T>),
     Less(T),
     LessEqual(T),
     Greater(T),
@@ -220,7 +309,7 @@ impl<T: Ord> OrdTest<T> {
     pub fn holds(&self, v: &T) -> bool {
         match self {
             OrdTest::Equal(c) => v == c,
-            OrdTest::In(set) => set.binary_search(v).is_ok(),
+            OrdTest::In(set) => set.contains(v),
             OrdTest::Less(c) => v < c,
             OrdTest::LessEqual(c) => v <= c,
             OrdTest::Greater(c) => v > c,
@@ -235,6 +324,6 @@ impl<T: Ord> OrdTest<T> {
 pub enum IdTest {
     /// The same id.
     Equal(RecordId),
-    /// One of a sorted set.
-    In(Box<[RecordId]>),
+    /// One of a set.
+    In(SortedSet<RecordId>),
 }

@@ -7,6 +7,7 @@
 
 mod parse;
 
+use crate::sorted_set::SortedSet;
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -52,37 +53,7 @@ pub enum Choice {
 }
 
 /// A set of choices, sorted and without duplicates (so set equality is slice equality).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct ChoiceSet(Box<[Choice]>);
-
-impl ChoiceSet {
-    /// The set of `choices` (sorted, deduplicated here).
-    pub fn new(mut choices: Vec<Choice>) -> ChoiceSet {
-        choices.sort_unstable();
-        choices.dedup();
-        ChoiceSet(choices.into_boxed_slice())
-    }
-
-    /// The choices, sorted.
-    pub fn as_slice(&self) -> &[Choice] {
-        &self.0
-    }
-
-    /// Whether `c` is in the set.
-    pub fn contains(&self, c: &Choice) -> bool {
-        self.0.binary_search(c).is_ok()
-    }
-
-    /// The number of choices.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
+pub type ChoiceSet = SortedSet<Choice>;
 
 /// A record or user id. Ids compare as decimal strings: `77` and `"77"` are one id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,7 +9,7 @@
 mod enums;
 pub mod validate;
 
-use recordlock_criteria::{Criteria, Expr, Slot};
+use recordlock_criteria::{Criteria, Error, Expr, Slot};
 use serde_json::{Map, Value as Json, json};
 
 pub use self::enums::{Communication, LockType, LockedFor, RestrictedAction};
@@ -103,14 +103,68 @@ pub struct Config {
 
 /// A configuration that passed validation, with what validation worked out: each rule's
 /// typed criteria and the excluded fields' slots.
+///
+/// Made only by [`validate`](crate::config::validate::validate), through
+/// [`ValidConfig::new`], which checks that there is exactly one typed criteria per rule: the
+/// fields are private so nothing downstream (the VM's [`Policy`](crate::Policy), the back
+/// ends' [`RuleSet`](crate::RuleSet)) can meet a configuration whose rules and criteria
+/// disagree.
 #[derive(Debug, Clone)]
 pub struct ValidConfig {
+    config: Config,
+    exprs: Vec<Expr>,
+    excluded_slots: Vec<Slot>,
+}
+
+impl ValidConfig {
+    /// Pairs a normalised configuration with each rule's typed criteria (in rule order) and
+    /// the excluded fields' slots (in `excluded_fields` order).
+    ///
+    /// # Errors
+    /// An internal error when the counts disagree: a bug in validation, never the user's.
+    pub(crate) fn new(config: Config, exprs: Vec<Expr>, excluded_slots: Vec<Slot>) -> Result<ValidConfig, Error> {
+        if config.locking_rules.len() != exprs.len() || config.excluded_fields.len() != excluded_slots.len() {
+            return Err(Error::internal(format!(
+                "validation produced {} typed criteria for {} rules and {} slots for {} excluded fields",
+                exprs.len(),
+                config.locking_rules.len(),
+                excluded_slots.len(),
+                config.excluded_fields.len()
+            )));
+        }
+        Ok(ValidConfig { config, exprs, excluded_slots })
+    }
+
     /// The normalised configuration.
-    pub config: Config,
-    /// Each rule's typed criteria, in rule order.
-    pub exprs: Vec<Expr>,
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The configuration, for the store to set ids and audit fields. INVARIANT: callers
+    /// never add or remove rules or excluded fields (the counts are checked at construction).
+    pub(crate) fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// Each rule's typed criteria, in rule order (one per rule of [`ValidConfig::config`]).
+    pub fn exprs(&self) -> &[Expr] {
+        &self.exprs
+    }
+
     /// The excluded fields' slots, in `excluded_fields` order.
-    pub excluded_slots: Vec<Slot>,
+    pub fn excluded_slots(&self) -> &[Slot] {
+        &self.excluded_slots
+    }
+
+    /// The rules paired with their typed criteria, in configuration order.
+    pub fn rules(&self) -> impl Iterator<Item = (&LockingRule, &Expr)> {
+        self.config.locking_rules.iter().zip(&self.exprs)
+    }
+
+    /// The parts, for the engines that take ownership of them.
+    pub(crate) fn into_parts(self) -> (Config, Vec<Expr>, Vec<Slot>) {
+        (self.config, self.exprs, self.excluded_slots)
+    }
 }
 
 impl Config {

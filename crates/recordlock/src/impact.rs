@@ -385,7 +385,7 @@ impl<'p> Impact<'p> {
             return Ok(RecordImpact::Manual);
         }
         if let Err(e) = new_read {
-            return Err((id, Some(Side::New), e.with_code(ErrorCode::InvalidRecord)));
+            return Err((id, Some(Side::New), e.into()));
         }
         let new_rule = self.new.matching_rule(&s.new, RuleScope::All);
         let old_rule = match given {
@@ -396,7 +396,7 @@ impl<'p> Impact<'p> {
             Some(LockState::Unlocked | LockState::Manual(_)) => None,
             None => {
                 if let Err(e) = self.old.ingest_str(text, &mut s.old) {
-                    return Err((id, Some(Side::Old), e.with_code(ErrorCode::InvalidRecord)));
+                    return Err((id, Some(Side::Old), e.into()));
                 }
                 self.old.matching_rule(&s.old, RuleScope::All).map(CompiledRule::rule_ref)
             }
@@ -426,7 +426,8 @@ fn same_rule(old: &RuleRef, new: &CompiledRule) -> bool {
 /// The lock a record carries under [`LOCK_KEY`]: `None` when the key is absent (the lock is
 /// then derived), unlocked when it is `null`.
 fn current_lock(text: &str) -> Result<Option<LockState>, Error> {
-    let RecordLock(json) = serde_json::from_str(text).map_err(|e| recordlock_criteria::error_from_json(&e))?;
+    let RecordLock(json) =
+        serde_json::from_str(text).map_err(|e| recordlock_criteria::error_from_json(&e, text.as_bytes()))?;
     match json {
         None => Ok(None),
         Some(j) => LockState::from_json(&j).map(Some).map_err(|e| e.under(&JsonPath::root().key(LOCK_KEY))),

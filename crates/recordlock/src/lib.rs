@@ -13,6 +13,7 @@
 //! | [`Module`] | a supported module and its schema |
 //! | [`config::Config`] | a validated, normalised configuration ([`config::validate::validate`]) |
 //! | [`Policy`] | the compiled configuration: decisions, lock derivation, explanations |
+//! | [`RuleSet`] | the rules a scope applies, with their typed criteria: what every back end evaluates |
 //! | [`LockState`] | a record's lock, in the `Locking_Information__s` wire shape |
 //! | [`Actor`], [`Operation`], [`Decision`] | who asks, what for, and the answer |
 //! | [`DecideRequest`] | a `recordlock decide` request line |
@@ -60,6 +61,7 @@ mod lock;
 mod module;
 mod policy;
 mod request;
+mod rules;
 pub mod store;
 pub mod sweep;
 pub mod synth;
@@ -73,6 +75,7 @@ pub use crate::lock::{AutomaticLock, LockState, ManualLock};
 pub use crate::module::{Module, UNSUPPORTED_STANDARD_MODULES};
 pub use crate::policy::{CompiledRule, EffectiveLock, Policy, RuleScope, rfc3339};
 pub use crate::request::{DecideRequest, error_line};
+pub use crate::rules::{Rule, RuleSet};
 
 /// The README's Rust examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use recordlock_criteria::{
-    Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Layout, Program, Row, Schema, Slot, compile, reference,
+    Error, ErrorCode, EvalOptions, Expr, Ingestor, JsonPath, Layout, Program, RecordError, Row, Schema, Slot, compile,
+    reference,
 };
 use serde_json::Value as Json;
 
@@ -21,36 +22,39 @@ use crate::decision::{Actor, Block, BlockCode, Decision, LockInfo, Operation, RE
 use crate::limits::Limits;
 use crate::lock::{AutomaticLock, LockState, ManualLock};
 use crate::module::Module;
+use crate::rules::{Rule, RuleSet};
 
-/// One locking rule, compiled.
+/// One locking rule, compiled: the [`Rule`] and its bytecode.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
-    id: Option<Arc<str>>,
-    name: Arc<str>,
-    lock_existing_records: bool,
-    expr: Expr,
+    rule: Rule,
     program: Program,
 }
 
 impl CompiledRule {
+    /// The rule: id, name, scope and typed criteria.
+    pub fn rule(&self) -> &Rule {
+        &self.rule
+    }
+
     /// The rule id (absent before a store assigned one).
     pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        self.rule.id()
     }
 
     /// The rule name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.rule.name()
     }
 
     /// Whether back-fill sweeps apply it.
     pub fn lock_existing_records(&self) -> bool {
-        self.lock_existing_records
+        self.rule.lock_existing_records()
     }
 
     /// The typed criteria (what the reference interpreter evaluates).
     pub fn expr(&self) -> &Expr {
-        &self.expr
+        self.rule.expr()
     }
 
     /// The bytecode.
@@ -60,7 +64,7 @@ impl CompiledRule {
 
     /// The rule as named in decisions.
     pub fn rule_ref(&self) -> RuleRef {
-        RuleRef { id: self.id.clone(), name: Some(Arc::clone(&self.name)) }
+        self.rule.rule_ref()
     }
 }
 
@@ -157,21 +161,16 @@ impl Policy {
 
     /// Compiles an already validated configuration.
     pub fn from_valid(valid: ValidConfig, module: Module, limits: Limits, opts: EvalOptions) -> Result<Policy, Error> {
-        let ValidConfig { config, exprs, excluded_slots } = valid;
+        let (config, exprs, excluded_slots) = valid.into_parts();
         let schema = module.schema();
         // One layout for every rule and ingestor: rows hold just the fields the rules read,
         // side by side, and every program indexes them directly.
-        let layout = Arc::new(Layout::of(schema, exprs.iter().flat_map(|e| e.preds().map(|p| p.slot))));
+        let layout = Arc::new(Layout::of(schema, exprs.iter().flat_map(|e| e.preds().map(|p| p.slot()))));
         let mut rules = Vec::with_capacity(exprs.len());
-        for (rule, expr) in config.locking_rules.iter().zip(exprs) {
+        for (position, (rule, expr)) in config.locking_rules.iter().zip(exprs).enumerate() {
             let program = compile::compile_with_layout(&expr, schema, &opts, &layout)?;
-            rules.push(CompiledRule {
-                id: rule.id.as_deref().map(Arc::from),
-                name: Arc::from(rule.name.as_str()),
-                lock_existing_records: rule.lock_existing_records,
-                expr,
-                program,
-            });
+            let rule = Rule::new(position, rule.id.as_deref(), &rule.name, rule.lock_existing_records, expr);
+            rules.push(CompiledRule { rule, program });
         }
         let mut excluded_fields: Vec<String> = config.excluded_fields.iter().map(|f| f.api_name.clone()).collect();
         excluded_fields.sort_unstable();
@@ -193,7 +192,7 @@ impl Policy {
         let existing_ingestor = Ingestor::with_layout(
             schema,
             &layout,
-            rules.iter().filter(|r| r.lock_existing_records).flat_map(|r| r.program.reads()),
+            rules.iter().filter(|r| r.lock_existing_records()).flat_map(|r| r.program.reads()),
         );
         Ok(Policy {
             module,
@@ -254,26 +253,22 @@ impl Policy {
 
     /// Reads a record (JSON text) into `row`: only the fields the rules read, each checked
     /// against its type. Records longer than `Limits::record_bytes` are `LIMIT_EXCEEDED`.
-    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
         self.ingest_str_for(RuleScope::All, text, row)
     }
 
     /// Reads a record (JSON text) into `row` for the rules of `scope`: only the fields they
     /// read are read and checked, so a wrong-typed value in a field only other rules read
     /// does not make the record unevaluable.
-    pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), RecordError> {
         self.ingest_bytes_for(scope, text.as_bytes(), row)
     }
 
     /// As [`Policy::ingest_str_for`], from bytes: keys and read values are checked to be
     /// UTF-8 as they are parsed (see [`recordlock_criteria::Ingestor::ingest_bytes`]).
-    pub fn ingest_bytes_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_bytes_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         if bytes.len() > self.limits.record_bytes {
-            return Err(Error::limit_exceeded(
-                &JsonPath::root(),
-                "the size of a record in bytes",
-                self.limits.record_bytes,
-            ));
+            return Err(RecordError::too_large(self.limits.record_bytes));
         }
         match scope {
             RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
@@ -282,7 +277,7 @@ impl Policy {
     }
 
     /// Reads a record (a JSON value) into `row`.
-    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), RecordError> {
         self.ingestor.ingest_json(record, row)
     }
 
@@ -295,7 +290,7 @@ impl Policy {
 
     /// As [`Policy::matching_rule`], by the reference interpreter (for tests and explanations).
     pub fn matching_rule_reference(&self, row: &Row, scope: RuleScope) -> Option<&CompiledRule> {
-        self.applied_rules(scope).find(|r| reference::evaluate(&r.expr, row, self.schema(), &self.opts))
+        self.applied_rules(scope).find(|r| reference::evaluate(r.expr(), row, self.schema(), &self.opts))
     }
 
     /// The rules `scope` applies, in configuration order: none unless `lock_type` is
@@ -303,12 +298,20 @@ impl Policy {
     #[inline]
     fn applied_rules(&self, scope: RuleScope) -> impl Iterator<Item = &CompiledRule> {
         let rules = if self.config.lock_type.is_automatic() { self.rules.as_slice() } else { &[] };
-        rules.iter().filter(move |r| scope == RuleScope::All || r.lock_existing_records)
+        rules.iter().filter(move |r| scope == RuleScope::All || r.lock_existing_records())
     }
 
     /// The rule with id `id`.
     pub fn rule_by_id(&self, id: &str) -> Option<&CompiledRule> {
-        self.rules.iter().find(|r| r.id.as_deref() == Some(id))
+        self.rules.iter().find(|r| r.id() == Some(id))
+    }
+
+    /// The rules `scope` applies, for another engine (columnar, DataFusion, SQL) to evaluate
+    /// with this policy's module and options: the same rules, in the same order, as
+    /// [`Policy::matching_rule`] tries.
+    pub fn rule_set(&self, scope: RuleScope) -> RuleSet {
+        let rules = self.applied_rules(scope).map(|r| r.rule.clone()).collect();
+        RuleSet::from_rules(self.module.clone(), self.opts, rules)
     }
 
     /// Whether locks do not apply to `actor` (an excluded profile, or a portal user when
@@ -334,7 +337,7 @@ impl Policy {
     /// Decides for a record just saved: the lock is derived from the rules.
     pub fn decide_derived(&self, actor: &Actor, row: &Row, op: &Operation) -> Decision {
         let lock = match self.matching_rule(row, RuleScope::All) {
-            Some(rule) => EffectiveLock::Automatic { rule_id: rule.id.as_deref(), rule: Some(rule) },
+            Some(rule) => EffectiveLock::Automatic { rule_id: rule.id(), rule: Some(rule) },
             None => EffectiveLock::Unlocked,
         };
         self.decide_effective(actor, lock, op)

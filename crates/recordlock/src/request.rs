@@ -63,7 +63,7 @@ impl Policy {
                 match self.ingest_json(&req.record, &mut row) {
                     Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
                     Err(e) => {
-                        let e = e.under(&JsonPath::root().key("record"));
+                        let e = Error::from(e).under(&JsonPath::root().key("record"));
                         self.decide_unevaluable(&req.actor, &e, &req.operation)
                     }
                 }

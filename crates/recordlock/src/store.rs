@@ -268,7 +268,7 @@ impl Store {
         }
         let mut valid = validate(&json!({ BODY_KEY: [Json::Object(object)] }), &module, &self.limits)?;
         let now = rfc3339(self.clock.now());
-        let config = &mut valid.config;
+        let config = valid.config_mut();
         let id = self.ids.next_id();
         config.id = Some(id.clone());
         config.system_defined = false;
@@ -365,15 +365,15 @@ impl Store {
             }
         })?;
         // Validated: now assign ids to the new rules and stamp the change.
-        for (rule, position) in valid.config.locking_rules.iter_mut().zip(0..) {
+        for (rule, position) in valid.config_mut().locking_rules.iter_mut().zip(0..) {
             if rule.id.is_none() && new_rules.contains(&position) {
                 let rid = self.ids.next_id();
                 change.added.push(rid.clone());
                 rule.id = Some(rid);
             }
         }
-        valid.config.audit.modified_time = Some(rfc3339(self.clock.now()));
-        valid.config.audit.modified_by = Some(actor.clone());
+        valid.config_mut().audit.modified_time = Some(rfc3339(self.clock.now()));
+        valid.config_mut().audit.modified_by = Some(actor.clone());
         if !change.removed.is_empty() {
             change.release = Release::RuleLocks(change.removed.clone());
         }
@@ -409,7 +409,7 @@ impl Store {
     pub fn load(&self, module: &str, body: &Json) -> Result<Arc<Policy>, Error> {
         let module = self.module(module)?;
         let mut valid = validate(body, &module, &self.limits)?;
-        let config = &mut valid.config;
+        let config = valid.config_mut();
         config.id.get_or_insert_with(|| self.ids.next_id());
         for rule in &mut config.locking_rules {
             rule.id.get_or_insert_with(|| self.ids.next_id());

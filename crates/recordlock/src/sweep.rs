@@ -10,7 +10,7 @@ use std::io::{self, BufRead};
 use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
-use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
+use recordlock_criteria::{Error, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
 use crate::chunks::{Line, Reading, Step, map_lines};
@@ -159,7 +159,7 @@ fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: 
     match policy.ingest_bytes_for(scope, line, row) {
         Err(error) => Evaluated::Reported(SweepOutcome::Unevaluable {
             id: row.record_id().map(str::to_owned),
-            error: error.with_code(ErrorCode::InvalidRecord),
+            error: error.into(),
         }),
         Ok(()) => match policy.matching_rule(row, scope) {
             Some(rule) => Evaluated::Reported(SweepOutcome::Locked { id: row.record_id().map(str::to_owned), rule }),

@@ -68,7 +68,7 @@ fn a_string_of_ten_million_characters() {
     let record = format!(r#"{{"id": "1", "Stage": "Closed Won", "Deal_Name": "{text}", "Amount": 5}}"#);
     let policy = won_policy(Limits::default());
     let mut row = policy.new_row();
-    assert_eq!(policy.ingest_str(&record, &mut row).unwrap_err().code().as_str(), "LIMIT_EXCEEDED");
+    assert_eq!(policy.ingest_str(&record, &mut row).unwrap_err().reader_code().as_str(), "LIMIT_EXCEEDED");
     let big = won_policy(Limits { record_bytes: 64 << 20, ..Limits::default() });
     let mut row = big.new_row();
     big.ingest_str(&record, &mut row).unwrap();
@@ -207,7 +207,7 @@ fn every_unevaluable_record_fails_closed() {
             (Operation::SendMail, false),
             (Operation::CustomButton { id: "b".into() }, false),
         ] {
-            let d = policy.decide_unevaluable(&actor, &err, &op);
+            let d = policy.decide_unevaluable(&actor, &err.clone().into(), &op);
             if blocked {
                 assert_eq!(d.to_json()["code"], "INVALID_RECORD", "{record} {op:?}");
                 assert!(d.to_json()["json_path"].as_str().is_some());

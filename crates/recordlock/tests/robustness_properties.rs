@@ -71,10 +71,10 @@ proptest! {
     #[test]
     fn normalisation_is_idempotent_and_round_trips(body in arb_config()) {
         let once = validate(&body, &deals(), &Limits::default()).unwrap();
-        let written = once.config.to_body();
+        let written = once.config().to_body();
         let twice = validate(&written, &deals(), &Limits::default()).unwrap();
-        prop_assert_eq!(&once.config, &twice.config);
-        prop_assert_eq!(written, twice.config.to_body());
+        prop_assert_eq!(&once.config(), &twice.config());
+        prop_assert_eq!(written, twice.config().to_body());
         // The same policy: the same locks on generated records.
         let a = Policy::from_valid(once, deals(), Limits::default(), EvalOptions::default()).unwrap();
         let b = Policy::from_valid(twice, deals(), Limits::default(), EvalOptions::default()).unwrap();

@@ -741,7 +741,7 @@ fn spec1_big_numeric_ids_kept_exact() {
             "locking_rules": [{"id": 5843104000001068053, "name": "Won",
                 "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]}"#,
     );
-    let out = validate(&b, &deals(), &Limits::default()).unwrap().config.to_json();
+    let out = validate(&b, &deals(), &Limits::default()).unwrap().config().to_json();
     assert_eq!(out["id"], "5843104000001068052");
     assert_eq!(out["lock_excluded_profiles"][0]["id"], "5843104000000026011");
     assert_eq!(out["restricted_custom_buttons"], json!([{"id": "9007199254740993"}]));
@@ -807,10 +807,10 @@ fn spec1_normalisation_is_idempotent() {
     ];
     for b in bodies {
         let v1 = validate(&body(b), &deals(), &Limits::default()).unwrap();
-        let normal = v1.config.to_body();
+        let normal = v1.config().to_body();
         let v2 = validate(&normal, &deals(), &Limits::default()).unwrap();
-        assert_eq!(v2.config, v1.config);
-        assert_eq!(v2.config.to_body(), normal);
+        assert_eq!(v2.config(), v1.config());
+        assert_eq!(v2.config().to_body(), normal);
     }
 }
 
@@ -852,5 +852,5 @@ fn spec1_review_duplicates_by_meaning_tasks_case_and_sdk_arrays() {
     let body = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
         {"name": "a", "criteria": {"field": {"api_name": "Amount"}, "comparator": "between", "value": {"1": 5, "0": 1}}}]}]});
     let valid = validate(&body, &deals, &Limits::default()).unwrap();
-    assert_eq!(valid.config.to_json()["locking_rules"][0]["criteria"]["value"], serde_json::json!([1, 5]));
+    assert_eq!(valid.config().to_json()["locking_rules"][0]["criteria"]["value"], serde_json::json!([1, 5]));
 }

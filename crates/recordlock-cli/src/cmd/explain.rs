@@ -10,7 +10,7 @@ pub fn run(inputs: &Inputs, json: bool, record: &str) -> Result<(), Failure> {
     let policy = inputs.policy()?;
     let text = read_file(record)?;
     let mut row = policy.new_row();
-    policy.ingest_str(text.trim(), &mut row)?;
+    policy.ingest_str(text.trim(), &mut row).map_err(recordlock::criteria::Error::from)?;
     let explanation = policy.explain(&row);
     let mut out = stdout();
     if json {

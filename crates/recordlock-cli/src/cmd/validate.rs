@@ -11,7 +11,7 @@ pub fn run(config: &str, module: &ModuleArgs) -> Result<(), Failure> {
     let module = module.resolve()?;
     let valid = validate(&body, &module, &Limits::default())?;
     let mut out = stdout();
-    write_line(&mut out, &valid.config.to_body())?;
+    write_line(&mut out, &valid.config().to_body())?;
     std::io::Write::flush(&mut out)?;
     Ok(())
 }

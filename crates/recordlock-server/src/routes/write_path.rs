@@ -193,7 +193,7 @@ pub async fn saved(
         let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
         let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
         let mut row = policy.new_row();
-        policy.ingest_json(&record, &mut row).map_err(|e| ApiError::engine(&e.with_code(ErrorCode::InvalidRecord)))?;
+        policy.ingest_json(&record, &mut row).map_err(|e| ApiError::engine(&Error::from(e)))?;
         let stored = stored_lock(&app.db, &p.org, module.name(), &id).map_err(|e| ApiError::internal_from(&e))?;
         let current = stored.as_ref().map_or(LockState::Unlocked, |(_, s)| s.clone());
         let next = policy.lock_on_save(&current, &row, now());

@@ -170,10 +170,7 @@ impl Picklist {
             ChoiceTest::In(set) => self.add_set(set, hold),
             ChoiceTest::Substring(sub) => {
                 for (code, allowed) in self.options.iter_mut().enumerate() {
-                    let passes = field
-                        .options()
-                        .get(code)
-                        .is_some_and(|o| sub.holds(&fold(&o.actual_value)) || sub.holds(&fold(&o.display_value)));
+                    let passes = field.options().get(code).is_some_and(|o| sub.holds_on_option(o));
                     if passes != hold {
                         *allowed = false;
                     }
@@ -214,12 +211,7 @@ fn integral(field: &Field) -> bool {
 /// The reference semantics of a picklist substring test on one choice: a listed option
 /// passes if its actual or its display value does, an unlisted value on its own text.
 pub(crate) fn choice_passes(field: &Field, sub: &Substring, c: &Choice) -> bool {
-    match c {
-        Choice::Option(code) => field
-            .option_by_code(*code)
-            .is_some_and(|o| sub.holds(&fold(&o.actual_value)) || sub.holds(&fold(&o.display_value))),
-        Choice::Other(s) => sub.holds(s),
-    }
+    sub.holds_on_choice(field, c)
 }
 
 /// The constraints of one branch of a search: one [`FieldConstraint`] per field mentioned.
@@ -261,7 +253,7 @@ impl<'s> Store<'s> {
 mod tests {
     use super::*;
     use recordlock_criteria::typed::{ChoicesTest, OrdTest, SubstringKind};
-    use recordlock_criteria::{ChoiceSet, FieldType, PicklistOption};
+    use recordlock_criteria::{ChoiceSet, FieldType, PicklistOption, SortedSet};
 
     fn utc() -> FixedOffset {
         FixedOffset::east_opt(0).unwrap()
@@ -331,7 +323,7 @@ mod tests {
         let competition = Test::Choice(ChoiceTest::Equal(option(&f, "Closed Lost to Competition")));
         assert!(satisfiable(&f, &[(hyphen.clone(), false), (competition, false)]));
         assert!(!satisfiable(&f, &[(hyphen, false), (won, false)]));
-        assert!(!satisfiable(&f, &[(Test::Choice(ChoiceTest::In(Box::new([]))), false)]));
+        assert!(!satisfiable(&f, &[(Test::Choice(ChoiceTest::In(SortedSet::default())), false)]));
     }
 
     #[test]
@@ -342,7 +334,7 @@ mod tests {
         assert!(satisfiable(&flag, &[(Test::Bool(true), true), (Test::Bool(false), true)]), "empty is neither");
         let account = Field::new("Account", FieldType::Lookup);
         let id = |s: &str| RecordId::parse(s);
-        let in_ids = Test::Id(IdTest::In(Box::new([id("1"), id("2")])));
+        let in_ids = Test::Id(IdTest::In(SortedSet::new(vec![id("1"), id("2")])));
         assert!(!satisfiable(&account, &[(in_ids.clone(), false), (Test::Id(IdTest::Equal(id("3"))), false)]));
         assert!(satisfiable(&account, &[(in_ids, false), (Test::Id(IdTest::Equal(id("2"))), false)]));
     }

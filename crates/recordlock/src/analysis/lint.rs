@@ -87,7 +87,7 @@ impl<'p> Lint<'p> {
             let what = describe(node);
             if let Some(fields) = unsatisfiable(self.solver.check(&[&Formula::holds(node)])) {
                 let why = match node {
-                    Expr::Leaf(p) => format!("no value of `{}` passes it", p.origin.api_name),
+                    Expr::Leaf(p) => format!("no value of `{}` passes it", p.origin().api_name),
                     Expr::All(_) | Expr::Any(_) => self.contradiction(&fields),
                 };
                 findings.push(Finding {
@@ -208,16 +208,16 @@ impl<'p> Lint<'p> {
         self.policy
             .excluded_slots()
             .iter()
-            .filter_map(|slot| rule.expr().preds().find(|p| p.slot == *slot))
+            .filter_map(|slot| rule.expr().preds().find(|p| p.slot() == *slot))
             .map(|p| Finding {
                 severity: Severity::Warning,
                 kind: FindingKind::ReadsExcludedField,
-                json_path: p.origin.path.to_string(),
+                json_path: p.origin().path.to_string(),
                 message: format!(
                     "rule `{}` reads `{}`, an excluded field: a user may edit it on a locked record, and the lock is \
                      recomputed on save, so editing it can take the record out of this rule's lock",
                     rule.name(),
-                    p.origin.api_name
+                    p.origin().api_name
                 ),
                 related: vec![config_path().key("excluded_fields").to_string()],
             })
@@ -230,7 +230,7 @@ impl<'p> Lint<'p> {
         if !rule.lock_existing_records() {
             return None;
         }
-        let slots: BTreeSet<Slot> = rule.expr().preds().map(|p| p.slot).collect();
+        let slots: BTreeSet<Slot> = rule.expr().preds().map(|p| p.slot()).collect();
         if slots.is_empty() || !slots.iter().all(|s| rarely_filled(self.schema.field(*s).data_type())) {
             return None;
         }
@@ -294,7 +294,9 @@ fn children(e: &Expr) -> &[Expr] {
 
 fn describe(e: &Expr) -> String {
     match e {
-        Expr::Leaf(p) => format!("the condition `{} {} {}`", p.origin.api_name, p.origin.comparator, p.origin.value),
+        Expr::Leaf(p) => {
+            format!("the condition `{} {} {}`", p.origin().api_name, p.origin().comparator, p.origin().value)
+        }
         Expr::All(_) => "the AND group".to_owned(),
         Expr::Any(_) => "the OR group".to_owned(),
     }
@@ -317,7 +319,7 @@ fn criteria_path(i: usize) -> String {
 /// under (a group merged into its parent by the typed tree's normalisation is reported as
 /// that parent).
 fn node_path(e: &Expr) -> String {
-    let paths: Vec<&str> = e.preds().map(|p| p.origin.path.as_str()).collect();
+    let paths: Vec<&str> = e.preds().map(|p| p.origin().path.as_str()).collect();
     let Some((first, rest)) = paths.split_first() else { return String::new() };
     if rest.is_empty() {
         return (*first).to_owned();

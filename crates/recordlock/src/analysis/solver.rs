@@ -58,8 +58,8 @@ impl<'e> Formula<'e> {
     fn of(expr: &'e Expr, positive: bool) -> Formula<'e> {
         match expr {
             Expr::Leaf(p) => {
-                let negated = if positive { p.negated } else { !p.negated };
-                Formula::Lit(Lit { slot: p.slot, test: &p.test, negated })
+                let negated = if positive { p.negated() } else { !p.negated() };
+                Formula::Lit(Lit { slot: p.slot(), test: p.test(), negated })
             }
             Expr::All(items) | Expr::Any(items) => {
                 let parts = items.iter().map(|e| Formula::of(e, positive)).collect();

@@ -52,7 +52,7 @@ const RULE_KEYS: &[&str] = &["id", "name", "lock_existing_records", "criteria"];
 ///     "locking_rules": [{"name": "Closed Won", "criteria":
 ///         {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
 /// let valid = validate(&body, &deals, &Limits::default()).unwrap();
-/// let out = valid.config.to_json();
+/// let out = valid.config().to_json();
 /// assert_eq!(out["restricted_actions"], json!(["update"]));
 /// assert_eq!(out["locked_for"], "all_profiles_except_excluded_profiles");
 /// assert_eq!(out["lock_excluded_profiles"][0]["id"], "5843104000000026011");
@@ -279,7 +279,7 @@ pub(crate) fn validate_object(
         system_defined,
         audit,
     };
-    Ok(ValidConfig { config, exprs, excluded_slots })
+    ValidConfig::new(config, exprs, excluded_slots)
 }
 
 fn validate_rule(v: &Json, path: &JsonPath, module: &Module, limits: &Limits) -> Result<(LockingRule, Expr), Error> {
@@ -333,11 +333,11 @@ fn validate_rule(v: &Json, path: &JsonPath, module: &Module, limits: &Limits) ->
 fn is_status_closed(expr: &Expr, module: &Module) -> bool {
     let Expr::Leaf(p) = expr else { return false };
     let schema = module.schema();
-    let status = schema.field(p.slot);
+    let status = schema.field(p.slot());
     let closed = status.option("Closed").map(recordlock_criteria::Choice::Option);
     status.api_name() == "Status"
-        && !p.negated
-        && matches!(&p.test, Test::Choice(ChoiceTest::Equal(c)) if Some(c) == closed.as_ref())
+        && !p.negated()
+        && matches!(&p.test(), Test::Choice(ChoiceTest::Equal(c)) if Some(c) == closed.as_ref())
 }
 
 fn field_ref(map: &Map<String, Json>, path: &JsonPath) -> Result<FieldRef, Error> {

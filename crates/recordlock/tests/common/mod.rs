@@ -50,7 +50,7 @@ pub fn stage_rule(name: &str, stage: &str) -> Json {
 
 /// Validates `config` (an object, wrapped here) for `module` with default limits.
 pub fn check(module: &Module, config: Json) -> Result<Json, Error> {
-    validate(&body(config), module, &Limits::default()).map(|v| v.config.to_json())
+    validate(&body(config), module, &Limits::default()).map(|v| v.config().to_json())
 }
 
 /// The error validating `config` for `module`, as its wire JSON.

@@ -254,6 +254,7 @@ fn exclusive<T>(b: &Bound<T>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use recordlock_criteria::SortedSet;
 
     fn d(n: i64) -> Decimal {
         Decimal::from(n)
@@ -280,8 +281,8 @@ mod tests {
         let between = set(OrdTest::Between(d(5), d(5)), false);
         let not_five = set(OrdTest::Equal(d(5)), false).complement();
         assert!(between.intersect(&not_five).is_empty());
-        assert!(set(OrdTest::In(Box::new([])), false).is_empty());
-        assert!(!set(OrdTest::In(Box::new([])), false).complement().is_empty());
+        assert!(set(OrdTest::In(SortedSet::default()), false).is_empty());
+        assert!(!set(OrdTest::In(SortedSet::default()), false).complement().is_empty());
     }
 
     /// Dense decimals keep the gap between 5 and 6; whole numbers do not.
@@ -297,7 +298,7 @@ mod tests {
 
     #[test]
     fn complement_is_exact() {
-        let s = set(OrdTest::In(Box::new([d(1), d(3)])), true);
+        let s = set(OrdTest::In(SortedSet::new(vec![d(1), d(3)])), true);
         let c = s.complement();
         assert!(c.intersect(&s).is_empty());
         assert!(!c.intersect(&set(OrdTest::Equal(d(2)), true)).is_empty());
