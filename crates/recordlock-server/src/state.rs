@@ -24,7 +24,7 @@ pub struct Ids(AtomicU64);
 const FIRST_ID: u64 = 5_843_104_000_000_000_001;
 
 impl Ids {
-    /// Ids from `floor` (or [`FIRST_ID`], whichever is larger).
+    /// Ids from `floor`, or from 5843104000000000001 in a new database.
     pub fn starting_at(floor: u64) -> Ids {
         Ids(AtomicU64::new(floor.max(FIRST_ID)))
     }
