@@ -81,6 +81,9 @@ pub struct LockRow {
     pub created_by: Option<String>,
 }
 
+/// Record ids per query when reading many locks at once (SQLite binds up to 32,766).
+pub const LOCKS_PER_QUERY: usize = 500;
+
 /// Reader connections: WAL lets them read while the writer commits.
 const READERS: usize = 4;
 
@@ -203,6 +206,33 @@ impl Db {
     /// The lock of a record, if any.
     pub fn lock(&self, org: &str, module: &str, record_id: &str) -> Result<Option<LockRow>, DbError> {
         self.read(|c| lock_in(c, org, module, record_id))
+    }
+
+    /// The stored lock states (wire JSON) of these records, by record id: one query per
+    /// [`LOCKS_PER_QUERY`] ids, the ids bound as parameters.
+    pub fn lock_states(
+        &self,
+        org: &str,
+        module: &str,
+        record_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, DbError> {
+        self.read(|c| {
+            let mut found = std::collections::HashMap::new();
+            for ids in record_ids.chunks(LOCKS_PER_QUERY) {
+                let marks = vec!["?"; ids.len()].join(", ");
+                let sql = format!(
+                    "SELECT record_id, state FROM locks WHERE org = ? AND module = ? AND record_id IN ({marks})"
+                );
+                let mut stmt = c.prepare_cached(&sql)?;
+                let values = [org, module].into_iter().chain(ids.iter().map(String::as_str));
+                let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| Ok((r.get(0)?, r.get(1)?)))?;
+                for row in rows {
+                    let (id, state): (String, String) = row?;
+                    found.insert(id, state);
+                }
+            }
+            Ok(found)
+        })
     }
 }
 

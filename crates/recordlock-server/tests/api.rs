@@ -564,3 +564,36 @@ async fn slow_clients_are_cut_off() {
     assert!(!String::from_utf8_lossy(&rest).contains("200 OK"));
     Client::new(&f.server, None).get("/health").await.expect(200);
 }
+
+/// A JSON Lines decide reads the stored locks of its records in batches: across batch
+/// boundaries, every line gets its own record's lock, and a line's own `lock` wins.
+#[tokio::test]
+async fn decide_json_lines_use_stored_locks_in_batches() {
+    let f = Fixture::new().await;
+    f.create(&both_config()).await;
+    let mut records = String::new();
+    for i in 1..=1200 {
+        let stage = if i % 2 == 1 { "Closed Won" } else { "Qualification" };
+        records.push_str(&format!("{{\"id\": \"{i}\", \"Stage\": \"{stage}\"}}\n"));
+    }
+    let swept = f.admin.send("POST", "/recordlock/v1/sweep?module=Deals", Some(records), None).await;
+    assert_eq!(swept.status, 200);
+    assert_eq!(swept.text.lines().count(), 600);
+    let mut body = String::new();
+    for i in 1..=1200 {
+        // The requests say nothing of Stage: only the stored lock can block them.
+        body.push_str(&format!(
+            "{{\"record\": {{\"id\": \"{i}\"}}, \"actor\": {{\"id\": \"u\"}}, \"operation\": {{\"action\": \"update\", \"fields\": [\"Amount\"]}}}}\n"
+        ));
+    }
+    body.push_str("{\"record\": {\"id\": \"1\"}, \"lock\": null, \"actor\": {\"id\": \"u\"}, \"operation\": {\"action\": \"update\", \"fields\": [\"Amount\"]}}\n");
+    let r = f.admin.send("POST", "/recordlock/v1/decide?module=Deals", Some(body), Some("application/x-ndjson")).await;
+    assert_eq!(r.status, 200);
+    let lines: Vec<Json> = r.text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1201);
+    for (i, d) in lines.iter().take(1200).enumerate() {
+        let expected = if (i + 1) % 2 == 1 { "blocked" } else { "allowed" };
+        assert_eq!(d["decision"], expected, "record {}", i + 1);
+    }
+    assert_eq!(lines[1200]["decision"], "allowed", "the line's own lock wins");
+}

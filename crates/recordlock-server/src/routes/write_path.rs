@@ -43,15 +43,59 @@ fn record_id(record: &Json) -> Option<String> {
 
 fn stored_lock(db: &Db, org: &str, module: &str, id: &str) -> Result<Option<(LockRow, LockState)>, String> {
     let Some(row) = db.lock(org, module, id).map_err(|e| e.to_string())? else { return Ok(None) };
-    let json: Json = serde_json::from_str(&row.state).map_err(|e| e.to_string())?;
-    let state = LockState::from_json(&json).map_err(|e| e.message().to_owned())?;
+    let state = parse_state(&row.state)?;
     Ok(Some((row, state)))
 }
 
-/// Answers one request line: the decision, or an error object.
-fn answer(policy: &Policy, db: &Db, org: &str, text: &str) -> Result<Json, Error> {
-    check_size(policy, text.len())?;
-    answer_json(policy, db, org, &recordlock::criteria::parse_json_strict(text)?)
+/// Lines answered together: their stored locks are read in one query.
+const LINES_PER_BATCH: usize = 500;
+
+/// Parses one request line.
+fn parse_line(policy: &Policy, line: &[u8]) -> Result<DecideRequest, Error> {
+    check_size(policy, line.len())?;
+    let text = std::str::from_utf8(line)
+        .map_err(|_| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8"))?;
+    DecideRequest::from_json(&recordlock::criteria::parse_json_strict(text)?)
+}
+
+/// Answers a batch of numbered lines, in order: the requests without a lock get their
+/// records' stored locks from one query.
+fn answer_batch(policy: &Policy, db: &Db, org: &str, batch: &[(usize, &[u8])]) -> Vec<(usize, Result<Json, Error>)> {
+    let mut requests: Vec<(usize, Result<DecideRequest, Error>)> =
+        batch.iter().map(|(n, line)| (*n, parse_line(policy, line))).collect();
+    let wanted: Vec<String> = requests
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .filter(|r| r.lock.is_none())
+        .filter_map(|r| record_id(&r.record))
+        .collect();
+    let stored = if wanted.is_empty() {
+        Ok(std::collections::HashMap::new())
+    } else {
+        db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
+    };
+    for (_, request) in &mut requests {
+        let Ok(req) = request else { continue };
+        if req.lock.is_some() {
+            continue;
+        }
+        let Some(id) = record_id(&req.record) else { continue };
+        let state = match &stored {
+            Err(e) => Err(e.clone()),
+            Ok(found) => found.get(&id).map(|text| parse_state(text)).transpose(),
+        };
+        match state {
+            Ok(lock) => req.lock = lock,
+            Err(e) => *request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
+        }
+    }
+    requests.into_iter().map(|(n, r)| (n, r.map(|req| policy.answer(&req).to_json()))).collect()
+}
+
+/// A stored lock state (wire JSON).
+fn parse_state(text: &str) -> Result<LockState, String> {
+    let json: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    LockState::from_json(&json).map_err(|e| e.message().to_owned())
 }
 
 /// A request over the record limit is `LIMIT_EXCEEDED`.
@@ -123,32 +167,35 @@ fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     tokio::task::spawn_blocking(move || {
         let mut out = Vec::with_capacity(64 * 1024);
-        for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
+        let mut lines = bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(n, line)| (n + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+            .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace));
+        loop {
+            let batch: Vec<(usize, &[u8])> = lines.by_ref().take(LINES_PER_BATCH).collect();
+            if batch.is_empty() {
+                break;
             }
-            let answer = match std::str::from_utf8(line) {
-                Err(_) => Err(Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8")),
-                Ok(text) => answer(&policy, &app.db, &org, text),
-            };
-            let json = match answer {
-                Ok(j) => j,
-                Err(e) => {
-                    if e.code() == ErrorCode::InternalError {
-                        tracing::error!(error = %e.message(), "decide line failed");
+            for (n, answer) in answer_batch(&policy, &app.db, &org, &batch) {
+                let json = match answer {
+                    Ok(j) => j,
+                    Err(e) => {
+                        if e.code() == ErrorCode::InternalError {
+                            tracing::error!(error = %e.message(), "decide line failed");
+                        }
+                        let mut line = error_line(&e);
+                        if let Json::Object(m) = &mut line {
+                            m.insert("line".into(), json!(n));
+                        }
+                        line
                     }
-                    let mut line = error_line(&e);
-                    if let Json::Object(m) = &mut line {
-                        m.insert("line".into(), json!(n + 1));
-                    }
-                    line
+                };
+                if serde_json::to_writer(&mut out, &json).is_err() {
+                    return;
                 }
-            };
-            if serde_json::to_writer(&mut out, &json).is_err() {
-                return;
+                out.push(b'\n');
             }
-            out.push(b'\n');
             if out.len() >= 64 * 1024 && tx.blocking_send(Bytes::from(std::mem::take(&mut out))).is_err() {
                 return; // the client went away
             }
