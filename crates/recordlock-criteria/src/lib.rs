@@ -38,6 +38,7 @@
 //! assert!(reference::evaluate(&expr, &row, deals, &opts));
 //! ```
 
+pub mod analysis;
 pub mod ast;
 pub mod comparator;
 pub mod compile;
@@ -50,6 +51,7 @@ pub mod program;
 mod record_error;
 pub mod reference;
 mod row;
+mod scan;
 pub mod schema;
 mod sorted_set;
 mod text;

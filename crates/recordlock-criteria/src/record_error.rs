@@ -8,8 +8,8 @@ use crate::error::{Error, ErrorCode};
 /// field some rule reads holding a value of the wrong type (or given twice).
 ///
 /// Made by [`crate::Ingestor`]. It keeps where and why (the field's JSON path, its API name,
-/// the expected type); on the wire it is one code, `INVALID_RECORD`, given by the one
-/// conversion into [`Error`], so no caller re-codes it by hand.
+/// the expected type); on the wire it is `INVALID_RECORD` (or `LIMIT_EXCEEDED` for a limit),
+/// given by the one conversion into [`Error`], so no caller re-codes it by hand.
 ///
 /// ```
 /// use recordlock_criteria::{ErrorCode, Ingestor, Row, Schema};
@@ -36,6 +36,22 @@ impl RecordError {
         RecordError(Error::limit_exceeded(&crate::JsonPath::root(), "the size of a record in bytes", limit))
     }
 
+    /// A record whose bytes are not UTF-8 (JSON text is UTF-8 throughout, in fields no rule
+    /// reads too); `column` is the 1-based position of the first invalid byte.
+    pub fn not_utf8(column: usize) -> RecordError {
+        let message = format!("the record is not UTF-8 (invalid byte at column {column})");
+        RecordError(Error::new(ErrorCode::InvalidData, &crate::JsonPath::root(), message))
+    }
+
+    /// A record of a sweep or diff without an id (a string or a number): no lock could be
+    /// applied to it (`MANDATORY_NOT_FOUND` at `$.id` in the reader's terms).
+    pub fn missing_id() -> RecordError {
+        let message = "the record has no `id` (a string or a number), so no lock could be applied to it";
+        RecordError(
+            Error::new(ErrorCode::MandatoryNotFound, &crate::JsonPath::root().key("id"), message).with_api_name("id"),
+        )
+    }
+
     /// Where in the record, e.g. `$.Amount`.
     pub fn json_path(&self) -> &str {
         self.0.json_path()
@@ -60,14 +76,19 @@ impl RecordError {
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.clone().with_code(ErrorCode::InvalidRecord))
+        write!(f, "{}", Error::from(self.clone()))
     }
 }
 
 impl std::error::Error for RecordError {}
 
+/// `INVALID_RECORD`, except that a limit stays `LIMIT_EXCEEDED` (a record too large, JSON
+/// nested too deep): every over-limit input answers with the limit it exceeded.
 impl From<RecordError> for Error {
     fn from(e: RecordError) -> Error {
-        e.0.with_code(ErrorCode::InvalidRecord)
+        match e.0.code() {
+            ErrorCode::LimitExceeded => e.0,
+            _ => e.0.with_code(ErrorCode::InvalidRecord),
+        }
     }
 }

@@ -7,7 +7,7 @@
 
 // clippy.toml allows these in `#[test]` functions only; the helpers and strategies of this
 // test crate are test code too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![expect(clippy::expect_used, clippy::panic, reason = "helpers of tests fail by panicking")]
 
 use std::sync::LazyLock;
 

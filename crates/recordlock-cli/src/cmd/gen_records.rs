@@ -30,10 +30,10 @@ pub fn run(module: &ModuleArgs, count: u64, seed: u64) -> Result<(), Failure> {
             })
             .collect();
         for line in &batch {
-            out.write_all(line.as_bytes())?;
+            out.write_all(line.as_bytes()).map_err(Failure::stdout)?;
         }
         start = end;
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     Ok(())
 }

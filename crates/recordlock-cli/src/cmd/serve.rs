@@ -1,5 +1,6 @@
 //! `recordlock serve` and `recordlock token`: the HTTP API and its tokens.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -67,9 +68,16 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         let (addr, serving) = recordlock_server::bind(opts, recordlock_server::shutdown_signal())
             .await
             .map_err(|e| Failure::Usage(e.to_string()))?;
-        println!("listening on http://{addr}");
-        use std::io::Write;
-        std::io::stdout().flush()?;
+        // The address line is for whoever started the server; if nobody reads stdout any
+        // more, the server still serves.
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "listening on http://{addr}").and_then(|()| out.flush()) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "recordlock: cannot write the address to stdout ({e}); serving on http://{addr}"
+            );
+        }
+        drop(out);
         serving.await.map_err(|e| Failure::Usage(format!("serving failed: {e}")))
     })
 }
@@ -96,6 +104,6 @@ pub fn token(args: &TokenArgs) -> Result<(), Failure> {
         scopes,
     };
     let token = recordlock_server::mint_token(&args.store, &principal).map_err(|e| Failure::Usage(e.to_string()))?;
-    println!("{token}");
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{token}").and_then(|()| out.flush()).map_err(Failure::stdout)
 }
