@@ -8,5 +8,6 @@ pub mod gen_records;
 pub mod lint;
 #[cfg(feature = "server")]
 pub mod serve;
+pub mod sql;
 pub mod sweep;
 pub mod validate;
