@@ -10,6 +10,7 @@ pub mod backend;
 pub mod contract;
 pub mod criteria_data;
 pub mod generate;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 

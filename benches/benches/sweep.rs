@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use recordlock::RuleScope;
 use recordlock::sweep::{SweepOptions, count_locked, sweep_lines};
 use recordlock_benches::{picklist_policy, policy, records, rows};
+use serde::de::IgnoredAny;
 
 const N: usize = 1_000_000;
 
@@ -38,6 +39,28 @@ fn sweep_jsonl(c: &mut Criterion) {
     g.sample_size(10);
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        // The floor: serde_json merely validating each line (into `IgnoredAny`), lines split
+        // the same way and parsed in parallel chunks on the same threads.
+        g.bench_with_input(BenchmarkId::new("serde_json_ignored_any", threads), &text, |b, text| {
+            b.iter(|| {
+                pool.install(|| {
+                    let bytes = text.as_bytes();
+                    let mut start = 0;
+                    let mut lines: Vec<&[u8]> = memchr::memchr_iter(b'\n', bytes)
+                        .map(|end| {
+                            let line = bytes.get(start..end).unwrap_or_default();
+                            start = end + 1;
+                            line
+                        })
+                        .collect();
+                    lines.push(bytes.get(start..).unwrap_or_default());
+                    lines
+                        .par_chunks(8192)
+                        .map(|chunk| chunk.iter().filter(|l| serde_json::from_slice::<IgnoredAny>(l).is_ok()).count())
+                        .sum::<usize>()
+                })
+            })
+        });
         g.bench_with_input(BenchmarkId::new("deals_5rules", threads), &text, |b, text| {
             b.iter(|| {
                 pool.install(|| {

@@ -6,5 +6,6 @@ pub mod disasm;
 pub mod explain;
 pub mod gen_records;
 pub mod lint;
+pub mod sql;
 pub mod sweep;
 pub mod validate;
