@@ -3,4 +3,12 @@
 //! bytecode VM (SPEC.md §2), and readers for Parquet, CSV (Zoho's bulk export form) and
 //! Arrow IPC.
 
+mod column;
+pub mod convert;
+mod lower;
 pub mod mapping;
+mod plan;
+mod value_test;
+
+pub use crate::mapping::{Mapping, MappingError, MappingOptions};
+pub use crate::plan::{ColumnarPlan, Evaluation, Ids, RowOutcome};
