@@ -64,6 +64,11 @@ pub struct Style {
     pub lookup_structs: bool,
     /// Whole numbers as Int64 rather than Decimal128 when all values are whole.
     pub integers: bool,
+    /// Picklists as Dictionary(Int32, Utf8), whatever `text` says.
+    pub picklist_dictionary: bool,
+    /// Decimal fields (not integer and bigint) as Decimal128 of this precision and scale
+    /// (a value with more decimals goes to JSON text): one schema for every batch of a file.
+    pub fixed_decimal: Option<(u8, i8)>,
 }
 
 impl Default for Style {
@@ -78,6 +83,8 @@ impl Default for Style {
             large_lists: false,
             lookup_structs: false,
             integers: true,
+            picklist_dictionary: false,
+            fixed_decimal: None,
         }
     }
 }
@@ -119,9 +126,15 @@ fn column(field: &Field, values: &[Option<&Json>], style: &Style) -> (ArrowField
         return text_or_json(name, values, style, class);
     }
     let typed = match class {
-        TypeClass::Text | TypeClass::Picklist => texts(values).map(|t| text_array(name, &t, style)),
+        TypeClass::Text => texts(values).map(|t| text_array(name, &t, style)),
+        TypeClass::Picklist => texts(values).map(|t| {
+            let dictionary = Style { text: TextLayout::Dictionary, ..*style };
+            text_array(name, &t, if style.picklist_dictionary { &dictionary } else { style })
+        }),
         TypeClass::MultiPicklist => lists(values).map(|l| list_array(name, &l, style)),
-        TypeClass::Number { integral } => numbers(values, integral).and_then(|n| number_array(name, &n, style)),
+        TypeClass::Number { integral } => {
+            numbers(values, integral).and_then(|n| number_array(name, &n, integral, style))
+        }
         TypeClass::Date => dates(values).map(|d| {
             let mut b = Date32Builder::with_capacity(d.len());
             for v in &d {
@@ -280,7 +293,32 @@ fn numbers(values: &[Option<&Json>], integral: bool) -> Option<Vec<Option<Decima
 
 /// Whole numbers as Int64, others as Decimal128 at the largest scale among them; `None` when
 /// they do not fit 38 digits at that scale.
-fn number_array(name: &str, numbers: &[Option<Decimal>], style: &Style) -> Option<(ArrowField, ArrayRef)> {
+fn number_array(
+    name: &str,
+    numbers: &[Option<Decimal>],
+    integral: bool,
+    style: &Style,
+) -> Option<(ArrowField, ArrayRef)> {
+    if let (false, Some((precision, scale))) = (integral, style.fixed_decimal) {
+        let target = u32::try_from(scale).ok()?;
+        let scaled: Vec<Option<i128>> = numbers
+            .iter()
+            .map(|d| match d {
+                None => Some(None),
+                Some(d) if d.scale() > target => None,
+                Some(d) => {
+                    let mut m = d.mantissa();
+                    for _ in d.scale()..target {
+                        m = m.checked_mul(10)?;
+                    }
+                    Some(Some(m))
+                }
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let array = Decimal128Array::from(scaled).with_precision_and_scale(precision, scale).ok()?;
+        array.validate_decimal_precision(precision).ok()?;
+        return Some((ArrowField::new(name, array.data_type().clone(), true), Arc::new(array)));
+    }
     let whole = numbers.iter().flatten().all(|d| d.is_integer() && d.normalize().to_string().parse::<i64>().is_ok());
     if style.integers && whole {
         let ints: Vec<Option<i64>> =

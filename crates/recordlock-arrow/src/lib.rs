@@ -8,6 +8,8 @@ pub mod convert;
 mod lower;
 pub mod mapping;
 mod plan;
+pub mod read;
+pub mod sweep;
 mod value_test;
 
 pub use crate::mapping::{Mapping, MappingError, MappingOptions};

@@ -50,7 +50,11 @@ enum Command {
         /// Worker threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
-        /// Records as JSON Lines (`-` or absent: stdin).
+        /// The records' format (default: by extension — `.csv`, `.parquet`, `.arrow`/`.arrows`/`.ipc`
+        /// — else JSON Lines; stdin is JSON Lines unless given).
+        #[arg(long, value_enum)]
+        format: Option<common::Format>,
+        /// Records as JSON Lines, CSV, Parquet or Arrow IPC (`-` or absent: stdin).
         records: Option<String>,
     },
     /// Show, for one record, each rule's verdict and every leaf's value and result.
@@ -78,6 +82,12 @@ enum Command {
         /// The seed: the same seed gives the same records.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// `jsonl` (default), `csv` (Zoho bulk-export form) or `parquet` (to stdout, or `--output`).
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: common::Format,
+        /// Write to this file instead of stdout (Parquet needs a file or a pipe).
+        #[arg(long)]
+        output: Option<String>,
     },
 }
 
@@ -88,12 +98,14 @@ fn main() -> ExitCode {
         Command::Lint(args) => cmd::lint::run(&args),
         Command::Diff(args) => cmd::diff::run(&args),
         Command::Decide { inputs, requests } => cmd::decide::run(&inputs, requests.as_deref()),
-        Command::Sweep { inputs, all_rules, threads, records } => {
-            cmd::sweep::run(&inputs, all_rules, threads, records.as_deref())
+        Command::Sweep { inputs, all_rules, threads, format, records } => {
+            cmd::sweep::run(&inputs, all_rules, threads, format, records.as_deref())
         }
         Command::Explain { inputs, json, record } => cmd::explain::run(&inputs, json, &record),
         Command::Disasm { inputs } => cmd::disasm::run(&inputs),
-        Command::Gen { module, count, seed } => cmd::gen_records::run(&module, count, seed),
+        Command::Gen { module, count, seed, format, output } => {
+            cmd::gen_records::run(&module, count, seed, format, output.as_deref())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,19 +6,29 @@ use std::time::Instant;
 use recordlock::RuleScope;
 use recordlock::sweep::{SweepOptions, sweep_lines};
 
-use crate::common::{Failure, Inputs, open_input, stdout, write_line};
+use crate::common::{Failure, Format, Inputs, open_input, stdout, write_line};
 
 /// Streams the records, prints each locked (or unevaluable) one in input order, and a
 /// summary on stderr.
-pub fn run(inputs: &Inputs, all_rules: bool, threads: Option<usize>, records: Option<&str>) -> Result<(), Failure> {
+pub fn run(
+    inputs: &Inputs,
+    all_rules: bool,
+    threads: Option<usize>,
+    format: Option<Format>,
+    records: Option<&str>,
+) -> Result<(), Failure> {
     let policy = inputs.policy()?;
-    let input = open_input(records)?;
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         builder = builder.num_threads(n.max(1));
     }
     let pool = builder.build().map_err(|e| Failure::Usage(format!("cannot start threads: {e}")))?;
     let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
+    let format = format.unwrap_or_else(|| Format::of_path(records));
+    if format != Format::Jsonl {
+        return columnar(&policy, scope, &pool, format, records);
+    }
+    let input = open_input(records)?;
     let opts = SweepOptions { scope, ..SweepOptions::default() };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -62,4 +72,26 @@ pub fn run(inputs: &Inputs, all_rules: bool, threads: Option<usize>, records: Op
         stats.records, stats.locked, stats.errors
     );
     Ok(())
+}
+
+#[cfg(feature = "columnar")]
+fn columnar(
+    policy: &recordlock::Policy,
+    scope: RuleScope,
+    pool: &rayon::ThreadPool,
+    format: Format,
+    records: Option<&str>,
+) -> Result<(), Failure> {
+    crate::cmd::sweep_columnar::run(policy, scope, pool, format, records)
+}
+
+#[cfg(not(feature = "columnar"))]
+fn columnar(
+    _: &recordlock::Policy,
+    _: RuleScope,
+    _: &rayon::ThreadPool,
+    format: Format,
+    _: Option<&str>,
+) -> Result<(), Failure> {
+    Err(Failure::Usage(format!("this build reads JSON Lines only (--format {format:?} needs the `columnar` feature)")))
 }
