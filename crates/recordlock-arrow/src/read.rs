@@ -190,8 +190,12 @@ pub fn csv_reader(
             }
             let row_number = rows + 1;
             if record.len() != width {
-                for b in &mut builders {
-                    b.append_null();
+                // The cells there are still give the row its id in the error line.
+                for (b, column) in builders.iter_mut().zip(&read) {
+                    match record.get(*column).map(std::str::from_utf8) {
+                        Some(Ok(text)) if !text.is_empty() => b.append_value(text),
+                        _ => b.append_null(),
+                    }
                 }
                 let message = format!("row {row_number} has {} cells; the header has {width}", record.len());
                 unreadable.push((n, Error::new(ErrorCode::InvalidRecord, &JsonPath::root(), message)));
