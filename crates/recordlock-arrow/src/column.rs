@@ -312,14 +312,12 @@ fn read_text(array: &dyn Array, field: &Field, json: bool) -> (Column<'static>, 
         }
         let null_key = values.len();
         values.push(Value::Empty);
-        let keys: Vec<u32> = dictionary_keys(array)
-            .into_iter()
-            .map(|k| k.filter(|k| *k < null_key).unwrap_or(null_key))
-            .map(|k| u32::try_from(k).unwrap_or(u32::MAX))
-            .collect();
-        for (i, k) in keys.iter().enumerate() {
-            if let Some(Some(why)) = bad.get(*k as usize) {
-                errors.push((i, why.clone()));
+        let keys = dense_keys(array, u32::try_from(null_key).unwrap_or(u32::MAX));
+        if bad.iter().any(Option::is_some) {
+            for (i, k) in keys.iter().enumerate() {
+                if let Some(Some(why)) = bad.get(*k as usize) {
+                    errors.push((i, why.clone()));
+                }
             }
         }
         return (Column::Values { values, keys: Some(keys) }, errors);
@@ -530,18 +528,54 @@ fn choice_of(field: &Field, text: &str) -> Choice {
 /// Arrow's validation never lets through).
 fn dictionary_keys(array: &dyn Array) -> Vec<Option<usize>> {
     let Some(d) = array.as_any_dictionary_opt() else { return vec![None; array.len()] };
-    let keys = d.keys();
     let size = d.values().len();
-    let nulls = array.logical_nulls();
-    match integers(keys) {
-        Some(Ok(k)) => k
-            .iter()
-            .enumerate()
-            .map(|(i, k)| {
-                let valid = nulls.as_ref().is_none_or(|n| n.is_valid(i));
-                usize::try_from(*k).ok().filter(|k| valid && *k < size)
-            })
-            .collect(),
-        _ => vec![None; array.len()],
+    let missing = u32::try_from(size).unwrap_or(u32::MAX);
+    dense_keys(array, missing).into_iter().map(|k| (k != missing).then_some(k as usize)).collect()
+}
+
+/// Each row's dictionary key as a `u32`, `missing` for a null row or a key outside the
+/// dictionary. One pass over the key buffer; nulls applied after, only when there are any.
+fn dense_keys(array: &dyn Array, missing: u32) -> Vec<u32> {
+    let Some(d) = array.as_any_dictionary_opt() else { return vec![missing; array.len()] };
+    let keys = d.keys();
+    let size = i128::from(missing);
+    macro_rules! dense {
+        ($t:ty) => {
+            keys.as_primitive::<$t>()
+                .values()
+                .iter()
+                .map(|k| {
+                    let k = i128::from(*k);
+                    if (0..size).contains(&k) { k as u32 } else { missing }
+                })
+                .collect::<Vec<u32>>()
+        };
     }
+    let mut out = match keys.data_type() {
+        DataType::Int8 => dense!(Int8Type),
+        DataType::Int16 => dense!(Int16Type),
+        DataType::Int32 => {
+            // The common case, without widening.
+            let limit = i32::try_from(missing).unwrap_or(i32::MAX);
+            keys.as_primitive::<Int32Type>()
+                .values()
+                .iter()
+                .map(|k| if (0..limit).contains(k) { k.unsigned_abs() } else { missing })
+                .collect()
+        }
+        DataType::Int64 => dense!(Int64Type),
+        DataType::UInt8 => dense!(UInt8Type),
+        DataType::UInt16 => dense!(UInt16Type),
+        DataType::UInt32 => dense!(UInt32Type),
+        DataType::UInt64 => dense!(UInt64Type),
+        _ => vec![missing; array.len()],
+    };
+    if let Some(nulls) = array.logical_nulls() {
+        for i in nulls.iter().enumerate().filter(|(_, valid)| !valid).map(|(i, _)| i) {
+            if let Some(k) = out.get_mut(i) {
+                *k = missing;
+            }
+        }
+    }
+    out
 }

@@ -146,15 +146,13 @@ impl ColumnarPlan {
         // The first error of each row, in column order.
         errors.sort_by_key(|(row, _)| *row);
         errors.dedup_by_key(|(row, _)| *row);
-        let mut undecided: Vec<u32> = Vec::with_capacity(rows);
-        let mut bad = errors.iter().map(|(r, _)| *r).peekable();
-        for row in 0..rows {
-            if bad.peek() == Some(&row) {
-                bad.next();
-                continue;
-            }
-            undecided.push(u32::try_from(row).unwrap_or(u32::MAX));
-        }
+        let all = 0..u32::try_from(rows).unwrap_or(u32::MAX);
+        let mut undecided: Vec<u32> = if errors.is_empty() {
+            all.collect()
+        } else {
+            let bad: Vec<u32> = errors.iter().map(|(r, _)| u32::try_from(*r).unwrap_or(u32::MAX)).collect();
+            difference(&all.collect::<Vec<u32>>(), &bad)
+        };
         let mut matched = vec![NONE; rows];
         let ctx = Context { columns: &columns, fields: &self.fields, opts: self.rules.eval_options() };
         for (index, tree) in self.rule_trees.iter().enumerate() {
@@ -171,9 +169,26 @@ impl ColumnarPlan {
                     *m = rule;
                 }
             }
-            undecided = difference(&undecided, &hits);
+            if index + 1 < self.rule_trees.len() {
+                undecided = difference(&undecided, &hits);
+            }
         }
         Ok(Evaluation { matched, errors })
+    }
+
+    /// Evaluates `batch` in slices of `chunk_rows` rows in parallel (in the current rayon
+    /// pool): one [`Evaluation`] per slice, in order.
+    ///
+    /// # Errors
+    /// As [`ColumnarPlan::evaluate`].
+    pub fn evaluate_parallel(&self, batch: &RecordBatch, chunk_rows: usize) -> Result<Vec<Evaluation>, MappingError> {
+        use rayon::prelude::*;
+        let chunk = chunk_rows.max(1);
+        let starts: Vec<usize> = (0..batch.num_rows()).step_by(chunk).collect();
+        starts
+            .par_iter()
+            .map(|&start| self.evaluate(&batch.slice(start, chunk.min(batch.num_rows() - start))))
+            .collect()
     }
 
     /// The batch's mapped columns, checked against the plan's types.

@@ -57,7 +57,15 @@ fn the_columnar_sample_through_the_binary() {
         .collect();
     let config = format!("{SAMPLE}/config.json");
     for file in ["deals.jsonl", "deals.csv", "deals.parquet"] {
-        let out = recordlock(&["sweep", "--config", &config, "--module", "Deals", "--all-rules", &format!("{SAMPLE}/{file}")]);
+        let out = recordlock(&[
+            "sweep",
+            "--config",
+            &config,
+            "--module",
+            "Deals",
+            "--all-rules",
+            &format!("{SAMPLE}/{file}"),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{file}");
         let got: Vec<serde_json::Value> =
             String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
