@@ -20,7 +20,7 @@ use recordlock_arrow::{MappingError, MappingOptions};
 use serde_json::Value as Json;
 
 fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/columnar")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/columnar")
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -7,7 +7,7 @@
 use std::process::{Command, Output};
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/deals.json");
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/columnar");
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/columnar");
 
 fn recordlock(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_recordlock")).args(args).output().unwrap()
