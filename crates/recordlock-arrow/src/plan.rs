@@ -31,7 +31,7 @@ struct Leaf {
 
 #[derive(Debug, Clone)]
 enum Node {
-    Leaf(Leaf),
+    Leaf(Box<Leaf>),
     All(Vec<Node>),
     Any(Vec<Node>),
 }
@@ -353,7 +353,7 @@ fn build(expr: &Expr, mapping: &Mapping, forms: &[Form], offset: i32) -> Node {
         Expr::Leaf(p) => {
             let column = mapping.columns().iter().position(|c| c.slot == p.slot()).unwrap_or(usize::MAX);
             let form = forms.get(column).copied().unwrap_or(Form::Values);
-            Node::Leaf(Leaf { column, pred: p.clone(), lowered: lower(p.test(), form, offset) })
+            Node::Leaf(Box::new(Leaf { column, pred: p.clone(), lowered: lower(p.test(), form, offset) }))
         }
         Expr::All(items) | Expr::Any(items) => {
             let mut nodes: Vec<Node> = items.iter().map(|e| build(e, mapping, forms, offset)).collect();

@@ -2,7 +2,7 @@
 //! pyarrow, and Arrow IPC) against its expected output, every conformance `sweep` suite
 //! through CSV and Parquet against the JSON Lines sweep, and bad files (SPEC.md §3, §4).
 
-#![expect(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
