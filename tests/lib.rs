@@ -65,23 +65,42 @@ pub trait Engine {
     fn sweep(&self, suite: &Suite, records: &[String], all_rules: bool) -> Output;
 }
 
-/// Every suite under `dir`, sorted by file name.
-pub fn suites(dir: &Path) -> Vec<Suite> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
-        })
-        .unwrap_or_default();
+/// Every suite under `dir`, sorted by file name. A directory that is missing, unreadable or
+/// holds no suite is an error: a suite directory that went missing must not pass silently.
+pub fn suites(dir: &Path) -> Result<Vec<Suite>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("suite directory {}: {e}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| format!("suite directory {}: {e}", dir.display()))?.path();
+        if path.extension().is_some_and(|x| x == "json") {
+            files.push(path);
+        }
+    }
+    if files.is_empty() {
+        return Err(format!("suite directory {} holds no suite", dir.display()));
+    }
     files.sort();
-    files
+    Ok(files
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             let json = serde_json::from_str(&text).unwrap_or(Json::Null);
             Suite { path, json }
         })
-        .collect()
+        .collect())
 }
+
+/// How many checks `suite` defines: its `validate`, each `decide` case, its `sweep`.
+pub fn checks_in(suite: &Suite) -> usize {
+    let decide = suite.json.get("decide").and_then(Json::as_array).map_or(0, Vec::len);
+    usize::from(suite.json.get("validate").is_some()) + decide + usize::from(suite.json.get("sweep").is_some())
+}
+
+/// The number of checks the suites under `conformance/` define (each `validate`, each
+/// `decide` case, each `sweep`; `tests/conformance/run` prints the same count). The runners
+/// require exactly this many to pass, so a suite lost, emptied or skipped fails them; adding
+/// checks means raising it.
+pub const EXPECTED_CHECKS: usize = 1675;
 
 /// The suite directories of the repository.
 pub fn suite_dirs() -> Vec<PathBuf> {
@@ -169,12 +188,15 @@ pub fn check(engine: &dyn Engine, suite: &Suite) -> (usize, Vec<String>) {
     (passed, failures)
 }
 
-/// Numbers compare by value (`1.0` = `1`), everything else structurally.
-fn same(a: &Json, b: &Json) -> bool {
+/// Numbers compare by exact decimal value (`1.0` = `1`, but `9007199254740993` ≠
+/// `9007199254740992`, which f64 would confuse), everything else structurally.
+pub fn same(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(x), Json::Number(y)) => {
             x == y
-                || x.as_str().parse::<f64>().ok() == y.as_str().parse::<f64>().ok() && !x.as_str().contains(['e', 'E'])
+                || recordlock::criteria::parse_decimal(x.as_str())
+                    .zip(recordlock::criteria::parse_decimal(y.as_str()))
+                    .is_some_and(|(x, y)| x == y)
         }
         (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
         (Json::Object(x), Json::Object(y)) => {
@@ -196,8 +218,9 @@ impl LibraryEngine {
             None => None,
         };
         let module = Module::resolve(suite.module(), schema).map_err(err)?;
+        let text = suite.config_text();
         let body: Json =
-            serde_json::from_str(&suite.config_text()).map_err(|e| err(recordlock::criteria::error_from_json(&e)))?;
+            serde_json::from_str(&text).map_err(|e| err(recordlock::criteria::error_from_json(&e, text.as_bytes())))?;
         let tz = suite.json.get("tz").and_then(Json::as_str).and_then(tz_option).unwrap_or_default();
         Policy::new(&body, module, Limits::default(), tz).map_err(err)
     }
@@ -239,17 +262,54 @@ impl Engine for LibraryEngine {
     }
 }
 
-/// Runs every suite through `engine` and panics with every failure.
+/// Runs every suite through `engine` and panics with every failure: a check that fails, a
+/// suite directory that is missing or empty, or a count of passed checks other than exactly
+/// the number the suites define. Returns that number.
 pub fn run_all(engine: &dyn Engine) -> usize {
     let mut passed = 0;
+    let mut defined = 0;
     let mut failures = Vec::new();
     for dir in suite_dirs() {
-        for suite in suites(&dir) {
-            let (p, f) = check(engine, &suite);
-            passed += p;
-            failures.extend(f);
+        match suites(&dir) {
+            Ok(suites) => {
+                for suite in suites {
+                    let (p, f) = check(engine, &suite);
+                    passed += p;
+                    defined += checks_in(&suite);
+                    failures.extend(f);
+                }
+            }
+            Err(e) => failures.push(e),
         }
     }
     assert!(failures.is_empty(), "{} passed, {} failed:\n{}", passed, failures.len(), failures.join("\n"));
+    assert_eq!(passed, defined, "every check the suites define passes, and only those");
     passed
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Issue 15 item 14: numbers compared through f64 made 2^53 + 1 equal 2^53.
+    #[test]
+    fn numbers_compare_exactly() {
+        let n = |t: &str| Json::Number(t.parse().unwrap_or_else(|_| serde_json::Number::from(0)));
+        assert!(!same(&n("9007199254740993"), &n("9007199254740992")));
+        assert!(!same(&n("0.30000000000000001"), &n("0.3")));
+        assert!(same(&n("1.0"), &n("1")));
+        assert!(same(&json!({"a": [n("1000.10")]}), &json!({"a": [n("1000.1")]})));
+    }
+
+    /// Issue 15 item 14: a missing suite directory read as no suites, and passed.
+    #[test]
+    fn a_missing_suite_directory_is_an_error() {
+        let missing = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance").join("no-such-suites");
+        assert!(suites(&missing).is_err());
+        for dir in suite_dirs() {
+            assert!(suites(&dir).is_ok_and(|s| !s.is_empty()), "{}", dir.display());
+        }
+    }
 }

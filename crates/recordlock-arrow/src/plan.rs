@@ -252,6 +252,15 @@ enum IdColumn<'b> {
 }
 
 impl Ids<'_> {
+    /// The rows (of the first `len`) without an id: null, or (JSON ids) neither a string
+    /// nor a number. (A CSV's empty cell is null.)
+    pub fn missing(&self, len: usize) -> Vec<usize> {
+        match &self.0 {
+            IdColumn::Text(t) => (0..len).filter(|r| t.get(*r).is_none()).collect(),
+            _ => (0..len).filter(|r| self.get(*r).is_none()).collect(),
+        }
+    }
+
     /// Row `row`'s id, when it has one.
     pub fn get(&self, row: usize) -> Option<String> {
         match &self.0 {

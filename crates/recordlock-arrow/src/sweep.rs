@@ -8,7 +8,9 @@ use std::fmt;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
-use recordlock::criteria::Error;
+use std::sync::OnceLock;
+
+use recordlock::criteria::{Error, RecordError};
 use serde_json::json;
 
 use crate::mapping::MappingError;
@@ -182,6 +184,13 @@ fn sweep_into(
     }
 }
 
+/// The error of a row without an id: a lock nobody could apply is never
+/// reported, as in the JSON Lines sweep.
+fn missing_id() -> &'static Error {
+    static MISSING: OnceLock<Error> = OnceLock::new();
+    MISSING.get_or_init(|| RecordError::missing_id().into())
+}
+
 fn report(
     plan: &ColumnarPlan,
     b: &SourceBatch,
@@ -191,36 +200,37 @@ fn report(
 ) -> io::Result<()> {
     let first = stats.records;
     let ids = plan.ids(&b.batch);
-    let mut unreadable = b.unreadable.iter().peekable();
-    let mut outcomes = evaluation.reported().peekable();
-    loop {
-        // Merge the reader's errors and the evaluation's reports by row; a row the reader
-        // could not read is reported with the reader's error.
-        let next_unreadable = unreadable.peek().map(|(r, _)| *r);
-        let next_outcome = outcomes.peek().map(|(r, _)| *r);
-        let line = match (next_unreadable, next_outcome) {
-            (None, None) => break,
-            (Some(u), o) if o.is_none_or(|o| u <= o) => {
-                if o == Some(u) {
-                    outcomes.next();
-                }
-                let Some((row, error)) = unreadable.next() else { break };
-                SweepLine::Unevaluable { id: ids.get(*row), error, line: first + *row as u64 + 1 }
+    let line = |row: usize| first + row as u64 + 1;
+    // Every reported row with its priority: the reader's error, then the evaluation's, then
+    // a missing id, then a lock.
+    let mut rows: Vec<(usize, u8, SweepLine<'_>)> = Vec::new();
+    for (row, error) in &b.unreadable {
+        rows.push((*row, 0, SweepLine::Unevaluable { id: ids.get(*row), error, line: line(*row) }));
+    }
+    for (row, outcome) in evaluation.reported() {
+        match outcome {
+            RowOutcome::Unevaluable(error) => {
+                rows.push((row, 1, SweepLine::Unevaluable { id: ids.get(row), error, line: line(row) }));
             }
-            _ => match outcomes.next() {
-                None => break,
-                Some((row, RowOutcome::Locked(rule))) => SweepLine::Locked { id: ids.get(row), rule },
-                Some((row, RowOutcome::Unevaluable(error))) => {
-                    SweepLine::Unevaluable { id: ids.get(row), error, line: first + row as u64 + 1 }
+            RowOutcome::Locked(rule) => {
+                if let Some(id) = ids.get(row) {
+                    rows.push((row, 3, SweepLine::Locked { id: Some(id), rule }));
                 }
-                Some((_, RowOutcome::Unlocked)) => continue,
-            },
-        };
-        match line {
+            }
+            RowOutcome::Unlocked => {}
+        }
+    }
+    for row in ids.missing(b.batch.num_rows()) {
+        rows.push((row, 2, SweepLine::Unevaluable { id: None, error: missing_id(), line: line(row) }));
+    }
+    rows.sort_by_key(|(row, priority, _)| (*row, *priority));
+    rows.dedup_by_key(|(row, _, _)| *row);
+    for (_, _, l) in rows {
+        match l {
             SweepLine::Locked { .. } => stats.locked += 1,
             SweepLine::Unevaluable { .. } => stats.errors += 1,
         }
-        emit(plan, line)?;
+        emit(plan, l)?;
     }
     stats.records += b.batch.num_rows() as u64;
     Ok(())

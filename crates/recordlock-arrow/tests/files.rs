@@ -187,7 +187,7 @@ fn every_conformance_sweep_suite_through_csv_and_parquet() {
     let mut suites = 0;
     let mut through_csv = 0;
     for dir in recordlock_tests::suite_dirs() {
-        for suite in recordlock_tests::suites(&dir) {
+        for suite in recordlock_tests::suites(&dir).unwrap() {
             let Some(sw) = suite.json.get("sweep") else { continue };
             let schema = suite.json.get("schema").map(|s| Schema::from_json(s).unwrap());
             let Ok(module) = Module::resolve(suite.module(), schema) else { continue };

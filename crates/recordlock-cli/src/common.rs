@@ -2,7 +2,7 @@
 //! opening inputs and outputs.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
 use chrono::FixedOffset;
 use clap::Args;
@@ -17,14 +17,58 @@ pub enum Failure {
     Invalid(Json),
     /// Usage or I/O error: print the message on stderr, exit 2.
     Usage(String),
-    /// The reader of stdout went away: stop quietly.
+    /// The reader of stdout or stderr went away: stop quietly (exit 0).
     BrokenPipe,
 }
 
-impl From<io::Error> for Failure {
-    fn from(e: io::Error) -> Failure {
-        if e.kind() == io::ErrorKind::BrokenPipe { Failure::BrokenPipe } else { Failure::Usage(e.to_string()) }
+/// The output streams, named in write errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+impl Stream {
+    /// `stdout` or `stderr`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
     }
+}
+
+impl Failure {
+    /// A failed write to `stream`: a closed pipe stops quietly, any other error (a full
+    /// disk...) is an I/O error naming the stream.
+    pub fn write(stream: Stream, e: &io::Error) -> Failure {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Usage(format!("cannot write to {}: {e}", stream.name()))
+        }
+    }
+
+    /// A failed read of the input named `name` (a path, or `stdin`).
+    pub fn read(name: &str, e: &io::Error) -> Failure {
+        Failure::Usage(format!("cannot read {name}: {e}"))
+    }
+
+    /// A failed write to stdout.
+    pub fn stdout(e: io::Error) -> Failure {
+        Failure::write(Stream::Stdout, &e)
+    }
+}
+
+/// Writes a line of text to stderr (unbuffered), never panicking: the error names stderr.
+pub fn print_stderr(line: &str) -> Result<(), Failure> {
+    let mut err = io::stderr().lock();
+    err.write_all(line.as_bytes())
+        .and_then(|()| err.write_all(b"\n"))
+        .and_then(|()| err.flush())
+        .map_err(|e| Failure::write(Stream::Stderr, &e))
 }
 
 impl From<recordlock::criteria::Error> for Failure {
@@ -83,16 +127,51 @@ pub struct Inputs {
     pub tz: String,
 }
 
-/// Reads a whole file.
-pub fn read_file(path: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))
+/// Reads a file, but at most `limit + 1` bytes: enough to tell it is over the limit
+/// without holding a file of any size.
+pub fn read_bounded(path: &str, limit: usize) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: io::Error| Failure::Usage(format!("cannot read `{path}`: {e}"));
+    let file = File::open(path).map_err(cannot)?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Failure::Usage(format!("cannot read `{path}`: it is a directory")));
+    }
+    let mut bytes = Vec::new();
+    file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1)).read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(bytes)
 }
 
-/// Reads a JSON file strictly (duplicate keys are errors); a file that is not valid JSON is
-/// invalid input (exit 1).
+/// The UTF-8 byte order mark some editors write at the start of a file: not part of the JSON.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a configuration or schema file strictly (duplicate keys are errors; a leading byte
+/// order mark is skipped; over `Limits::config_bytes` is `LIMIT_EXCEEDED` before parsing);
+/// a file that is not valid JSON is invalid input (exit 1).
 pub fn read_json(path: &str) -> Result<Json, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
-    Ok(recordlock::criteria::parse_json_strict_bytes(&bytes)?)
+    let limits = Limits::default();
+    let bytes = read_bounded(path, limits.config_bytes)?;
+    Ok(recordlock::config::parse_config_bytes(&bytes, &limits)?)
+}
+
+/// The error object of an invalid input file, after a stderr line naming the file (`what`:
+/// "configuration", "schema"...), so that an error's JSON path can be placed.
+pub fn invalid_in(what: &str, path: &str) -> impl FnOnce(recordlock::criteria::Error) -> Failure {
+    let note = format!("recordlock: the {what} `{path}` is invalid");
+    move |e| {
+        // The error object on stdout is the contract; the note is a courtesy.
+        let _ = print_stderr(&note);
+        Failure::from(e)
+    }
+}
+
+/// Reads and names a JSON input file: as [`read_json`], an invalid one noted by name.
+pub fn read_json_named(what: &str, path: &str) -> Result<Json, Failure> {
+    match read_json(path) {
+        Err(Failure::Invalid(body)) => {
+            let _ = print_stderr(&format!("recordlock: the {what} `{path}` cannot be read as JSON"));
+            Err(Failure::Invalid(body))
+        }
+        other => other,
+    }
 }
 
 impl ModuleArgs {
@@ -100,7 +179,9 @@ impl ModuleArgs {
     pub fn resolve(&self) -> Result<Module, Failure> {
         let schema = match &self.schema {
             None => None,
-            Some(path) => Some(Schema::from_json(&read_json(path)?)?),
+            Some(path) => {
+                Some(Schema::from_json(&read_json_named("schema", path)?).map_err(invalid_in("schema", path))?)
+            }
         };
         Ok(Module::resolve(&self.module, schema)?)
     }
@@ -111,9 +192,10 @@ impl Inputs {
     pub fn policy(&self) -> Result<Policy, Failure> {
         let tz = parse_tz(&self.tz)
             .ok_or_else(|| Failure::Usage(format!("`{}` is not a time zone offset like +05:30", self.tz)))?;
-        let body = read_json(&self.config)?;
+        let body = read_json_named("configuration", &self.config)?;
         let module = self.module.resolve()?;
-        Ok(Policy::new(&body, module, Limits::default(), EvalOptions { tz })?)
+        Policy::new(&body, module, Limits::default(), EvalOptions { tz })
+            .map_err(invalid_in("configuration", &self.config))
     }
 }
 
@@ -139,15 +221,61 @@ pub fn parse_tz(s: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
-/// The input named `path`, or stdin for `-` or none.
+/// The name of an input in messages: `` `PATH` `` or `stdin`.
+pub fn input_name(path: Option<&str>) -> String {
+    match path {
+        None | Some("-") => "stdin".to_owned(),
+        Some(p) => format!("`{p}`"),
+    }
+}
+
+/// The input named `path`, or stdin for `-` or none. A directory is refused here, by name,
+/// rather than failing at the first read.
 pub fn open_input(path: Option<&str>) -> Result<Box<dyn BufRead + Send>, Failure> {
     match path {
-        None | Some("-") => Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin()))),
+        None | Some("-") => skip_bom(BufReader::with_capacity(1 << 20, io::stdin())),
         Some(p) => {
             let f = File::open(p).map_err(|e| Failure::Usage(format!("cannot open `{p}`: {e}")))?;
-            Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+            if f.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(Failure::Usage(format!("cannot read `{p}`: it is a directory, not a file of records")));
+            }
+            skip_bom(BufReader::with_capacity(1 << 20, f))
         }
     }
+}
+
+/// Skips a byte order mark at the start of an input: not part of its first line.
+fn skip_bom<R: BufRead + Send + 'static>(mut input: R) -> Result<Box<dyn BufRead + Send>, Failure> {
+    if input.fill_buf().is_ok_and(|b| b.starts_with(BOM)) {
+        input.consume(BOM.len());
+    }
+    Ok(Box::new(input))
+}
+
+/// Worker threads per core at most: more only costs startup time and memory (each thread
+/// has its own stack and row scratch) and cannot make a CPU-bound sweep faster.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The largest `--threads` accepted on this machine: [`THREADS_PER_CORE`] × its cores.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from).saturating_mul(THREADS_PER_CORE)
+}
+
+/// The worker pool for `--threads N` (default: one thread per core). `0` and more than
+/// [`max_threads`] are usage errors, reported before any input is read.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        let max = max_threads();
+        if n == 0 || n > max {
+            return Err(Failure::Usage(format!(
+                "--threads {n}: give 1 to {max} ({THREADS_PER_CORE} per core of the {} here)",
+                max / THREADS_PER_CORE
+            )));
+        }
+        builder = builder.num_threads(n);
+    }
+    builder.build().map_err(|e| Failure::Usage(format!("cannot start {} threads: {e}", threads.unwrap_or(0))))
 }
 
 /// Buffered stdout.

@@ -6,11 +6,12 @@
 mod cmd;
 mod common;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::common::{Failure, Inputs};
+use crate::common::{Failure, Inputs, Stream, print_stderr};
 
 /// Record locking for CRM data, wire-compatible with Zoho CRM.
 #[derive(Debug, Parser)]
@@ -92,7 +93,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     let result = match cli.command {
         Command::Validate { config, module } => cmd::validate::run(&config, &module),
         Command::Lint(args) => cmd::lint::run(&args),
@@ -107,16 +111,39 @@ fn main() -> ExitCode {
             cmd::gen_records::run(&module, count, seed, format, output.as_deref())
         }
     };
+    exit_status(result)
+}
+
+/// The exit status of a command's result, after printing what it failed with. Printing
+/// never panics: a closed pipe is quiet, and a failed write of the error object itself is an
+/// I/O error (exit 2) named on stderr.
+fn exit_status(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Invalid(body)) => {
-            println!("{body}");
-            ExitCode::from(1)
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{body}").and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::from(1),
+                Err(e) => match Failure::write(Stream::Stdout, &e) {
+                    Failure::BrokenPipe => ExitCode::from(1),
+                    other => exit_status(Err(other)),
+                },
+            }
         }
         Err(Failure::Usage(message)) => {
-            eprintln!("recordlock: {message}");
+            // Nowhere is left to report a failing stderr: the status says it.
+            let _ = print_stderr(&format!("recordlock: {message}"));
             ExitCode::from(2)
         }
         Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+    }
+}
+
+/// Prints clap's usage error (or help, or version) and gives its status; a failed write of
+/// it (other than a closed pipe) is an I/O error, exit 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    match e.print() {
+        Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
     }
 }

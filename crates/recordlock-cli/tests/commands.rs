@@ -1,6 +1,6 @@
 //! The commands beyond the conformance suites: explain, disasm, gen, and sweep's summary
 //! (CONTRACT.md).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "helpers of tests fail by panicking")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! Issue 7 on the command line: `recordlock lint` (one JSON finding a line, exit 0; an
 //! invalid configuration is exit 1) and `recordlock diff` (one line per changed record,
 //! summary on stderr).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![expect(clippy::unwrap_used, reason = "helpers of tests fail by panicking")]
 
 use std::io::Write;
 use std::path::PathBuf;

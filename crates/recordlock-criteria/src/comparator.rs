@@ -6,7 +6,7 @@ use crate::schema::TypeClass;
 
 /// A criteria comparator, as Zoho spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)] // each variant is its Zoho name
+#[expect(missing_docs, reason = "each variant is named after what it compares, as Zoho names it")]
 pub enum Comparator {
     Equal,
     NotEqual,
@@ -32,7 +32,7 @@ pub enum Comparator {
 
 /// The positive comparators: every comparator is one of these, possibly negated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
+#[expect(missing_docs, reason = "each variant is named after what it compares, as Zoho names it")]
 pub enum Positive {
     Equal,
     In,

@@ -16,7 +16,7 @@ use crate::ast::Criteria;
 use crate::error::Error;
 use crate::layout::Layout;
 use crate::limits::CriteriaLimits;
-use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Pool, Program, ReadField, Target};
+use crate::program::{CmpOp, ConstId, Instr, KeyKind, Op, Pool, Program, ReadField, Target, VerifyError};
 use crate::reference::EvalOptions;
 use crate::schema::{Field, Schema, Slot};
 
@@ -39,11 +39,11 @@ pub fn compile_criteria(
     opts: &EvalOptions,
 ) -> Result<Program, Error> {
     let expr = typecheck::check(criteria, schema, limits)?;
-    compile(&expr, schema, opts)
+    Ok(compile(&expr, schema, opts)?)
 }
 
 /// Compiles a typed tree, for rows holding exactly the fields it reads.
-pub fn compile(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> Result<Program, Error> {
+pub fn compile(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> Result<Program, CompileError> {
     let layout = Arc::new(Layout::of(schema, expr.preds().map(|p| p.slot())));
     compile_with_layout(expr, schema, opts, &layout)
 }
@@ -55,7 +55,7 @@ pub fn compile_with_layout(
     schema: &Schema,
     opts: &EvalOptions,
     layout: &Arc<Layout>,
-) -> Result<Program, Error> {
+) -> Result<Program, CompileError> {
     let mut c = Compiler { schema, layout, code: Vec::new(), pool: Pool::default() };
     let entry = c.emit(expr, Target::ACCEPT, Target::REJECT);
     // Reverse: emission index e becomes n - 1 - e.
@@ -89,9 +89,20 @@ pub fn compile_with_layout(
         })
         .collect();
     let tz_seconds = i64::from(opts.tz.local_minus_utc());
-    Program::new(code, Arc::clone(layout), c.pool, reads, tz_seconds).map_err(|e| {
-        Error::new(crate::ErrorCode::InvalidData, &crate::JsonPath::root(), format!("internal compiler error: {e}"))
-    })
+    Program::new(code, Arc::clone(layout), c.pool, reads, tz_seconds).map_err(CompileError)
+}
+
+/// The compiler produced a program that failed verification: a bug in recordlock, never in
+/// the criteria (which the type checker accepted). It becomes `INTERNAL_ERROR`, not a
+/// verdict on the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("internal compiler error: {0}")]
+pub struct CompileError(#[from] VerifyError);
+
+impl From<CompileError> for Error {
+    fn from(e: CompileError) -> Error {
+        Error::internal(e.to_string())
+    }
 }
 
 struct Compiler<'s> {

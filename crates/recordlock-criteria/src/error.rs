@@ -276,7 +276,7 @@ impl Error {
         self.0.details.api_name.as_deref()
     }
 
-    /// All details.
+    /// The `details` object: path, API name, and the keys of the code (limit, dependee...).
     pub fn details(&self) -> &Details {
         &self.0.details
     }

@@ -35,7 +35,7 @@ pub fn parse_json_strict(text: &str) -> Result<Json, Error> {
             Err(Error::new(ErrorCode::InvalidData, &path, format!("the key `{key}` is given twice")).with_api_name(key))
         }
         (Ok(v), None) => Ok(v),
-        (Err(e), None) => Err(crate::error_from_json(&e)),
+        (Err(e), None) => Err(error_from_json_bytes(&e, text.as_bytes())),
     }
 }
 
@@ -163,5 +163,79 @@ mod tests {
             assert_eq!(parse_json_strict(bad).unwrap_err().code(), ErrorCode::InvalidData, "{bad}");
         }
         assert!(parse_json_strict_bytes(b"{\"a\": \"\xff\"}").is_err());
+    }
+}
+
+/// serde_json's recursion limit: deeper input is refused, never a stack overflow.
+pub(crate) const PARSER_DEPTH_LIMIT: usize = 128;
+
+/// The error for JSON that does not parse: `INVALID_DATA` at `$`, or `LIMIT_EXCEEDED` when the
+/// parser stopped because the input nests deeper than [`PARSER_DEPTH_LIMIT`].
+///
+/// serde_json does not expose its error codes, only a category; a syntax error whose position
+/// in `input` is at least [`PARSER_DEPTH_LIMIT`] levels deep is the recursion limit (no other
+/// syntax error stops the parser that deep, since it refuses to go deeper).
+pub(crate) fn error_from_json_bytes(e: &serde_json::Error, input: &[u8]) -> Error {
+    let root = JsonPath::root();
+    let too_deep = e.classify() == serde_json::error::Category::Syntax
+        && depth_at(input, e.line(), e.column()) >= PARSER_DEPTH_LIMIT;
+    if too_deep {
+        let message = format!("the JSON nests deeper than {PARSER_DEPTH_LIMIT} levels ({e})");
+        Error::new(ErrorCode::LimitExceeded, &root, message).with_limit(PARSER_DEPTH_LIMIT as u64, 0)
+    } else {
+        Error::new(ErrorCode::InvalidData, &root, format!("invalid JSON: {e}"))
+    }
+}
+
+/// How many arrays and objects are open at 1-based `line` and `column` of `input` (strings
+/// and their escapes skipped).
+fn depth_at(input: &[u8], line: usize, column: usize) -> usize {
+    let (mut depth, mut at_line, mut at_column) = (0usize, 1usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in input {
+        if b == b'\n' {
+            at_line += 1;
+            at_column = 0;
+        } else {
+            at_column += 1;
+        }
+        if at_line > line || (at_line == line && at_column > column) {
+            break;
+        }
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn the_recursion_limit_is_told_by_depth_not_wording() {
+        let deep = "[".repeat(200);
+        let e = serde_json::from_str::<Json>(&deep).expect_err("too deep");
+        assert_eq!(error_from_json_bytes(&e, deep.as_bytes()).code(), ErrorCode::LimitExceeded);
+        // Strings holding brackets do not count.
+        let quoted = format!("[\"{}\"", "[".repeat(200));
+        let e = serde_json::from_str::<Json>(&quoted).expect_err("unterminated");
+        assert_eq!(error_from_json_bytes(&e, quoted.as_bytes()).code(), ErrorCode::InvalidData);
+        // A syntax error at shallow depth.
+        let e = serde_json::from_str::<Json>("[1,,]").expect_err("syntax");
+        assert_eq!(error_from_json_bytes(&e, b"[1,,]").code(), ErrorCode::InvalidData);
     }
 }

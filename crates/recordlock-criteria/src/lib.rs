@@ -38,6 +38,7 @@
 //! assert!(reference::evaluate(&expr, &row, deals, &opts));
 //! ```
 
+pub mod analysis;
 pub mod ast;
 pub mod comparator;
 pub mod compile;
@@ -47,8 +48,10 @@ mod json_path;
 mod layout;
 mod limits;
 pub mod program;
+mod record_error;
 pub mod reference;
 mod row;
+mod scan;
 pub mod schema;
 mod sorted_set;
 mod text;
@@ -65,6 +68,7 @@ pub use crate::json_path::JsonPath;
 pub use crate::layout::Layout;
 pub use crate::limits::CriteriaLimits;
 pub use crate::program::Program;
+pub use crate::record_error::RecordError;
 pub use crate::reference::{EvalOptions, Trace};
 pub use crate::row::{Ingestor, Row};
 pub use crate::schema::{Field, FieldType, OptionCode, PicklistOption, Schema, Slot, TypeClass};
@@ -76,13 +80,8 @@ pub use crate::value::{
 };
 
 /// The error for JSON text that does not parse: `INVALID_DATA` at `$`, or `LIMIT_EXCEEDED`
-/// when it nests deeper than the parser allows.
-pub fn error_from_json(e: &serde_json::Error) -> Error {
-    let text = e.to_string();
-    let root = JsonPath::root();
-    if text.contains("recursion limit exceeded") {
-        Error::new(ErrorCode::LimitExceeded, &root, format!("the JSON nests too deeply: {text}")).with_limit(128, 0)
-    } else {
-        Error::new(ErrorCode::InvalidData, &root, format!("invalid JSON: {text}"))
-    }
+/// when it nests deeper than the parser allows (told by the error's category and the nesting
+/// at its position in `input`, never by the message's wording).
+pub fn error_from_json(e: &serde_json::Error, input: &[u8]) -> Error {
+    json::error_from_json_bytes(e, input)
 }

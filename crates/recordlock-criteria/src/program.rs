@@ -147,7 +147,7 @@ pub enum Op {
 /// One instruction: test the value in `slot`, then go to `on_true` or `on_false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instr {
-    /// The test.
+    /// What the instruction tests on the value in `slot`.
     pub op: Op,
     /// The field tested.
     pub slot: Slot,
@@ -179,7 +179,7 @@ pub(crate) struct Pool {
 /// What a program knows of a field it reads, for disassembly and projections.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadField {
-    /// The slot.
+    /// The field's slot in the schema.
     pub slot: Slot,
     /// The API name.
     pub api_name: Box<str>,

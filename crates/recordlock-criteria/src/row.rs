@@ -6,6 +6,8 @@
 //! more than scanning its text. A value of the wrong type for its field is an error naming the
 //! field, and so is a field given twice.
 
+use crate::record_error::RecordError;
+use crate::scan::{Scanned, scan_object};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -191,7 +193,7 @@ impl Ingestor {
     /// Errors: text that is not a JSON object, or a read field holding a value of the wrong
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
-    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
         self.ingest_bytes(text.as_bytes(), row)
     }
 
@@ -199,32 +201,58 @@ impl Ingestor {
     /// [`Ingestor::ingest_str`]. Keys and the values read are checked to be UTF-8 as they are
     /// parsed; the values of fields not read are skipped without that check, like every
     /// other check on them — so a sweep need not validate a whole line first.
-    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
+        // The fast path: the members found in place, unread values skipped unbuilt. Anything
+        // it leaves to serde_json is read again from the start by the path below, so both
+        // give the same verdict (`scan` explains why).
+        self.reset(row);
+        let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
+        let mut read_all = true;
+        let scanned = scan_object(
+            bytes,
+            |key| state_wants(self, key),
+            |key, raw| match raw_value(raw) {
+                Some(value) => state.accept(key, &value),
+                None => read_all = false,
+            },
+        );
+        if scanned == Scanned::Done && read_all {
+            return match state.first_error {
+                Some(e) => Err(RecordError::new(e)),
+                None => Ok(()),
+            };
+        }
+        self.ingest_bytes_with_serde(bytes, row)
+    }
+
+    /// [`Ingestor::ingest_bytes`] without the fast path: serde_json reads the whole record.
+    fn ingest_bytes_with_serde(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = (&mut state).deserialize(&mut de).and_then(|()| de.end());
         if let Err(e) = parsed {
-            return Err(crate::error_from_json(&e));
+            return Err(RecordError::new(crate::json::error_from_json_bytes(&e, bytes)));
         }
         match state.first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(RecordError::new(e)),
             None => Ok(()),
         }
     }
 
     /// Reads a record given as a JSON value into `row` (which is reset first).
-    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), Error> {
+    pub fn ingest_json(&self, record: &Json, row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
         let Json::Object(map) = record else {
-            return Err(Error::new(ErrorCode::InvalidData, &JsonPath::root(), "a record must be a JSON object"));
+            let e = Error::new(ErrorCode::InvalidData, &JsonPath::root(), "a record must be a JSON object");
+            return Err(RecordError::new(e));
         };
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         for (key, value) in map {
             state.accept(key, value);
         }
         match state.first_error {
-            Some(e) => Err(e),
+            Some(e) => Err(RecordError::new(e)),
             None => Ok(()),
         }
     }
@@ -291,12 +319,19 @@ impl IngestState<'_> {
     }
 
     fn try_accept(&mut self, key: &str, value: &Json) -> Result<(), Error> {
-        if key == "id" && !self.seen.id {
-            self.seen.id = true;
+        if key == "id" {
+            let path = JsonPath::root().key(key);
+            if std::mem::replace(&mut self.seen.id, true) {
+                return Err(Error::new(ErrorCode::InvalidData, &path, "the key `id` is given twice").with_api_name(key));
+            }
             self.row.id = match value {
                 Json::String(s) => Some(s.clone()),
                 Json::Number(n) => Some(n.as_str().to_owned()),
-                _ => None,
+                Json::Null => None,
+                _ => {
+                    return Err(Error::new(ErrorCode::InvalidData, &path, "`id` must be a string or a number")
+                        .with_api_name(key));
+                }
             };
         }
         let Some(i) = self.ingestor.position(key) else { return Ok(()) };
@@ -313,7 +348,7 @@ impl IngestState<'_> {
     }
 
     fn wants(&self, key: &str) -> bool {
-        key == "id" || self.ingestor.position(key).is_some()
+        state_wants(self.ingestor, key)
     }
 }
 
@@ -343,6 +378,23 @@ impl<'de> Visitor<'de> for &mut IngestState<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether ingestion reads the member `key`: the id and the fields read.
+fn state_wants(ingestor: &Ingestor, key: &str) -> bool {
+    key == "id" || ingestor.position(key).is_some()
+}
+
+/// A read member's value from its raw bytes (complete and syntactically valid JSON, as the
+/// scanner hands it over): a string without escapes directly, anything else through
+/// serde_json. `None` when the bytes are not UTF-8, which serde_json reports in its own words.
+fn raw_value(raw: &[u8]) -> Option<Json> {
+    if let [b'"', inner @ .., b'"'] = raw
+        && !inner.contains(&b'\\')
+    {
+        return std::str::from_utf8(inner).ok().map(|s| Json::String(s.to_owned()));
+    }
+    serde_json::from_slice(raw).ok()
 }
 
 /// Reads an object key, borrowing it from the input when it has no escapes.
@@ -400,7 +452,7 @@ mod tests {
         let s = deals();
         let mut row = Row::new(s);
         let err = Ingestor::new(s).ingest_str(r#"{"Deal_Name": "x", "Amount": "lots"}"#, &mut row).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::InvalidData);
+        assert_eq!(err.reader_code(), ErrorCode::InvalidData);
         assert_eq!(err.api_name(), Some("Amount"));
         assert_eq!(err.json_path(), "$.Amount");
     }
@@ -432,7 +484,7 @@ mod tests {
         // In a read field, the parser's recursion limit stops it.
         let deep = format!(r#"{{"Amount": {}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
         let err = Ingestor::new(s).ingest_str(&deep, &mut row).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::LimitExceeded);
+        assert_eq!(err.reader_code(), ErrorCode::LimitExceeded);
     }
 
     #[test]
@@ -444,6 +496,73 @@ mod tests {
         assert!(ing.ingest_bytes(b"{\"\xff\": 1}", &mut row).is_err(), "keys must be UTF-8");
         ing.ingest_bytes(b"{\"Description\": \"\xff\", \"Deal_Name\": \"ok\"}", &mut row).unwrap();
         assert!(!row.get(s.slot("Deal_Name").unwrap()).is_empty());
+    }
+
+    /// Issue 15 item 9: a duplicated `id` was silently the first, an `id` of another type
+    /// silently none.
+    #[test]
+    fn ids_are_read_strictly() {
+        let s = deals();
+        let ing = Ingestor::for_fields(s, [s.slot("Stage").unwrap()]);
+        let mut row = Row::new(s);
+        let err = ing.ingest_str(r#"{"id": "1", "Stage": "x", "id": "2"}"#, &mut row).unwrap_err();
+        assert_eq!((err.reader_code(), err.json_path()), (ErrorCode::InvalidData, "$.id"));
+        for bad in [r#"{"id": true}"#, r#"{"id": {"id": "1"}}"#, r#"{"id": ["1"]}"#] {
+            let err = ing.ingest_str(bad, &mut row).unwrap_err();
+            assert_eq!(err.json_path(), "$.id", "{bad}");
+        }
+        ing.ingest_str(r#"{"id": null}"#, &mut row).unwrap();
+        assert_eq!(row.record_id(), None);
+        ing.ingest_str(r#"{"id": 12}"#, &mut row).unwrap();
+        assert_eq!(row.record_id(), Some("12"));
+    }
+
+    /// The fast path and serde_json give the same verdict and the same row on every record
+    /// and on every one-byte edit of it (a deletion, or one of JSON's structural bytes
+    /// inserted or swapped in).
+    #[test]
+    fn the_fast_path_changes_speed_never_a_verdict() {
+        let s = deals();
+        let ing = Ingestor::for_fields(s, ["Stage", "Amount", "Account_Name", "Deal_Name"].map(|n| s.slot(n).unwrap()));
+        let records = [
+            r#"{"id": "1", "Stage": "Closed Won", "Amount": 1000.10, "Deal_Name": "ACME \"x\" \u00e9"}"#,
+            r#"{"id": 5843104000001068052, "Account_Name": {"id": "77", "name": "A"}, "Other": [1, {"a": [true, null, -0.5e3]}]}"#,
+            r#" { "Stage" : null , "Amount" : "12" , "Zzz" : "tab\tok" } "#,
+            r#"{"id": "2", "Stage": 7, "Amount": [1], "Deal_Name": ""}"#,
+            r#"{"id": "3", "St\u0061ge": "Closed Won", "Amount": 1e3}"#,
+            r#"{}"#,
+        ];
+        let edits: &[u8] = b"{}[],:\"\\ 0e-.tnu";
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for r in records {
+            let b = r.as_bytes();
+            variants.push(b.to_vec());
+            for i in 0..b.len() {
+                let mut del = b.to_vec();
+                del.remove(i);
+                variants.push(del);
+                for &e in edits {
+                    let mut ins = b.to_vec();
+                    ins.insert(i, e);
+                    variants.push(ins);
+                    let mut swap = b.to_vec();
+                    swap[i] = e;
+                    variants.push(swap);
+                }
+            }
+        }
+        let (mut fast_row, mut slow_row) = (Row::new(s), Row::new(s));
+        let mut accepted = 0;
+        for v in &variants {
+            let fast = ing.ingest_bytes(v, &mut fast_row);
+            let slow = ing.ingest_bytes_with_serde(v, &mut slow_row);
+            assert_eq!(fast, slow, "{}", String::from_utf8_lossy(v));
+            if fast.is_ok() {
+                assert_eq!(fast_row, slow_row, "{}", String::from_utf8_lossy(v));
+                accepted += 1;
+            }
+        }
+        assert!(accepted > 100 && accepted < variants.len() / 2, "{accepted} of {}", variants.len());
     }
 
     #[test]

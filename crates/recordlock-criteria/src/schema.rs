@@ -213,7 +213,7 @@ impl Schema {
 
     /// Reads a Zoho fields-metadata body from JSON text.
     pub fn from_json_str(text: &str) -> Result<Schema, Error> {
-        let body: Json = serde_json::from_str(text).map_err(|e| crate::error_from_json(&e))?;
+        let body: Json = serde_json::from_str(text).map_err(|e| crate::error_from_json(&e, text.as_bytes()))?;
         Schema::from_json(&body)
     }
 

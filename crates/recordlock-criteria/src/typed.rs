@@ -222,7 +222,7 @@ pub enum TextTest {
 /// Where a needle must occur.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubstringKind {
-    /// Anywhere.
+    /// Anywhere in the text (`contains`).
     Contains,
     /// At the start.
     StartsWith,
@@ -293,7 +293,7 @@ pub enum ChoicesTest {
 /// Tests on ordered values (numbers, dates, instants). `In` is sorted, `Between` inclusive
 /// with `low <= high`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)]
+#[expect(missing_docs, reason = "each variant is named after what it compares, as Zoho names it")]
 pub enum OrdTest<T> {
     Equal(T),
     In(SortedSet<T>),

@@ -20,7 +20,8 @@
 //! decide (a `like` pattern it cannot read, a budget spent) it says nothing.
 //!
 //! [`never_holds`], [`always_holds`] and [`covered_by`] answer the underlying questions for
-//! any typed criteria.
+//! any typed criteria; they and the solver live in [`recordlock_criteria::analysis`], where
+//! every back end can use them.
 //!
 //! ```
 //! use recordlock::analysis::{self, FindingKind};
@@ -46,16 +47,12 @@
 //! # Ok::<(), recordlock::criteria::Error>(())
 //! ```
 
-mod domain;
 mod findings;
 mod lint;
-mod solver;
-
-use recordlock_criteria::{EvalOptions, Expr, Schema};
 
 pub use self::findings::{Finding, FindingKind, Severity};
-use self::solver::{Formula, Solver, Verdict};
 use crate::policy::Policy;
+pub use recordlock_criteria::analysis::{always_holds, covered_by, never_holds};
 
 /// How hard the analysis tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +66,7 @@ pub struct AnalysisOptions {
 
 impl Default for AnalysisOptions {
     fn default() -> AnalysisOptions {
-        AnalysisOptions { budget: 20_000 }
+        AnalysisOptions { budget: recordlock_criteria::analysis::DEFAULT_BUDGET }
     }
 }
 
@@ -81,48 +78,6 @@ pub fn lint(policy: &Policy) -> Vec<Finding> {
 /// As [`lint`], with options.
 pub fn lint_with(policy: &Policy, opts: &AnalysisOptions) -> Vec<Finding> {
     lint::lint(policy, opts)
-}
-
-/// Whether `expr` provably holds on no record of `schema` (`false`: it may hold, or the
-/// analysis could not tell). `opts` gives the time zone of date-against-datetime tests.
-///
-/// ```
-/// use recordlock::analysis::never_holds;
-/// use recordlock::criteria::{typecheck, Criteria, CriteriaLimits, EvalOptions, Schema};
-/// use serde_json::json;
-///
-/// let deals = Schema::builtin("Deals").unwrap();
-/// let typed = |j| typecheck::check(&serde_json::from_value::<Criteria>(j).unwrap(), deals, &CriteriaLimits::default()).unwrap();
-/// let opts = EvalOptions::default();
-/// assert!(never_holds(&typed(json!({"group_operator": "AND", "group": [
-///     {"field": {"api_name": "Amount"}, "comparator": "between", "value": [5, 5]},
-///     {"field": {"api_name": "Amount"}, "comparator": "not_equal", "value": 5}]})), deals, &opts));
-/// assert!(!never_holds(&typed(json!(
-///     {"field": {"api_name": "Amount"}, "comparator": "not_equal", "value": 5})), deals, &opts));
-/// ```
-pub fn never_holds(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> bool {
-    proven(schema, opts, &[&Formula::holds(expr)])
-}
-
-/// Whether `expr` provably holds on every record of `schema`, empty fields included.
-pub fn always_holds(expr: &Expr, schema: &Schema, opts: &EvalOptions) -> bool {
-    proven(schema, opts, &[&Formula::fails(expr)])
-}
-
-/// Whether every record on which `later` holds provably satisfies one of `earlier` too: a
-/// rule with criteria `later` after rules with `earlier` never shows as the locking rule.
-pub fn covered_by(later: &Expr, earlier: &[&Expr], schema: &Schema, opts: &EvalOptions) -> bool {
-    let fails: Vec<Formula<'_>> = earlier.iter().map(|e| Formula::fails(e)).collect();
-    let holds = Formula::holds(later);
-    let mut goals = vec![&holds];
-    goals.extend(fails.iter());
-    proven(schema, opts, &goals)
-}
-
-/// Whether the conjunction of `goals` is proven unsatisfiable.
-fn proven(schema: &Schema, opts: &EvalOptions, goals: &[&Formula<'_>]) -> bool {
-    let solver = Solver::new(schema, opts.tz, AnalysisOptions::default().budget);
-    matches!(solver.check(goals), Verdict::Unsatisfiable(_))
 }
 
 impl Policy {

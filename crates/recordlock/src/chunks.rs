@@ -18,11 +18,18 @@ pub(crate) enum Line<'a> {
     TooLong,
 }
 
+/// The default bound on a chunk's bytes: with lines of about a kilobyte, 8,192 lines fit,
+/// so the line count bounds typical chunks and this bounds chunks of long lines.
+pub const CHUNK_BYTES: usize = 8 << 20;
+
 /// How to read the lines.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reading<'a> {
-    /// Lines per chunk.
+    /// Lines per chunk at most.
     pub(crate) chunk_lines: usize,
+    /// A chunk stops taking lines once it holds this many bytes (so it holds less than this
+    /// plus one line of `limit` bytes).
+    pub(crate) chunk_bytes: usize,
     /// The longest line held, in bytes; longer ones reach the evaluator as [`Line::TooLong`].
     pub(crate) limit: usize,
     /// Set to stop after the current chunk.
@@ -39,36 +46,38 @@ pub(crate) enum Step<T> {
 }
 
 /// Maps each line of `input` with `map` (in parallel, each worker with its own state from
-/// `init`), handing the results to `sink` in input order, and [`Step::ChunkDone`] after each
-/// chunk. Returns whether `cancel` stopped the run before the end of the input.
+/// `init`, and the line's 1-based number in the input), handing the results to `sink` in
+/// input order, and [`Step::ChunkDone`] after each chunk. Returns whether `cancel` stopped
+/// the run before the end of the input.
 pub(crate) fn map_lines<R, S, T>(
     mut input: R,
     reading: &Reading<'_>,
     init: impl Fn() -> S + Sync + Send,
-    map: impl Fn(&mut S, Line<'_>) -> T + Sync + Send,
+    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
     mut sink: impl FnMut(Step<T>),
 ) -> io::Result<bool>
 where
     R: BufRead + Send,
     T: Send,
 {
-    let Reading { chunk_lines, limit, cancel } = *reading;
-    let lines = chunk_lines.max(1);
+    let Reading { chunk_lines, chunk_bytes, limit, cancel } = *reading;
+    let bound = Bound { lines: chunk_lines.max(1), bytes: chunk_bytes, limit };
     let mut current = Chunk::default();
     let mut next = Chunk::default();
-    current.fill(&mut input, lines, limit)?;
+    current.fill(&mut input, &bound, 1)?;
     while !current.is_empty() {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Ok(true);
         }
+        let following = current.first_line + current.ends.len() as u64;
         let (read, results) = rayon::join(
-            || next.fill(&mut input, lines, limit),
+            || next.fill(&mut input, &bound, following),
             || {
                 current
                     .lines()
                     .par_iter()
                     .with_min_len(256)
-                    .map_init(&init, |s, line| map(s, *line))
+                    .map_init(&init, |s, (number, line)| map(s, *number, *line))
                     .collect::<Vec<T>>()
             },
         );
@@ -82,9 +91,18 @@ where
     Ok(false)
 }
 
+/// What one chunk may hold.
+struct Bound {
+    lines: usize,
+    bytes: usize,
+    limit: usize,
+}
+
 /// Up to a chunk of lines held in one buffer; lines over the limit are not held.
 #[derive(Default)]
 struct Chunk {
+    /// The 1-based input line number of the chunk's first line.
+    first_line: u64,
     bytes: Vec<u8>,
     /// Each line's end in `bytes`, or `None` for a line skipped as too long.
     ends: Vec<Option<usize>>,
@@ -95,11 +113,12 @@ impl Chunk {
         self.ends.is_empty()
     }
 
-    fn fill<R: BufRead>(&mut self, input: &mut R, lines: usize, limit: usize) -> io::Result<()> {
+    fn fill<R: BufRead>(&mut self, input: &mut R, bound: &Bound, first_line: u64) -> io::Result<()> {
+        self.first_line = first_line;
         self.bytes.clear();
         self.ends.clear();
-        while self.ends.len() < lines {
-            match read_line_bounded(input, &mut self.bytes, limit)? {
+        while self.ends.len() < bound.lines && self.bytes.len() < bound.bytes {
+            match read_line_bounded(input, &mut self.bytes, bound.limit)? {
                 LineRead::Eof => break,
                 LineRead::Line => self.ends.push(Some(self.bytes.len())),
                 LineRead::TooLong => self.ends.push(None),
@@ -108,18 +127,19 @@ impl Chunk {
         Ok(())
     }
 
-    fn lines(&self) -> Vec<Line<'_>> {
+    /// Each line with its 1-based input line number.
+    fn lines(&self) -> Vec<(u64, Line<'_>)> {
         let mut start = 0;
-        self.ends
-            .iter()
-            .map(|end| match end {
+        (self.first_line..)
+            .zip(&self.ends)
+            .map(|(number, end)| match end {
                 Some(end) => {
                     let line = self.bytes.get(start..*end).unwrap_or(&[]);
                     start = *end;
                     let line = line.strip_suffix(b"\n").unwrap_or(line);
-                    Line::Text(line.strip_suffix(b"\r").unwrap_or(line))
+                    (number, Line::Text(line.strip_suffix(b"\r").unwrap_or(line)))
                 }
-                None => Line::TooLong,
+                None => (number, Line::TooLong),
             })
             .collect()
     }
@@ -136,11 +156,11 @@ mod tests {
         let mut chunks = 0;
         let cancelled = map_lines(
             input.as_bytes(),
-            &Reading { chunk_lines: 7, limit: 10, cancel: None },
+            &Reading { chunk_lines: 7, chunk_bytes: CHUNK_BYTES, limit: 10, cancel: None },
             || (),
-            |(), line| match line {
-                Line::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                Line::TooLong => "too long".to_owned(),
+            |(), number, line| match line {
+                Line::Text(t) => format!("{number}:{}", String::from_utf8_lossy(t)),
+                Line::TooLong => format!("{number}:too long"),
             },
             |step| match step {
                 Step::Item(s) => out.push(s),
@@ -150,17 +170,52 @@ mod tests {
         .unwrap();
         assert!(!cancelled);
         assert_eq!(out.len(), 1001);
-        assert_eq!(out[999], "999");
-        assert_eq!(out[1000], "too long");
+        assert_eq!(out[0], "1:0");
+        assert_eq!(out[999], "1000:999");
+        assert_eq!(out[1000], "1001:too long");
         assert_eq!(chunks, 143);
+    }
+
+    /// Issue 15 item 5: a chunk was 8,192 lines whatever their size (150 lines of 1 MiB
+    /// peaked at 157 MB). Chunks are bounded by bytes too: never more than the byte bound
+    /// plus one line.
+    #[test]
+    fn chunks_are_bounded_by_bytes() {
+        let line = "x".repeat(99) + "\n";
+        let input = line.repeat(50);
+        let mut sizes = Vec::new();
+        let mut current = 0;
+        let reading = Reading { chunk_lines: 8192, chunk_bytes: 1000, limit: 200, cancel: None };
+        let cancelled = map_lines(
+            input.as_bytes(),
+            &reading,
+            || (),
+            |(), _, line| match line {
+                Line::Text(t) => t.len() + 1,
+                Line::TooLong => 0,
+            },
+            |step| match step {
+                Step::Item(n) => current += n,
+                Step::ChunkDone => sizes.push(std::mem::take(&mut current)),
+            },
+        )
+        .unwrap();
+        assert!(!cancelled);
+        assert_eq!(sizes, [1000; 5], "ten 100-byte lines reach the 1,000-byte bound");
+        let mut chunk = Chunk::default();
+        let bound = Bound { lines: 8192, bytes: 1000, limit: 600 };
+        let long = "y".repeat(599) + "\n";
+        chunk.fill(&mut long.repeat(3).as_bytes(), &bound, 1).unwrap();
+        assert_eq!(chunk.ends.len(), 2, "the line that crosses the bound is the chunk's last");
+        assert!(chunk.bytes.len() < bound.bytes + bound.limit + 1);
     }
 
     #[test]
     fn cancel_stops_before_the_next_chunk() {
         let cancel = AtomicBool::new(true);
         let mut n = 0;
-        let reading = Reading { chunk_lines: 1, limit: 10, cancel: Some(&cancel) };
-        let cancelled = map_lines("a\nb\n".as_bytes(), &reading, || (), |(), _| (), |_| n += 1);
+        let reading = Reading { chunk_lines: 1, chunk_bytes: CHUNK_BYTES, limit: 10, cancel: Some(&cancel) };
+        let cancelled = map_lines("a\nb\n".as_bytes(), &reading, || (), |(), _, _| (), |_| n += 1);
         assert!(cancelled.unwrap());
         assert_eq!(n, 0);
     }

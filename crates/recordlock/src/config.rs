@@ -7,12 +7,14 @@
 //! size; either way they are kept as their exact decimal text.
 
 mod enums;
+mod text;
 pub mod validate;
 
 use recordlock_criteria::{Criteria, Error, Expr, Slot};
 use serde_json::{Map, Value as Json, json};
 
 pub use self::enums::{Communication, LockType, LockedFor, RestrictedAction};
+pub use self::text::parse_config_bytes;
 
 /// The key wrapping configurations on the wire.
 pub const BODY_KEY: &str = "record_locking_configurations";

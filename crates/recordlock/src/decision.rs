@@ -48,7 +48,7 @@ pub enum Operation {
     },
     /// Lock by hand.
     Lock {
-        /// Why.
+        /// The lock reason to store (`Locked_Reason__s`); empty is MANDATORY_NOT_FOUND.
         reason: String,
     },
     /// Remove a manual lock.
@@ -146,7 +146,7 @@ pub enum LockInfo {
 /// A blocked operation and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
-    /// The code.
+    /// What blocks it: the lock, a permission, the lock state, a missing operand.
     pub code: BlockCode,
     /// The operation's action.
     pub action: &'static str,
@@ -163,7 +163,7 @@ pub struct Block {
 /// The answer to "may this actor do this?".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// Go ahead.
+    /// The operation may proceed.
     Allowed,
     /// Not allowed, with the reason.
     Blocked(Block),

@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-use recordlock_criteria::{Row, Trace, reference};
+use recordlock_criteria::{Choice, Error, Row, Trace, Value, reference};
 use serde::Serialize;
+use serde_json::Value as Json;
 
 use crate::decision::RuleRef;
 use crate::policy::Policy;
@@ -22,7 +23,7 @@ pub struct Explanation {
 /// One rule's verdict on the record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleExplanation {
-    /// The rule.
+    /// The rule explained, by id and name.
     pub rule: RuleRef,
     /// Whether back-fill sweeps apply the rule.
     pub lock_existing_records: bool,
@@ -62,6 +63,52 @@ impl Policy {
             })
             .collect();
         Explanation { lock, rules_apply, rules }
+    }
+
+    /// Explains the rules' verdicts on a record given as JSON text, showing each text value
+    /// as the record wrote it: rows hold text folded for comparison (`acme x` for `ACME x`),
+    /// which is not what a person looking at the record should read.
+    ///
+    /// ```
+    /// use recordlock::{Limits, Module, Policy};
+    /// use recordlock::criteria::{EvalOptions, Trace};
+    /// use serde_json::json;
+    ///
+    /// let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [{"name": "ACME",
+    ///     "criteria": {"field": {"api_name": "Deal_Name"}, "comparator": "starts_with", "value": "acme"}}]}]});
+    /// let policy = Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default()).unwrap();
+    /// let explanation = policy.explain_record(r#"{"id": "1", "Deal_Name": "ACME x"}"#).unwrap();
+    /// let Trace::Leaf { field_value, result, .. } = &explanation.rules[0].trace else { panic!() };
+    /// assert_eq!((field_value.as_str(), *result), ("\"ACME x\"", true));
+    /// ```
+    pub fn explain_record(&self, text: &str) -> Result<Explanation, Error> {
+        let mut row = self.new_row();
+        self.ingest_str(text, &mut row)?;
+        let mut explanation = self.explain(&row);
+        // The record was just read whole, so it parses; its text values are shown as given.
+        let record: Json = serde_json::from_str(text).unwrap_or(Json::Null);
+        for rule in &mut explanation.rules {
+            self.show_as_written(&mut rule.trace, &record, &row);
+        }
+        Ok(explanation)
+    }
+
+    fn show_as_written(&self, trace: &mut Trace, record: &Json, row: &Row) {
+        match trace {
+            Trace::Leaf { api_name, field_value, .. } => {
+                let Some(slot) = self.schema().slot(api_name) else { return };
+                let folded = matches!(row.get(slot), Value::Text(_) | Value::Choice(Choice::Other(_)));
+                let written = match record.get(api_name.as_str()) {
+                    Some(Json::String(s)) => Some(s.as_str()),
+                    Some(Json::Number(n)) => Some(n.as_str()),
+                    _ => None,
+                };
+                if let (true, Some(text)) = (folded, written) {
+                    *field_value = format!("{text:?}");
+                }
+            }
+            Trace::Group { items, .. } => items.iter_mut().for_each(|t| self.show_as_written(t, record, row)),
+        }
     }
 }
 

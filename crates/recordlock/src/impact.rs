@@ -44,17 +44,17 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::DateTime;
-use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
+use recordlock_criteria::{Error, ErrorCode, JsonPath, RecordError, Row};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::chunks::{Line, Reading, Step, map_lines};
+use crate::chunks::{CHUNK_BYTES, Line, Reading, Step, map_lines};
 use crate::config::validate::{id_text, unwrap_body};
 use crate::config::{BODY_KEY, Reference};
 use crate::decision::RuleRef;
 use crate::lock::LockState;
-use crate::policy::{CompiledRule, Policy, RuleScope};
+use crate::policy::{CompiledRule, Policy, RuleScope, record_text};
 use crate::store::{FixedClock, SequentialIds, Store};
 
 /// The record key holding its lock (read ignoring ASCII case, like the lock's own keys).
@@ -92,7 +92,7 @@ impl fmt::Display for ChangeKind {
 /// A change of one record's automatic lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockChange {
-    /// What happens.
+    /// Whether the record is locked, unlocked or moves to another rule.
     pub kind: ChangeKind,
     /// The rule locking the record now (for `unlock` and `rule`).
     pub old_rule: Option<RuleRef>,
@@ -128,18 +128,20 @@ pub enum ImpactOutcome {
     Changed {
         /// The record's id.
         id: Option<String>,
-        /// The change.
+        /// The lock it gains, loses or changes.
         change: LockChange,
     },
     /// It cannot be evaluated (not JSON, a value of the wrong type for a field a rule reads,
-    /// a malformed lock): its impact is unknown.
+    /// a malformed lock, no id): its impact is unknown.
     Unevaluable {
         /// The record's id, when it could be read.
         id: Option<String>,
+        /// The 1-based input line.
+        line: u64,
         /// The configuration that could not evaluate it (none: the record or its lock is
         /// malformed).
         side: Option<Side>,
-        /// Why.
+        /// Why it cannot be evaluated (`INVALID_RECORD` with the field's path).
         error: Error,
     },
 }
@@ -160,12 +162,13 @@ impl Serialize for ImpactOutcome {
                     m.serialize_entry("new_rule", r)?;
                 }
             }
-            ImpactOutcome::Unevaluable { id, side, error } => {
+            ImpactOutcome::Unevaluable { id, line, side, error } => {
                 m.serialize_entry("id", id)?;
                 m.serialize_entry("error", error)?;
                 if let Some(s) = side {
                     m.serialize_entry("configuration", s)?;
                 }
+                m.serialize_entry("line", line)?;
             }
         }
         m.end()
@@ -174,7 +177,7 @@ impl Serialize for ImpactOutcome {
 
 impl ImpactOutcome {
     /// The output line: `{"id", "change", "old_rule"?, "new_rule"?}`, or
-    /// `{"id", "error", "configuration"?}`.
+    /// `{"id", "error", "configuration"?, "line"}`.
     pub fn to_json(&self) -> Json {
         let mut m = Map::new();
         match self {
@@ -187,12 +190,13 @@ impl ImpactOutcome {
                     }
                 }
             }
-            ImpactOutcome::Unevaluable { id, side, error } => {
+            ImpactOutcome::Unevaluable { id, line, side, error } => {
                 m.insert("id".into(), id.clone().map_or(Json::Null, Json::String));
                 m.insert("error".into(), serde_json::to_value(error).unwrap_or(Json::Null));
                 if let Some(s) = side {
                     m.insert("configuration".into(), serde_json::to_value(s).unwrap_or(Json::Null));
                 }
+                m.insert("line".into(), Json::from(*line));
             }
         }
         Json::Object(m)
@@ -223,15 +227,17 @@ pub struct ImpactStats {
 /// How to stream records.
 #[derive(Debug, Clone, Copy)]
 pub struct ImpactOptions<'a> {
-    /// Records per chunk (bounded memory: two chunks at a time).
+    /// Records per chunk at most (bounded memory: two chunks at a time).
     pub chunk_records: usize,
+    /// Bytes per chunk, roughly, as [`crate::sweep::SweepOptions::chunk_bytes`].
+    pub chunk_bytes: usize,
     /// Set to stop after the current chunk.
     pub cancel: Option<&'a AtomicBool>,
 }
 
 impl Default for ImpactOptions<'_> {
     fn default() -> Self {
-        ImpactOptions { chunk_records: 8192, cancel: None }
+        ImpactOptions { chunk_records: 8192, chunk_bytes: CHUNK_BYTES, cancel: None }
     }
 }
 
@@ -265,7 +271,7 @@ impl<'p> Impact<'p> {
     /// evaluated (see [`ImpactOutcome::Unevaluable`]).
     pub fn record(&self, text: &str) -> Result<RecordImpact, Error> {
         let mut scratch = self.scratch();
-        self.evaluate(text, &mut scratch).map_err(|(_, _, e)| e)
+        self.evaluate(text.as_bytes(), &mut scratch).map_err(|(_, _, e)| e)
     }
 
     /// Streams JSON Lines from `input`, calling `emit` for each record whose lock changes
@@ -303,6 +309,7 @@ impl<'p> Impact<'p> {
         let mut stats = ImpactStats::default();
         let reading = Reading {
             chunk_lines: opts.chunk_records,
+            chunk_bytes: opts.chunk_bytes,
             limit: self.old.limits().record_bytes.max(self.new.limits().record_bytes),
             cancel: opts.cancel,
         };
@@ -310,7 +317,7 @@ impl<'p> Impact<'p> {
             input,
             &reading,
             || self.scratch(),
-            |scratch, line| self.evaluate_line(line, scratch),
+            |scratch, number, line| self.evaluate_line(number, line, scratch),
             |step| {
                 let evaluated = match step {
                     Step::Item(e) => e,
@@ -346,35 +353,30 @@ impl<'p> Impact<'p> {
         Scratch { old: self.old.new_row(), new: self.new.new_row() }
     }
 
-    fn evaluate_line(&self, line: Line<'_>, scratch: &mut Scratch) -> Evaluated {
-        let text = match line {
+    fn evaluate_line(&self, number: u64, line: Line<'_>, scratch: &mut Scratch) -> Evaluated {
+        let bytes = match line {
             Line::TooLong => {
                 let limit = self.new.limits().record_bytes;
                 let error = Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
-                return Evaluated::Reported(ImpactOutcome::Unevaluable { id: None, side: None, error });
+                return Evaluated::Reported(ImpactOutcome::Unevaluable { id: None, line: number, side: None, error });
             }
             Line::Text(t) if t.iter().all(u8::is_ascii_whitespace) => return Evaluated::Blank,
-            Line::Text(t) => match std::str::from_utf8(t) {
-                Ok(text) => text,
-                Err(e) => {
-                    let error =
-                        Error::new(ErrorCode::InvalidData, &JsonPath::root(), format!("the record is not UTF-8: {e}"));
-                    return Evaluated::Reported(ImpactOutcome::Unevaluable { id: None, side: None, error });
-                }
-            },
+            Line::Text(t) => t,
         };
-        match self.evaluate(text, scratch) {
+        match self.evaluate(bytes, scratch) {
             Ok(RecordImpact::Changed(change)) => {
                 let id = scratch.new.record_id().map(str::to_owned);
                 Evaluated::Reported(ImpactOutcome::Changed { id, change })
             }
             Ok(other) => Evaluated::Record(other),
-            Err((id, side, error)) => Evaluated::Reported(ImpactOutcome::Unevaluable { id, side, error }),
+            Err((id, side, error)) => Evaluated::Reported(ImpactOutcome::Unevaluable { id, line: number, side, error }),
         }
     }
 
-    /// The record's impact, or why it has none: (id, configuration, error).
-    fn evaluate(&self, text: &str, s: &mut Scratch) -> Result<RecordImpact, (Option<String>, Option<Side>, Error)> {
+    /// The record's impact, or why it has none: (id, configuration, error). The record is
+    /// read as a sweep reads it (UTF-8 throughout, an id required).
+    fn evaluate(&self, bytes: &[u8], s: &mut Scratch) -> Result<RecordImpact, (Option<String>, Option<Side>, Error)> {
+        let text = record_text(bytes).map_err(|e| (None, None, e.into()))?;
         let new_read = self.new.ingest_str(text, &mut s.new);
         let id = s.new.record_id().map(str::to_owned);
         let given = match current_lock(text) {
@@ -385,7 +387,12 @@ impl<'p> Impact<'p> {
             return Ok(RecordImpact::Manual);
         }
         if let Err(e) = new_read {
-            return Err((id, Some(Side::New), e.with_code(ErrorCode::InvalidRecord)));
+            // A bad `id` is the record's fault, not the new configuration's.
+            let side = (e.json_path() != "$.id").then_some(Side::New);
+            return Err((id, side, e.into()));
+        }
+        if id.is_none() {
+            return Err((None, None, RecordError::missing_id().into()));
         }
         let new_rule = self.new.matching_rule(&s.new, RuleScope::All);
         let old_rule = match given {
@@ -396,7 +403,7 @@ impl<'p> Impact<'p> {
             Some(LockState::Unlocked | LockState::Manual(_)) => None,
             None => {
                 if let Err(e) = self.old.ingest_str(text, &mut s.old) {
-                    return Err((id, Some(Side::Old), e.with_code(ErrorCode::InvalidRecord)));
+                    return Err((id, Some(Side::Old), e.into()));
                 }
                 self.old.matching_rule(&s.old, RuleScope::All).map(CompiledRule::rule_ref)
             }
@@ -426,7 +433,8 @@ fn same_rule(old: &RuleRef, new: &CompiledRule) -> bool {
 /// The lock a record carries under [`LOCK_KEY`]: `None` when the key is absent (the lock is
 /// then derived), unlocked when it is `null`.
 fn current_lock(text: &str) -> Result<Option<LockState>, Error> {
-    let RecordLock(json) = serde_json::from_str(text).map_err(|e| recordlock_criteria::error_from_json(&e))?;
+    let RecordLock(json) =
+        serde_json::from_str(text).map_err(|e| recordlock_criteria::error_from_json(&e, text.as_bytes()))?;
     match json {
         None => Ok(None),
         Some(j) => LockState::from_json(&j).map(Some).map_err(|e| e.under(&JsonPath::root().key(LOCK_KEY))),

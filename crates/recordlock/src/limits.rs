@@ -17,7 +17,8 @@ use recordlock_criteria::CriteriaLimits;
 /// | `criteria.max_leaves` | 100 per rule | ours |
 /// | `criteria.max_in_values` | 100 | ours (Zoho search caps `in` at 100) |
 /// | `criteria.max_text_chars` | 255 | ours |
-/// | `record_bytes` | 1 MiB per record line | ours |
+/// | `record_bytes` | 1 MiB per record line (its line ending not counted) | ours |
+/// | `config_bytes` | 1 MiB per configuration or schema body, checked before parsing | ours |
 /// | JSON nesting | 128 levels | serde_json's parser |
 ///
 /// ```
@@ -39,6 +40,11 @@ pub struct Limits {
     pub rule_name_chars: usize,
     /// Bytes of one record (one JSON line) read by `decide` and `sweep`.
     pub record_bytes: usize,
+    /// Bytes of a configuration (or schema) body, checked before it is parsed
+    /// ([`crate::config::parse_config_bytes`]): parsing costs memory in proportion to the
+    /// text, so the text is bounded first. A configuration within every other default limit
+    /// and realistic values is a few kilobytes to a few hundred.
+    pub config_bytes: usize,
     /// Bounds on each rule's criteria.
     pub criteria: CriteriaLimits,
 }
@@ -52,6 +58,7 @@ impl Default for Limits {
             custom_buttons: 30,
             rule_name_chars: 256,
             record_bytes: 1 << 20,
+            config_bytes: 1 << 20,
             criteria: CriteriaLimits::default(),
         }
     }

@@ -14,8 +14,9 @@ pub enum LineRead {
     TooLong,
 }
 
-/// Appends the next line of `input` to `buf` if it has at most `limit` bytes (newline not
-/// counted); otherwise consumes it without storing it and reports [`LineRead::TooLong`].
+/// Appends the next line of `input` to `buf` if it has at most `limit` bytes (its line
+/// ending, `\n` or `\r\n`, not counted); otherwise consumes it without storing it and reports
+/// [`LineRead::TooLong`].
 ///
 /// ```
 /// use recordlock::lines::{read_line_bounded, LineRead};
@@ -27,6 +28,12 @@ pub enum LineRead {
 /// assert_eq!(read_line_bounded(&mut input, &mut buf, 5).unwrap(), LineRead::Line);
 /// assert_eq!(buf, b"short\nok");
 /// assert_eq!(read_line_bounded(&mut input, &mut buf, 5).unwrap(), LineRead::Eof);
+///
+/// // The line ending is not part of the line: CRLF and LF lines of the same text agree.
+/// let mut buf = Vec::new();
+/// assert_eq!(read_line_bounded(&mut "12345\r\n123456\r\n".as_bytes(), &mut buf, 5).unwrap(), LineRead::Line);
+/// let mut input = "123456\r\n".as_bytes();
+/// assert_eq!(read_line_bounded(&mut input, &mut buf, 5).unwrap(), LineRead::TooLong);
 /// ```
 pub fn read_line_bounded<R: BufRead + ?Sized>(input: &mut R, buf: &mut Vec<u8>, limit: usize) -> io::Result<LineRead> {
     let start = buf.len();
@@ -48,8 +55,9 @@ pub fn read_line_bounded<R: BufRead + ?Sized>(input: &mut R, buf: &mut Vec<u8>, 
         };
         let used = chunk.len();
         if !too_long {
+            // One byte over the limit is held while it may be the `\r` of a CRLF ending.
             let content = buf.len() - start + chunk.len() - usize::from(done);
-            if content > limit {
+            if content > limit.saturating_add(1) {
                 too_long = true;
                 buf.truncate(start);
             } else {
@@ -59,6 +67,14 @@ pub fn read_line_bounded<R: BufRead + ?Sized>(input: &mut R, buf: &mut Vec<u8>, 
         input.consume(used);
         if done {
             break;
+        }
+    }
+    if read_any && !too_long {
+        let line = buf.get(start..).unwrap_or(&[]);
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        if line.strip_suffix(b"\r").unwrap_or(line).len() > limit {
+            too_long = true;
+            buf.truncate(start);
         }
     }
     Ok(match (read_any, too_long) {

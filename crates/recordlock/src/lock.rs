@@ -21,6 +21,10 @@ use crate::config::validate::id_text;
 /// assert!(matches!(&lock, LockState::Manual(m) if m.reason == "audit"));
 /// assert_eq!(lock.to_json()["Lock_Source__s"], "Manual");
 /// assert_eq!(LockState::from_json(&json!(null)).unwrap(), LockState::Unlocked);
+/// // Two spellings of one key are that key given twice.
+/// let twice = json!({"Lock_Source__s": "Manual", "LOCK_SOURCE__S": "Automatic"});
+/// let err = LockState::from_json(&twice).unwrap_err();
+/// assert_eq!((err.code().as_str(), err.api_name()), ("INVALID_DATA", Some("Lock_Source__s")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum LockState {
@@ -38,7 +42,7 @@ pub enum LockState {
 pub struct ManualLock {
     /// Why (mandatory when locking).
     pub reason: String,
-    /// Who.
+    /// The user who locked the record (`Locked_By__s`), when known.
     pub locked_by: Option<Reference>,
     /// When, RFC 3339.
     pub locked_time: Option<String>,
@@ -49,7 +53,7 @@ pub struct ManualLock {
 pub struct AutomaticLock {
     /// The rule (a rule id the configuration does not know still locks).
     pub rule_id: Option<String>,
-    /// The configuration.
+    /// The configuration whose rule locked it (`Record_Locking_Configuration_Id__s`).
     pub configuration_id: Option<String>,
     /// When, RFC 3339.
     pub locked_time: Option<String>,
@@ -77,6 +81,15 @@ impl LockState {
             Json::Object(map) => map,
             _ => return Err(Error::new(ErrorCode::InvalidData, &root, "a lock must be an object or null")),
         };
+        // Keys are read ignoring case, so two spellings of one key are one key given twice.
+        for key in [SOURCE, REASON, BY, TIME, RULE, CONFIG] {
+            let mut spellings = map.keys().filter(|k| k.eq_ignore_ascii_case(key));
+            if let (Some(first), Some(second)) = (spellings.next(), spellings.next()) {
+                let message =
+                    format!("`{first}` and `{second}` are the same key `{key}` (keys are read ignoring case)");
+                return Err(Error::new(ErrorCode::InvalidData, &root.key(second), message).with_api_name(key));
+            }
+        }
         let get =
             |key: &str| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v).filter(|v| !v.is_null());
         let text = |key: &str| -> Result<Option<String>, Error> {

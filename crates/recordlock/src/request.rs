@@ -8,6 +8,10 @@
 
 use recordlock_criteria::ast::reject_unknown_keys;
 use recordlock_criteria::{Error, ErrorCode, JsonPath};
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 
 use crate::config::validate::id_text;
@@ -22,7 +26,7 @@ pub struct DecideRequest {
     pub record: Json,
     /// The lock the host gives; `None` when it is to be derived from the rules.
     pub lock: Option<LockState>,
-    /// Who asks.
+    /// The user asking: id, profile, portal flag, lock permissions.
     pub actor: Actor,
     /// What they want to do.
     pub operation: Operation,
@@ -63,7 +67,7 @@ impl Policy {
                 match self.ingest_json(&req.record, &mut row) {
                     Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
                     Err(e) => {
-                        let e = e.under(&JsonPath::root().key("record"));
+                        let e = Error::from(e).under(&JsonPath::root().key("record"));
                         self.decide_unevaluable(&req.actor, &e, &req.operation)
                     }
                 }
@@ -96,11 +100,83 @@ impl Policy {
             );
             return error_line(&e);
         }
-        let parsed = recordlock_criteria::parse_json_strict(line).and_then(|j| DecideRequest::from_json(&j));
-        match parsed {
-            Ok(req) => self.answer(&req).to_json(),
-            Err(e) => error_line(&e),
+        let (record, req) = match read_request_line(line) {
+            Ok(parsed) => parsed,
+            Err(e) => return error_line(&e),
+        };
+        let decision = match &req.lock {
+            Some(lock) => self.decide(&req.actor, lock, &req.operation),
+            // The record is read from its own text, as a sweep reads a record line.
+            None => {
+                let mut row = self.new_row();
+                match self.ingest_str(record.get(), &mut row) {
+                    Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
+                    Err(e) => {
+                        let e = Error::from(e).under(&JsonPath::root().key("record"));
+                        self.decide_unevaluable(&req.actor, &e, &req.operation)
+                    }
+                }
+            }
+        };
+        decision.to_json()
+    }
+}
+
+/// A request line: its record's text as given, and the rest parsed strictly into a
+/// [`DecideRequest`] (whose `record` is left empty). Keys of the request must not repeat;
+/// keys of the record are the ingestor's to check, as in every command that reads records.
+fn read_request_line(line: &str) -> Result<(Box<RawValue>, DecideRequest), Error> {
+    let root = JsonPath::root();
+    let members = serde_json::from_str::<RawMembers>(line)
+        .map_err(|e| recordlock_criteria::error_from_json(&e, line.as_bytes()))?;
+    let mut rest = Map::new();
+    let mut record = None;
+    for (key, raw) in members.0 {
+        let path = root.key(&key);
+        if key == "record" && record.is_none() && !rest.contains_key(&key) {
+            if !raw.get().starts_with('{') {
+                return Err(invalid(&path, "record", "`record` must be an object"));
+            }
+            rest.insert(key, Json::Object(Map::new()));
+            record = Some(raw);
+        } else if rest.contains_key(&key) {
+            let message = format!("the key `{key}` is given twice");
+            return Err(Error::new(ErrorCode::InvalidData, &path, message).with_api_name(key));
+        } else {
+            let value = recordlock_criteria::parse_json_strict(raw.get()).map_err(|e| e.under(&path))?;
+            rest.insert(key, value);
         }
+    }
+    let req = DecideRequest::from_json(&Json::Object(rest))?;
+    // `from_json` has required `record`, so it is there.
+    let record = record.ok_or_else(|| mandatory(&root.key("record"), "record"))?;
+    Ok((record, req))
+}
+
+/// A JSON object's members, each value kept as its text.
+struct RawMembers(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for RawMembers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawMembers, D::Error> {
+        deserializer.deserialize_map(RawMembersVisitor)
+    }
+}
+
+struct RawMembersVisitor;
+
+impl<'de> Visitor<'de> for RawMembersVisitor {
+    type Value = RawMembers;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a request (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMembers, A::Error> {
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            members.push((key, map.next_value::<Box<RawValue>>()?));
+        }
+        Ok(RawMembers(members))
     }
 }
 
@@ -208,12 +284,22 @@ fn parse_operation(json: Option<&Json>, path: &JsonPath) -> Result<Operation, Er
         "send_portal_invitation" => Operation::SendPortalInvitation,
         "custom_button" => {
             let bpath = path.key("button");
-            let id = match map.get("button") {
-                Some(Json::Object(b)) => b.get("id").and_then(id_text),
-                Some(v) => id_text(v),
-                None => None,
+            // Missing (or null) is MANDATORY_NOT_FOUND; given but not an id is INVALID_DATA.
+            let (given, at) = match map.get("button") {
+                Some(Json::Object(b)) => (b.get("id").filter(|v| !v.is_null()), bpath.key("id")),
+                Some(Json::Null) | None => (None, bpath.key("id")),
+                Some(v) => (Some(v), bpath.clone()),
             };
-            Operation::CustomButton { id: id.ok_or_else(|| mandatory(&bpath.key("id"), "button"))? }
+            let Some(given) = given else { return Err(mandatory(&at, "button")) };
+            let id = id_text(given).ok_or_else(|| {
+                invalid(
+                    &at,
+                    "id",
+                    "a button `id` must be an id: a non-empty string, or a whole number without sign or fraction",
+                )
+                .with_expected_data_type("bigint")
+            })?;
+            Operation::CustomButton { id }
         }
         "lock" => Operation::Lock { reason: reason()? },
         "unlock" => Operation::Unlock,

@@ -90,7 +90,7 @@ impl IdSource for SequentialIds {
 /// Which locks a change releases.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Release {
-    /// None.
+    /// No lock is released (a `manual` configuration kept its locks, or nothing was deleted).
     Nothing,
     /// The automatic locks made by these (removed) rules.
     RuleLocks(Vec<String>),

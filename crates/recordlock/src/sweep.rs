@@ -10,9 +10,10 @@ use std::io::{self, BufRead};
 use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
-use recordlock_criteria::{Error, ErrorCode, JsonPath, Row};
+use recordlock_criteria::{Error, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
+pub use crate::chunks::CHUNK_BYTES;
 use crate::chunks::{Line, Reading, Step, map_lines};
 use crate::policy::{CompiledRule, Policy, RuleScope};
 
@@ -22,15 +23,19 @@ pub struct SweepOptions<'a> {
     /// Only rules with `lock_existing_records` ([`RuleScope::ExistingRecords`], the
     /// default), or every rule.
     pub scope: RuleScope,
-    /// Records per chunk (bounded memory: two chunks at a time).
+    /// Records per chunk at most (bounded memory: two chunks at a time).
     pub chunk_records: usize,
+    /// Bytes per chunk, roughly: a chunk takes no more lines once it holds this many bytes,
+    /// so it holds less than this plus one record (`Limits::record_bytes`). Default
+    /// [`CHUNK_BYTES`] (8 MiB).
+    pub chunk_bytes: usize,
     /// Set to stop the sweep after the current chunk.
     pub cancel: Option<&'a AtomicBool>,
 }
 
 impl Default for SweepOptions<'_> {
     fn default() -> Self {
-        SweepOptions { scope: RuleScope::ExistingRecords, chunk_records: 8192, cancel: None }
+        SweepOptions { scope: RuleScope::ExistingRecords, chunk_records: 8192, chunk_bytes: CHUNK_BYTES, cancel: None }
     }
 }
 
@@ -44,21 +49,24 @@ pub enum SweepOutcome<'p> {
         /// The first matching rule.
         rule: &'p CompiledRule,
     },
-    /// The record cannot be evaluated.
+    /// The record cannot be evaluated, or has no id to apply a lock to.
     Unevaluable {
         /// The record's id, when it could be read.
         id: Option<String>,
-        /// Why.
+        /// The 1-based input line.
+        line: u64,
+        /// Why it cannot be evaluated (`INVALID_RECORD` with the field's path, or
+        /// `LIMIT_EXCEEDED` for a line over the size limit).
         error: Error,
     },
 }
 
 impl SweepOutcome<'_> {
-    /// The output line: `{"id", "rule": {"id", "name"}}` or `{"id", "error": {...}}`.
+    /// The output line: `{"id", "rule": {"id", "name"}}` or `{"id", "error": {...}, "line"}`.
     pub fn to_json(&self) -> Json {
         match self {
             SweepOutcome::Locked { id, rule } => json!({"id": id, "rule": {"id": rule.id(), "name": rule.name()}}),
-            SweepOutcome::Unevaluable { id, error } => json!({"id": id, "error": error}),
+            SweepOutcome::Unevaluable { id, line, error } => json!({"id": id, "error": error, "line": line}),
         }
     }
 }
@@ -104,12 +112,17 @@ pub fn sweep_lines<'p, R: BufRead + Send>(
     mut progress: impl FnMut(&SweepStats),
 ) -> io::Result<SweepStats> {
     let mut stats = SweepStats::default();
-    let reading = Reading { chunk_lines: opts.chunk_records, limit: policy.limits().record_bytes, cancel: opts.cancel };
+    let reading = Reading {
+        chunk_lines: opts.chunk_records,
+        chunk_bytes: opts.chunk_bytes,
+        limit: policy.limits().record_bytes,
+        cancel: opts.cancel,
+    };
     let cancelled = map_lines(
         input,
         &reading,
         || policy.new_row(),
-        |row, line| evaluate_line(policy, opts.scope, row, line),
+        |row, number, line| evaluate_line(policy, opts.scope, row, number, line),
         |step| match step {
             Step::Item(Evaluated::Blank) => {}
             Step::Item(Evaluated::Fine) => stats.records += 1,
@@ -144,26 +157,31 @@ enum Evaluated<'p> {
     Reported(SweepOutcome<'p>),
 }
 
-fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: Line<'_>) -> Evaluated<'p> {
+fn evaluate_line<'p>(
+    policy: &'p Policy,
+    scope: RuleScope,
+    row: &mut Row,
+    number: u64,
+    line: Line<'_>,
+) -> Evaluated<'p> {
+    let unevaluable = |id: Option<&str>, error: Error| {
+        Evaluated::Reported(SweepOutcome::Unevaluable { id: id.map(str::to_owned), line: number, error })
+    };
     let line = match line {
         Line::Text(line) => line,
         Line::TooLong => {
             let limit = policy.limits().record_bytes;
-            let error = Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
-            return Evaluated::Reported(SweepOutcome::Unevaluable { id: None, error });
+            return unevaluable(None, Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit));
         }
     };
     if line.iter().all(u8::is_ascii_whitespace) {
         return Evaluated::Blank;
     }
-    match policy.ingest_bytes_for(scope, line, row) {
-        Err(error) => Evaluated::Reported(SweepOutcome::Unevaluable {
-            id: row.record_id().map(str::to_owned),
-            error: error.with_code(ErrorCode::InvalidRecord),
-        }),
-        Ok(()) => match policy.matching_rule(row, scope) {
-            Some(rule) => Evaluated::Reported(SweepOutcome::Locked { id: row.record_id().map(str::to_owned), rule }),
-            None => Evaluated::Fine,
-        },
+    if let Err(error) = policy.ingest_record_for(scope, line, row) {
+        return unevaluable(row.record_id(), error.into());
+    }
+    match policy.matching_rule(row, scope) {
+        Some(rule) => Evaluated::Reported(SweepOutcome::Locked { id: row.record_id().map(str::to_owned), rule }),
+        None => Evaluated::Fine,
     }
 }

@@ -1,6 +1,6 @@
 //! Issue 7: each finding kind of `recordlock::analysis::lint`, what it reports and where, and
 //! the cases where it must stay silent.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![expect(clippy::expect_used, reason = "helpers of tests fail by panicking")]
 
 mod common;
 

@@ -11,7 +11,7 @@
 //! overlaps are common. Each case focuses its leaves on three fields for the same reason.
 //! `analysis_claims_are_not_vacuous` checks that the analysis does claim things on these
 //! inputs, so the properties are not passing for lack of claims.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "helpers of tests fail by panicking")]
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

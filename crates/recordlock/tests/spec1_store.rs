@@ -3,7 +3,12 @@
 
 // clippy.toml allows these in `#[test]` functions only; the helpers of this test crate are
 // test code too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "helpers of tests fail by panicking"
+)]
 
 mod common;
 

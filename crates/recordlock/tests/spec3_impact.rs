@@ -1,7 +1,12 @@
 //! SPEC.md §3 "After a configuration change": the change-impact computation — per record
 //! `lock`, `unlock` or `rule`, in input order whatever the threads and chunks, manual locks
 //! untouched, given locks authoritative, bad lines reported without stopping.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "helpers of tests fail by panicking"
+)]
 
 mod common;
 
@@ -29,7 +34,7 @@ fn policies() -> (Policy, Policy) {
 fn run(old: &Policy, new: &Policy, input: &str, chunk: usize, threads: usize) -> (Vec<Json>, ImpactStats) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let mut out = Vec::new();
-    let opts = ImpactOptions { chunk_records: chunk, cancel: None };
+    let opts = ImpactOptions { chunk_records: chunk, ..ImpactOptions::default() };
     let stats =
         pool.install(|| Impact::new(old, new).lines(input.as_bytes(), &opts, |o| out.push(o.to_json()), |_| {}));
     (out, stats.unwrap())

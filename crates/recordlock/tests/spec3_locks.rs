@@ -4,7 +4,7 @@
 
 // clippy.toml allows these in `#[test]` functions only; the helpers of this test crate are
 // test code too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![expect(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "helpers of tests fail by panicking")]
 
 mod common;
 

@@ -3,7 +3,12 @@
 
 // clippy.toml allows these in `#[test]` functions only; the helpers of this test crate are
 // test code too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "helpers of tests fail by panicking"
+)]
 
 mod common;
 
@@ -22,7 +27,7 @@ fn policy() -> Policy {
 
 fn sweep(p: &Policy, input: &str, scope: RuleScope, chunk: usize) -> (Vec<Json>, SweepStats) {
     let mut out = Vec::new();
-    let opts = SweepOptions { scope, chunk_records: chunk, cancel: None };
+    let opts = SweepOptions { scope, chunk_records: chunk, ..SweepOptions::default() };
     let stats = sweep_lines(p, input.as_bytes(), &opts, |o| out.push(o.to_json()), |_| {}).unwrap();
     (out, stats)
 }
@@ -169,7 +174,8 @@ fn spec3_sweep_manual_lock_type_locks_nothing() {
 fn spec3_sweep_can_be_cancelled() {
     let p = policy();
     let cancel = std::sync::atomic::AtomicBool::new(true);
-    let opts = SweepOptions { scope: RuleScope::All, chunk_records: 10, cancel: Some(&cancel) };
+    let opts =
+        SweepOptions { scope: RuleScope::All, chunk_records: 10, cancel: Some(&cancel), ..SweepOptions::default() };
     let stats = sweep_lines(&p, input(100).as_bytes(), &opts, |_| {}, |_| {}).unwrap();
     assert!(stats.cancelled);
     assert_eq!(stats.records, 0);

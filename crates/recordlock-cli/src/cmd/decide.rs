@@ -5,20 +5,24 @@ use std::io::Write;
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::error_line;
 use recordlock::lines::{LineRead, read_line_bounded};
+use serde_json::Value as Json;
 
-use crate::common::{Failure, Inputs, open_input, stdout, write_line};
+use crate::common::{Failure, Inputs, input_name, open_input, stdout, write_line};
 
-/// Answers each request line; a bad line gets an error line and the run goes on. Lines are
-/// read with bounded memory: one over the record limit is answered `LIMIT_EXCEEDED`.
+/// Answers each request line; a bad line gets an error line carrying its 1-based input
+/// `line`, and the run goes on. Blank lines are skipped (they are counted in line numbers):
+/// every other line gets exactly one answer. Lines are read with bounded memory: one over
+/// the record limit is answered `LIMIT_EXCEEDED`.
 pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
     let policy = inputs.policy()?;
     let limit = policy.limits().record_bytes;
     let mut input = open_input(requests)?;
+    let name = input_name(requests);
     let mut out = stdout();
     let mut line = Vec::new();
-    loop {
+    for number in 1u64.. {
         line.clear();
-        let answer = match read_line_bounded(&mut input, &mut line, limit)? {
+        let mut answer = match read_line_bounded(&mut input, &mut line, limit).map_err(|e| Failure::read(&name, &e))? {
             LineRead::Eof => break,
             LineRead::TooLong => {
                 error_line(&Error::limit_exceeded(&JsonPath::root(), "the size of a request line in bytes", limit))
@@ -26,11 +30,20 @@ pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
             LineRead::Line => match std::str::from_utf8(&line) {
                 Ok(text) if text.trim().is_empty() => continue,
                 Ok(text) => policy.answer_line(text.trim_end_matches(['\n', '\r'])),
-                Err(_) => error_line(&Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8")),
+                Err(e) => error_line(&Error::new(
+                    ErrorCode::InvalidData,
+                    &JsonPath::root(),
+                    format!("the line is not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1),
+                )),
             },
         };
-        write_line(&mut out, &answer)?;
+        if let Json::Object(m) = &mut answer {
+            if m.contains_key("error") {
+                m.insert("line".to_owned(), Json::from(number));
+            }
+        }
+        write_line(&mut out, &answer).map_err(Failure::stdout)?;
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! the records whose lock a configuration change would change.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
@@ -9,7 +10,10 @@ use recordlock::criteria::EvalOptions;
 use recordlock::impact::{Impact, ImpactOptions, ImpactOutcome, apply_update};
 use recordlock::{Limits, Policy};
 
-use crate::common::{Failure, ModuleArgs, open_input, parse_tz, read_json, stdout};
+use crate::common::{
+    Failure, ModuleArgs, input_name, invalid_in, open_input, parse_tz, print_stderr, read_json_named, stdout,
+    thread_pool,
+};
 
 /// The arguments of `diff`.
 #[derive(Debug, Args)]
@@ -42,49 +46,43 @@ pub fn run(args: &DiffArgs) -> Result<(), Failure> {
         .ok_or_else(|| Failure::Usage(format!("`{}` is not a time zone offset like +05:30", args.tz)))?;
     let opts = EvalOptions { tz };
     let module = args.module.resolve()?;
-    let old = Policy::new(&read_json(&args.old)?, module.clone(), Limits::default(), opts).map_err(|e| {
-        eprintln!("recordlock: the old configuration `{}` is invalid", args.old);
-        Failure::from(e)
-    })?;
-    let new_body = read_json(&args.new)?;
+    let old = Policy::new(&read_json_named("old configuration", &args.old)?, module.clone(), Limits::default(), opts)
+        .map_err(invalid_in("old configuration", &args.old))?;
+    let new_body = read_json_named("new configuration", &args.new)?;
     let new = if args.update {
         apply_update(&old, &new_body)
     } else {
         Policy::new(&new_body, module, Limits::default(), opts)
     }
-    .map_err(|e| {
-        eprintln!("recordlock: the new configuration `{}` is invalid", args.new);
-        Failure::from(e)
-    })?;
+    .map_err(invalid_in("new configuration", &args.new))?;
+    let pool = thread_pool(args.threads)?;
     let input = open_input(args.records.as_deref())?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        builder = builder.num_threads(n.max(1));
-    }
-    let pool = builder.build().map_err(|e| Failure::Usage(format!("cannot start threads: {e}")))?;
     let started = Instant::now();
     let mut out = stdout();
     let mut write_error = None;
+    let stop = AtomicBool::new(false);
     let impact = Impact::new(&old, &new);
     let stats = pool.install(|| {
         impact.lines(
             input,
-            &ImpactOptions::default(),
+            &ImpactOptions { cancel: Some(&stop), ..ImpactOptions::default() },
             |outcome| {
                 if write_error.is_none() {
                     if let Err(e) = write_outcome(&mut out, &outcome) {
                         write_error = Some(e);
+                        stop.store(true, Ordering::Relaxed);
                     }
                 }
             },
             |_| {},
         )
-    })?;
+    });
     if let Some(e) = write_error {
-        return Err(e.into());
+        return Err(Failure::stdout(e));
     }
-    out.flush()?;
-    eprintln!(
+    let stats = stats.map_err(|e| Failure::read(&input_name(args.records.as_deref()), &e))?;
+    out.flush().map_err(Failure::stdout)?;
+    print_stderr(&format!(
         "diff: {} records, {} lock, {} unlock, {} rule, {} unchanged, {} manual, {} errors, {:.3} s",
         stats.records,
         stats.locked,
@@ -94,8 +92,7 @@ pub fn run(args: &DiffArgs) -> Result<(), Failure> {
         stats.manual,
         stats.errors,
         started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    ))
 }
 
 /// Writes one outcome line, keys in their documented order.

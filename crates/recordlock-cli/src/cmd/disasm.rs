@@ -17,9 +17,10 @@ pub fn run(inputs: &Inputs) -> Result<(), Failure> {
             rule.name(),
             rule.lock_existing_records(),
             reads.join(", ")
-        )?;
-        write!(out, "{}", rule.program())?;
+        )
+        .map_err(Failure::stdout)?;
+        write!(out, "{}", rule.program()).map_err(Failure::stdout)?;
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     Ok(())
 }

@@ -15,6 +15,20 @@ use serde_json::Value as Json;
 use crate::cmd::gen_records::BATCH;
 use crate::common::{Failure, Format};
 
+/// Why writing failed: the output (named by the caller) or anything else.
+pub enum GenFailure {
+    /// Writing the output failed.
+    Write(std::io::Error),
+    /// Any other failure.
+    Other(Failure),
+}
+
+impl From<Failure> for GenFailure {
+    fn from(f: Failure) -> GenFailure {
+        GenFailure::Other(f)
+    }
+}
+
 /// Writes `count` records (`lines(start, end)` gives records `start..end` as JSON) as `format`.
 pub fn run(
     schema: &Schema,
@@ -22,7 +36,7 @@ pub fn run(
     format: Format,
     mut out: Box<dyn Write + Send>,
     lines: impl Fn(u64, u64) -> Vec<String>,
-) -> Result<(), Failure> {
+) -> Result<(), GenFailure> {
     let slots: Vec<Slot> = schema
         .fields()
         .iter()
@@ -57,7 +71,7 @@ pub fn run(
                 }
                 start = end;
             }
-            csv.flush()?;
+            csv.flush().map_err(GenFailure::Write)?;
         }
         Format::Parquet => {
             let style = Style { picklist_dictionary: true, fixed_decimal: Some((20, 2)), ..Style::default() };
@@ -76,9 +90,11 @@ pub fn run(
                 start = end;
             }
             let mut out = writer.into_inner().map_err(|e| fail(&e))?;
-            out.flush()?;
+            out.flush().map_err(GenFailure::Write)?;
         }
-        Format::Jsonl | Format::Arrow => return Err(Failure::Usage("gen writes jsonl, csv or parquet".to_owned())),
+        Format::Jsonl | Format::Arrow => {
+            return Err(GenFailure::Other(Failure::Usage("gen writes jsonl, csv or parquet".to_owned())));
+        }
     }
     Ok(())
 }

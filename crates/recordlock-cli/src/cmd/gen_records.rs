@@ -35,19 +35,30 @@ pub fn run(module: &ModuleArgs, count: u64, seed: u64, format: Format, output: O
             while start < count {
                 let end = count.min(start.saturating_add(BATCH));
                 for line in lines(start, end) {
-                    out.write_all(line.as_bytes())?;
-                    out.write_all(b"\n")?;
+                    out.write_all(line.as_bytes())
+                        .and_then(|()| out.write_all(b"\n"))
+                        .map_err(|e| write_failure(output, e))?;
                 }
                 start = end;
             }
-            out.flush()?;
-            Ok(())
+            out.flush().map_err(|e| write_failure(output, e))
         }
         #[cfg(feature = "columnar")]
         Format::Csv | Format::Parquet => {
-            crate::cmd::gen_columnar::run(module.schema(), count, format, writer(output)?, lines)
+            crate::cmd::gen_columnar::run(module.schema(), count, format, writer(output)?, lines).map_err(|e| match e {
+                crate::cmd::gen_columnar::GenFailure::Write(e) => write_failure(output, e),
+                crate::cmd::gen_columnar::GenFailure::Other(f) => f,
+            })
         }
         _ => Err(Failure::Usage(format!("gen writes jsonl, csv or parquet, not {format:?}").to_lowercase())),
+    }
+}
+
+/// A failed write to the output: stdout's rules (a closed pipe is quiet), or the file named.
+pub(crate) fn write_failure(output: Option<&str>, e: std::io::Error) -> Failure {
+    match output {
+        None | Some("-") => Failure::stdout(e),
+        Some(path) => Failure::Usage(format!("cannot write `{path}`: {e}")),
     }
 }
 

@@ -8,7 +8,7 @@ use recordlock::analysis::{Finding, lint};
 use recordlock::criteria::EvalOptions;
 use recordlock::{Limits, Policy};
 
-use crate::common::{Failure, ModuleArgs, parse_tz, read_json, stdout};
+use crate::common::{Failure, ModuleArgs, invalid_in, parse_tz, read_json_named, stdout};
 
 /// The arguments of `lint`.
 #[derive(Debug, Args)]
@@ -31,25 +31,26 @@ pub struct LintArgs {
 pub fn run(args: &LintArgs) -> Result<(), Failure> {
     let tz = parse_tz(&args.tz)
         .ok_or_else(|| Failure::Usage(format!("`{}` is not a time zone offset like +05:30", args.tz)))?;
-    let body = read_json(&args.config)?;
-    let policy = Policy::new(&body, args.module.resolve()?, Limits::default(), EvalOptions { tz })?;
+    let body = read_json_named("configuration", &args.config)?;
+    let policy = Policy::new(&body, args.module.resolve()?, Limits::default(), EvalOptions { tz })
+        .map_err(invalid_in("configuration", &args.config))?;
     let findings = lint(&policy);
     let mut out = stdout();
     if args.json || !std::io::stdout().is_terminal() {
         for f in &findings {
-            write_finding(&mut out, f)?;
+            write_finding(&mut out, f).map_err(Failure::stdout)?;
         }
     } else {
         for f in &findings {
-            writeln!(out, "{f}")?;
+            writeln!(out, "{f}").map_err(Failure::stdout)?;
         }
         match findings.len() {
-            0 => writeln!(out, "no findings")?,
-            1 => writeln!(out, "1 finding")?,
-            n => writeln!(out, "{n} findings")?,
+            0 => writeln!(out, "no findings").map_err(Failure::stdout)?,
+            1 => writeln!(out, "1 finding").map_err(Failure::stdout)?,
+            n => writeln!(out, "{n} findings").map_err(Failure::stdout)?,
         }
     }
-    out.flush()?;
+    out.flush().map_err(Failure::stdout)?;
     Ok(())
 }
 

@@ -1,15 +1,19 @@
-//! `recordlock sweep`: the `lock_existing_records` back-fill over JSON Lines.
+//! `recordlock sweep`: the `lock_existing_records` back-fill over JSON Lines (and, with the
+//! `columnar` feature, CSV, Parquet and Arrow IPC: `sweep_columnar`).
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use recordlock::RuleScope;
 use recordlock::sweep::{SweepOptions, sweep_lines};
 
-use crate::common::{Failure, Format, Inputs, open_input, stdout, write_line};
+use crate::common::{Failure, Format, Inputs, input_name, open_input, print_stderr, stdout, thread_pool, write_line};
 
 /// Streams the records, prints each locked (or unevaluable) one in input order, and a
-/// summary on stderr.
+/// summary on stderr. The first failed write to stdout stops the readers and the workers
+/// (after the chunk in hand): a closed pipe ends the run quietly, any other write error is
+/// exit 2 naming stdout.
 pub fn run(
     inputs: &Inputs,
     all_rules: bool,
@@ -18,18 +22,15 @@ pub fn run(
     records: Option<&str>,
 ) -> Result<(), Failure> {
     let policy = inputs.policy()?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        builder = builder.num_threads(n.max(1));
-    }
-    let pool = builder.build().map_err(|e| Failure::Usage(format!("cannot start threads: {e}")))?;
+    let pool = thread_pool(threads)?;
     let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
     let format = format.unwrap_or_else(|| Format::of_path(records));
     if format != Format::Jsonl {
         return columnar(&policy, scope, &pool, format, records);
     }
     let input = open_input(records)?;
-    let opts = SweepOptions { scope, ..SweepOptions::default() };
+    let stop = AtomicBool::new(false);
+    let opts = SweepOptions { scope, cancel: Some(&stop), ..SweepOptions::default() };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("sweeping");
@@ -47,6 +48,7 @@ pub fn run(
                 if write_error.is_none() {
                     if let Err(e) = write_line(&mut out, &outcome.to_json()) {
                         write_error = Some(e);
+                        stop.store(true, Ordering::Relaxed);
                     }
                 }
             },
@@ -57,21 +59,21 @@ pub fn run(
                 }
             },
         )
-    })?;
-    if let Some(e) = write_error {
-        return Err(e.into());
-    }
-    out.flush()?;
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if let Some(e) = write_error {
+        return Err(Failure::stdout(e));
+    }
+    let stats = stats.map_err(|e| Failure::read(&input_name(records), &e))?;
+    out.flush().map_err(Failure::stdout)?;
     let seconds = started.elapsed().as_secs_f64();
     let rate = if seconds > 0.0 { stats.records as f64 / seconds } else { 0.0 };
-    eprintln!(
+    print_stderr(&format!(
         "sweep: {} records, {} locked, {} errors, {seconds:.3} s, {rate:.0} records/s",
         stats.records, stats.locked, stats.errors
-    );
-    Ok(())
+    ))
 }
 
 #[cfg(feature = "columnar")]

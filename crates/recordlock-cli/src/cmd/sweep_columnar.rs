@@ -10,7 +10,7 @@ use recordlock_arrow::MappingOptions;
 use recordlock_arrow::read::{self, Source};
 use recordlock_arrow::sweep::{LineWriter, SweepError, sweep};
 
-use crate::common::{Failure, Format, stdout};
+use crate::common::{Failure, Format, print_stderr, stdout};
 
 /// Sweeps `records` in `format` with `policy`'s rules in `scope`, on `pool`.
 pub fn run(
@@ -25,6 +25,9 @@ pub fn run(
     let file = records.filter(|p| *p != "-");
     let source: Source = match (format, file) {
         (Format::Csv, None) => read::csv_reader(Box::new(std::io::stdin()), "stdin", &rules, opts),
+        (_, Some(p)) if std::path::Path::new(p).is_dir() => {
+            return Err(Failure::Usage(format!("cannot read `{p}`: it is a directory")));
+        }
         (Format::Csv, Some(p)) => read::csv(Path::new(p), &rules, opts),
         (Format::Parquet, Some(p)) => read::parquet(Path::new(p), &rules, opts),
         (Format::Arrow, Some(p)) => read::arrow_ipc(Path::new(p), &rules, opts),
@@ -56,19 +59,19 @@ pub fn run(
             },
         )
     });
-    out.flush()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     if let Err(SweepError::Output(e)) = result {
-        return Err(e.into());
+        return Err(Failure::stdout(e));
     }
+    out.flush().map_err(Failure::stdout)?;
     let seconds = started.elapsed().as_secs_f64();
     let rate = if seconds > 0.0 { stats.records as f64 / seconds } else { 0.0 };
-    eprintln!(
+    print_stderr(&format!(
         "sweep: {} records, {} locked, {} errors, {seconds:.3} s, {rate:.0} records/s",
         stats.records, stats.locked, stats.errors
-    );
+    ))?;
     result.map_err(usage)
 }
 

@@ -7,9 +7,9 @@ use recordlock_criteria::{Expr, FieldType, JsonPath, Schema, Slot};
 
 use super::AnalysisOptions;
 use super::findings::{Finding, FindingKind, Severity};
-use super::solver::{Formula, Solver, Verdict};
 use crate::config::BODY_KEY;
 use crate::policy::{CompiledRule, Policy};
+use recordlock_criteria::analysis::{Formula, Solver, Verdict};
 
 /// Every finding on `policy`, rule by rule in configuration order.
 pub(crate) fn lint(policy: &Policy, opts: &AnalysisOptions) -> Vec<Finding> {

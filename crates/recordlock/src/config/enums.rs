@@ -42,7 +42,7 @@ wire_enum! {
         Manual = "manual",
         /// Rules lock records when they match on create or update.
         Automatic = "automatic",
-        /// Both.
+        /// Rules lock automatically and users may also lock and unlock by hand.
         Both = "both",
     }
 }

@@ -1,5 +1,5 @@
 //! Helpers shared by the SPEC.md integration tests (each test file uses a subset).
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses a different part of these helpers")]
 
 use recordlock::config::validate::validate;
 use recordlock::config::{BODY_KEY, Reference};

@@ -10,9 +10,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::typed::Test;
+use crate::{Expr, Schema, Slot};
 use chrono::FixedOffset;
-use recordlock_criteria::typed::Test;
-use recordlock_criteria::{Expr, Schema, Slot};
 
 use super::domain::Store;
 
@@ -21,7 +21,7 @@ static IS_EMPTY: Test = Test::IsEmpty;
 
 /// One condition: `test` on the field in `slot` holds, or (when `negated`) fails.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Lit<'e> {
+pub struct Lit<'e> {
     slot: Slot,
     test: &'e Test,
     negated: bool,
@@ -29,7 +29,7 @@ pub(crate) struct Lit<'e> {
 
 /// A criteria expression, or its negation, in negation normal form.
 #[derive(Debug, Clone)]
-pub(crate) enum Formula<'e> {
+pub enum Formula<'e> {
     /// One condition.
     Lit(Lit<'e>),
     /// Every item holds (true when there are none).
@@ -40,17 +40,17 @@ pub(crate) enum Formula<'e> {
 
 impl<'e> Formula<'e> {
     /// The records on which `expr` holds.
-    pub(crate) fn holds(expr: &'e Expr) -> Formula<'e> {
+    pub fn holds(expr: &'e Expr) -> Formula<'e> {
         Formula::of(expr, true)
     }
 
     /// The records on which `expr` fails.
-    pub(crate) fn fails(expr: &'e Expr) -> Formula<'e> {
+    pub fn fails(expr: &'e Expr) -> Formula<'e> {
         Formula::of(expr, false)
     }
 
     /// The records whose field in `slot` is empty.
-    pub(crate) fn is_empty(slot: Slot) -> Formula<'static> {
+    pub fn is_empty(slot: Slot) -> Formula<'static> {
         Formula::Lit(Lit { slot, test: &IS_EMPTY, negated: false })
     }
 
@@ -71,7 +71,7 @@ impl<'e> Formula<'e> {
 
 /// What a search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Verdict {
+pub enum Verdict {
     /// No record satisfies the formulas: every branch closed, on a contradiction among the
     /// conditions on one of these fields.
     Unsatisfiable(BTreeSet<Slot>),
@@ -83,7 +83,7 @@ pub(crate) enum Verdict {
 
 /// Decides conjunctions of formulas over one schema.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Solver<'s> {
+pub struct Solver<'s> {
     schema: &'s Schema,
     tz: FixedOffset,
     budget: usize,
@@ -112,7 +112,7 @@ enum Next<'f, 'e> {
 impl<'s> Solver<'s> {
     /// A solver for records of `schema`, comparing dates with datetimes in `tz`, giving up
     /// after `budget` steps per question.
-    pub(crate) fn new(schema: &'s Schema, tz: FixedOffset, budget: usize) -> Solver<'s> {
+    pub fn new(schema: &'s Schema, tz: FixedOffset, budget: usize) -> Solver<'s> {
         Solver { schema, tz, budget }
     }
 
@@ -125,7 +125,7 @@ impl<'s> Solver<'s> {
     /// fewest alternatives among those) is split. Splitting shallow ORs first is what
     /// decides "does rule B imply rule A" quickly: the negation of A is an OR at the top,
     /// and each of its branches usually contradicts B at once.
-    pub(crate) fn check(&self, goals: &[&Formula<'_>]) -> Verdict {
+    pub fn check(&self, goals: &[&Formula<'_>]) -> Verdict {
         let mut closed_on = BTreeSet::new();
         let mut steps = 0usize;
         let todo = goals.iter().map(|g| (*g, 0)).collect();

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeSet;
 
-use recordlock_criteria::LikePattern;
-use recordlock_criteria::typed::{Substring, SubstringKind, TextTest};
+use crate::LikePattern;
+use crate::typed::{Substring, SubstringKind, TextTest};
 
 /// A finite set of values, or the complement of one, over a domain of infinitely many values
 /// (texts, record ids).
@@ -222,7 +222,7 @@ impl TextSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use recordlock_criteria::SortedSet;
+    use crate::SortedSet;
 
     fn sub(kind: SubstringKind, needle: &str) -> TextTest {
         TextTest::Substring(Substring { kind, needle: needle.into() })

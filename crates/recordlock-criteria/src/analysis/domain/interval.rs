@@ -11,8 +11,8 @@
 use std::cmp::Ordering;
 use std::ops::Bound;
 
+use crate::typed::OrdTest;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
-use recordlock_criteria::typed::OrdTest;
 use rust_decimal::Decimal;
 
 /// A value of an ordered domain.
@@ -254,7 +254,7 @@ fn exclusive<T>(b: &Bound<T>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use recordlock_criteria::SortedSet;
+    use crate::SortedSet;
 
     fn d(n: i64) -> Decimal {
         Decimal::from(n)

@@ -15,7 +15,7 @@
 //! "Exact" means the constraint is unsatisfiable exactly when no value passes; everywhere
 //! else it errs towards "satisfiable", so a caller may trust every "unsatisfiable".
 //!
-//! Empty values follow the INVARIANT of `recordlock_criteria::typed`: a positive test fails
+//! Empty values follow the INVARIANT of `crate::typed`: a positive test fails
 //! on an empty value (so it rules out empty), a negated one holds on it (so empty stays
 //! possible and only the non-empty values are narrowed), and `equal ${EMPTY}` is the one
 //! test on emptiness itself.
@@ -26,9 +26,9 @@ pub(crate) mod text;
 
 use std::collections::BTreeSet;
 
+use crate::typed::{ChoiceTest, IdTest, Substring, Test};
+use crate::{Choice, Field, RecordId, Schema, Slot, TypeClass, fold};
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use recordlock_criteria::typed::{ChoiceTest, IdTest, Substring, Test};
-use recordlock_criteria::{Choice, Field, RecordId, Schema, Slot, TypeClass, fold};
 use rust_decimal::Decimal;
 
 use self::interval::IntervalSet;
@@ -252,8 +252,8 @@ impl<'s> Store<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use recordlock_criteria::typed::{ChoicesTest, OrdTest, SubstringKind};
-    use recordlock_criteria::{ChoiceSet, FieldType, PicklistOption, SortedSet};
+    use crate::typed::{ChoicesTest, OrdTest, SubstringKind};
+    use crate::{ChoiceSet, FieldType, PicklistOption, SortedSet};
 
     fn utc() -> FixedOffset {
         FixedOffset::east_opt(0).unwrap()

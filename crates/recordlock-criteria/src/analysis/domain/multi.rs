@@ -10,8 +10,8 @@
 
 use std::collections::BTreeSet;
 
-use recordlock_criteria::typed::{ChoicesTest, Substring};
-use recordlock_criteria::{Choice, ChoiceSet, Field};
+use crate::typed::{ChoicesTest, Substring};
+use crate::{Choice, ChoiceSet, Field};
 
 use super::choice_passes;
 use super::text::substring_implies;

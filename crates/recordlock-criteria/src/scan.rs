@@ -1,0 +1,303 @@
+//! A fast path for reading one record: the members of a JSON object, with the values no rule
+//! reads skipped without being built.
+//!
+//! A sweep reads a handful of a record's fields; serde_json would still build or visit every
+//! value of the others. [`scan_object`] walks the object's top-level members itself: a key is
+//! compared in place, a wanted value is handed over as its raw bytes, and every other value is
+//! skipped by a scanner that checks JSON's syntax as serde_json does (strings with `memchr`,
+//! escapes and control characters checked; numbers and literals by the grammar; nesting
+//! balanced). Whatever it does not handle exactly as serde_json does (a key with escapes, a
+//! syntax error anywhere, nesting past [`MAX_SKIP_DEPTH`]) makes it answer
+//! [`Scanned::Unusual`], and the caller parses the record with serde_json instead, whose
+//! answer and error message stand. So the fast path changes speed, never a verdict.
+
+/// How deep the skipper follows nested values before leaving the record to serde_json (whose
+/// own limit, 128, then applies with its own error).
+pub(crate) const MAX_SKIP_DEPTH: usize = 100;
+
+/// What [`scan_object`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scanned {
+    /// A well-formed object, every wanted member handed over.
+    Done,
+    /// Something this scanner leaves to serde_json.
+    Unusual,
+}
+
+/// Walks the object in `bytes`: for each member whose key `wanted` accepts, calls `member`
+/// with the key and the value's raw bytes (a complete, syntactically valid JSON value); the
+/// other values are skipped, their syntax checked.
+pub(crate) fn scan_object<'a>(
+    bytes: &'a [u8],
+    wanted: impl Fn(&str) -> bool,
+    mut member: impl FnMut(&'a str, &'a [u8]),
+) -> Scanned {
+    let mut s = Scanner { bytes, at: 0 };
+    match s.object(&wanted, &mut member) {
+        Some(()) => Scanned::Done,
+        None => Scanned::Unusual,
+    }
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// Consumes `b` (after whitespace) or fails.
+    fn expect(&mut self, b: u8) -> Option<()> {
+        self.skip_ws();
+        (self.peek()? == b).then(|| self.at += 1)
+    }
+
+    /// The top-level object, then only whitespace to the end.
+    fn object(&mut self, wanted: &impl Fn(&str) -> bool, member: &mut impl FnMut(&'a str, &'a [u8])) -> Option<()> {
+        self.expect(b'{')?;
+        self.skip_ws();
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                self.expect(b'"')?;
+                let key = self.plain_key()?;
+                self.expect(b':')?;
+                self.skip_ws();
+                let start = self.at;
+                self.value(1)?;
+                if wanted(key) {
+                    member(key, self.bytes.get(start..self.at)?);
+                }
+                self.skip_ws();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.skip_ws();
+        (self.at == self.bytes.len()).then_some(())
+    }
+
+    /// A key without escapes (the opening quote consumed), as UTF-8 text.
+    fn plain_key(&mut self) -> Option<&'a str> {
+        let rest = self.bytes.get(self.at..)?;
+        let len = memchr::memchr2(b'"', b'\\', rest)?;
+        let raw = rest.get(..len)?;
+        if rest.get(len) != Some(&b'"') || raw.iter().any(|&b| b < 0x20) {
+            return None;
+        }
+        self.at += len + 1;
+        std::str::from_utf8(raw).ok()
+    }
+
+    /// Skips one value starting at `self.at`, `depth` containers deep.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                self.at += 1;
+                self.string_rest()
+            }
+            b'{' => self.container(depth, b'}', true),
+            b'[' => self.container(depth, b']', false),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// The rest of a string after its opening quote: escapes must be JSON's, control
+    /// characters are refused (as serde_json does); UTF-8 is the caller's concern.
+    fn string_rest(&mut self) -> Option<()> {
+        loop {
+            let rest = self.bytes.get(self.at..)?;
+            let len = memchr::memchr2(b'"', b'\\', rest)?;
+            if rest.get(..len)?.iter().any(|&b| b < 0x20) {
+                return None;
+            }
+            self.at += len + 1;
+            if rest.get(len) == Some(&b'"') {
+                return Some(());
+            }
+            match self.peek()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
+                b'u' => {
+                    let hex = self.bytes.get(self.at + 1..self.at + 5)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    self.at += 5;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An array or object (the opening bracket at `self.at`).
+    fn container(&mut self, depth: usize, close: u8, keyed: bool) -> Option<()> {
+        if depth >= MAX_SKIP_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.skip_ws();
+        if self.peek()? == close {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            if keyed {
+                self.expect(b'"')?;
+                self.string_rest()?;
+                self.expect(b':')?;
+            }
+            self.skip_ws();
+            self.value(depth + 1)?;
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b if b == close => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek()? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.at;
+        self.digits();
+        (self.at > start).then_some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(text: &str, wanted: &[&str]) -> (Scanned, Vec<(String, String)>) {
+        let mut got = Vec::new();
+        let scanned = scan_object(
+            text.as_bytes(),
+            |k| wanted.contains(&k),
+            |k, v| got.push((k.to_owned(), String::from_utf8_lossy(v).into_owned())),
+        );
+        (scanned, got)
+    }
+
+    #[test]
+    fn wanted_members_are_handed_over_raw() {
+        let (s, got) = members(
+            r#" {"id": 12, "Stage" : "Closed \"Won\"", "X": [1, {"a": [true, null]}], "Amount":-1.5e+3} "#,
+            &["id", "Stage", "Amount"],
+        );
+        assert_eq!(s, Scanned::Done);
+        assert_eq!(
+            got,
+            [
+                ("id".into(), "12".into()),
+                ("Stage".into(), r#""Closed \"Won\"""#.into()),
+                ("Amount".into(), "-1.5e+3".into())
+            ]
+        );
+    }
+
+    /// Everything serde_json refuses is left to it; everything it accepts is scanned.
+    #[test]
+    fn the_scanner_accepts_exactly_what_serde_json_accepts() {
+        let cases = [
+            r#"{}"#,
+            r#"{"a": 1}"#,
+            r#"{"a": 01}"#,
+            r#"{"a": 1.}"#,
+            r#"{"a": .5}"#,
+            r#"{"a": -}"#,
+            r#"{"a": 1e}"#,
+            r#"{"a": 1E+9}"#,
+            r#"{"a": tru}"#,
+            r#"{"a": nul}"#,
+            r#"{"a": "x\qy"}"#,
+            r#"{"a": "x\u12G4"}"#,
+            r#"{"a": "x\u12a4"}"#,
+            "{\"a\": \"tab\there\"}",
+            r#"{"a": [1, 2,]}"#,
+            r#"{"a": {"b": 1,}}"#,
+            r#"{"a": {"b" 1}}"#,
+            r#"{"a": [1 2]}"#,
+            r#"{"a": 1,}"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": 1"#,
+            r#"{"a": "unterminated}"#,
+            r#"[1]"#,
+            r#"{"a": [[[]]], "b": {"c": {}}}"#,
+            r#"{"a": "\\"}"#,
+            r#"{"a": "\/"}"#,
+        ];
+        for text in cases {
+            let serde_ok =
+                serde_json::from_str::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(text).is_ok();
+            let (scanned, _) = members(text, &[]);
+            assert_eq!(scanned == Scanned::Done, serde_ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn keys_with_escapes_and_deep_nesting_are_left_to_serde_json() {
+        assert_eq!(members(r#"{"St\u0061ge": 1}"#, &[]).0, Scanned::Unusual);
+        let deep = format!(r#"{{"a": {}{}}}"#, "[".repeat(MAX_SKIP_DEPTH), "]".repeat(MAX_SKIP_DEPTH));
+        assert_eq!(members(&deep, &[]).0, Scanned::Unusual);
+        let shallow = format!(r#"{{"a": {}{}}}"#, "[".repeat(50), "]".repeat(50));
+        assert_eq!(members(&shallow, &[]).0, Scanned::Done);
+    }
+}
