@@ -280,8 +280,8 @@ fn a_truncated_parquet_file_is_an_error() {
     }
 }
 
-/// A ragged CSV row and a read value that is not UTF-8 are error lines with their row
-/// number; every row is counted; unread columns are not checked.
+/// A ragged CSV row, a read value that is not UTF-8 and a row without an id are error lines
+/// with their row number; every row is counted; unread columns are not checked.
 #[test]
 fn bad_csv_rows_are_error_lines_and_every_row_is_counted() {
     let path = scratch("bad.csv");
@@ -292,13 +292,15 @@ fn bad_csv_rows_are_error_lines_and_every_row_is_counted() {
     text.extend_from_slice(b"4,Closed Won,60000,2024-01-01,\xff\xfe,Web,ok\n"); // not UTF-8, read
     text.extend_from_slice(b"5,Closed Won,60000,2024-01-01,ACME,Web,\xff\n"); // not UTF-8, unread
     text.extend_from_slice(b"6,Qualification,1,2024-01-01,x,Web,ok,extra\n"); // ragged
+    text.extend_from_slice(b",Closed Won,60000,2024-01-01,ACME,Web,ok\n"); // no id: no lock could be applied
     std::fs::write(&path, &text).unwrap();
     let (lines, stats, err) = run(read::csv(&path, &deals_rules(), MappingOptions::default()).unwrap());
     assert!(err.is_none());
-    assert_eq!((stats.records, stats.locked, stats.errors), (6, 2, 4));
+    assert_eq!((stats.records, stats.locked, stats.errors), (7, 2, 5));
     let got = parsed(&lines);
-    let ids: Vec<&str> = got.iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["1", "2", "3", "4", "5", "6"]);
+    let ids: Vec<Option<&str>> = got.iter().map(|l| l["id"].as_str()).collect();
+    assert_eq!(ids, [Some("1"), Some("2"), Some("3"), Some("4"), Some("5"), Some("6"), None]);
+    assert_eq!(got[6]["error"]["details"]["json_path"], "$.id");
     for (l, line) in got.iter().zip(1..) {
         if l.get("error").is_some() {
             assert_eq!(l["line"], line);
