@@ -20,16 +20,6 @@ pub(crate) enum IntCond {
     Set(Vec<i128>),
 }
 
-impl IntCond {
-    #[inline]
-    pub(crate) fn holds(&self, v: i128) -> bool {
-        match self {
-            IntCond::Range(lo, hi) => *lo <= v && v <= *hi,
-            IntCond::Set(set) => set.binary_search(&v).is_ok(),
-        }
-    }
-}
-
 /// A constant placed among the integers: the nearest at or below, at or above, and whether
 /// it is one of them.
 #[derive(Debug, Clone, Copy)]

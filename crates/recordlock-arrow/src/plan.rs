@@ -436,6 +436,31 @@ fn filter(sel: &[u32], mut keep: impl FnMut(usize) -> bool) -> Vec<u32> {
     out
 }
 
+/// The rows of `sel` whose value (read by `key`) passes `cond`, or (`neg`) fails it; a
+/// null passes no condition. One loop per shape, so the condition is not re-matched per row.
+#[inline]
+fn int_filter<T: Copy>(
+    sel: &[u32],
+    data: &[T],
+    nulls: Option<&arrow_buffer::NullBuffer>,
+    neg: bool,
+    cond: &crate::lower::IntCond,
+    key: impl Fn(T) -> i128,
+) -> Vec<u32> {
+    use crate::lower::IntCond;
+    match (cond, nulls) {
+        (IntCond::Range(lo, hi), None) => {
+            filter(sel, |r| data.get(r).is_some_and(|v| (*lo..=*hi).contains(&key(*v))) != neg)
+        }
+        (IntCond::Range(lo, hi), Some(n)) => {
+            filter(sel, |r| (n.is_valid(r) && data.get(r).is_some_and(|v| (*lo..=*hi).contains(&key(*v)))) != neg)
+        }
+        (IntCond::Set(set), _) => filter(sel, |r| {
+            (valid(nulls, r) && data.get(r).is_some_and(|v| set.binary_search(&key(*v)).is_ok())) != neg
+        }),
+    }
+}
+
 #[inline]
 fn valid(nulls: Option<&arrow_buffer::NullBuffer>, row: usize) -> bool {
     nulls.is_none_or(|n| n.is_valid(row))
@@ -464,7 +489,10 @@ fn eval_leaf(leaf: &Leaf, sel: &[u32], ctx: &Context<'_, '_>) -> Vec<u32> {
                 let positive = match strings.get(r) {
                     None | Some("") => matches!(test, Test::IsEmpty),
                     Some(s) => match test {
-                        Test::Text(t) => text_holds(t, fold_into(s, &mut folded)),
+                        Test::Text(t) => match ascii_text_holds(t, s) {
+                            Some(answer) => answer,
+                            None => text_holds(t, fold_into(s, &mut folded)),
+                        },
                         _ => holds(test, &Value::Text(recordlock::criteria::fold(s).into()), field, ctx.opts),
                     },
                 };
@@ -473,21 +501,21 @@ fn eval_leaf(leaf: &Leaf, sel: &[u32], ctx: &Context<'_, '_>) -> Vec<u32> {
         }
         (Lowered::IsNull, c) => filter(sel, |r| is_null(c, r) != neg),
         (Lowered::Int(cond), Column::Scaled { data: Scaled::I128(d), nulls, .. }) => {
-            filter(sel, |r| (valid(nulls.as_ref(), r) && d.get(r).is_some_and(|v| cond.holds(*v))) != neg)
+            int_filter(sel, d, nulls.as_ref(), neg, cond, |v| v)
         }
         (Lowered::Int(cond), Column::Scaled { data: Scaled::I64(d), nulls, .. }) => {
-            filter(sel, |r| (valid(nulls.as_ref(), r) && d.get(r).is_some_and(|v| cond.holds(i128::from(*v)))) != neg)
+            int_filter(sel, d, nulls.as_ref(), neg, cond, i128::from)
         }
-        (Lowered::Int(cond), Column::Date { days, nulls }) => filter(sel, |r| {
-            (valid(nulls.as_ref(), r) && days.get(r).is_some_and(|v| cond.holds(i128::from(*v)))) != neg
-        }),
-        (Lowered::Int(cond), Column::Timestamp { ticks, nulls, .. }) => filter(sel, |r| {
-            (valid(nulls.as_ref(), r) && ticks.get(r).is_some_and(|v| cond.holds(i128::from(*v)))) != neg
-        }),
-        (Lowered::Day { cond, per_second, offset }, Column::Timestamp { ticks, nulls, .. }) => filter(sel, |r| {
+        (Lowered::Int(cond), Column::Date { days, nulls }) => {
+            int_filter(sel, days, nulls.as_ref(), neg, cond, i128::from)
+        }
+        (Lowered::Int(cond), Column::Timestamp { ticks, nulls, .. }) => {
+            int_filter(sel, ticks, nulls.as_ref(), neg, cond, i128::from)
+        }
+        (Lowered::Day { cond, per_second, offset }, Column::Timestamp { ticks, nulls, .. }) => {
             let day = |t: i64| (i128::from(t).div_euclid(*per_second) + offset).div_euclid(86_400);
-            (valid(nulls.as_ref(), r) && ticks.get(r).is_some_and(|t| cond.holds(day(*t)))) != neg
-        }),
+            int_filter(sel, ticks, nulls.as_ref(), neg, cond, day)
+        }
         (Lowered::Bool(b), Column::Boolean(a)) => {
             filter(sel, |r| (r < a.len() && a.is_valid(r) && a.value(r) == *b) != neg)
         }
@@ -507,6 +535,38 @@ fn is_null(column: &Column<'_>, row: usize) -> bool {
             !valid(nulls.as_ref(), row)
         }
         Column::Boolean(a) => a.is_null(row),
+    }
+}
+
+/// The answer of a prefix, suffix or equality test on `s` without folding it, when the part
+/// of `s` the test looks at is ASCII (whose Unicode lowercase is its ASCII lowercase, one
+/// byte a character); `None` when it is not, or for other tests.
+#[inline]
+fn ascii_text_holds(t: &TextTest, s: &str) -> Option<bool> {
+    use recordlock::criteria::typed::SubstringKind;
+    let b = s.as_bytes();
+    match t {
+        TextTest::Substring(sub) if sub.kind == SubstringKind::StartsWith => {
+            let n = sub.needle.as_bytes();
+            match b.get(..n.len()) {
+                None => s.is_ascii().then_some(false),
+                Some(head) if head.is_ascii() => Some(head.eq_ignore_ascii_case(n)),
+                Some(_) => None,
+            }
+        }
+        TextTest::Substring(sub) if sub.kind == SubstringKind::EndsWith => {
+            let n = sub.needle.as_bytes();
+            match b.len().checked_sub(n.len()).and_then(|start| b.get(start..)) {
+                None => s.is_ascii().then_some(false),
+                // A suffix inside a multi-byte character is not ASCII, so the fold decides.
+                Some(tail) if tail.is_ascii() && s.is_char_boundary(b.len() - n.len()) && s.is_ascii() => {
+                    Some(tail.eq_ignore_ascii_case(n))
+                }
+                Some(_) => None,
+            }
+        }
+        TextTest::Equal(k) if s.is_ascii() => Some(b.eq_ignore_ascii_case(k.as_bytes())),
+        _ => None,
     }
 }
 
