@@ -428,7 +428,6 @@ fn decimal_text(mut value: i128, mut scale: i8) -> String {
 }
 
 /// Integers widened to i64; `Err` with every value (as i128) when a UInt64 exceeds i64.
-#[expect(clippy::type_complexity, reason = "a one-off result shape, named where it is used")]
 fn integers(array: &dyn Array) -> Option<Result<Vec<i64>, Vec<Option<i128>>>> {
     macro_rules! widen {
         ($t:ty) => {
