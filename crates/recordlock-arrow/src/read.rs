@@ -123,10 +123,10 @@ pub fn csv(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source,
     csv_reader(Box::new(file), &path.display().to_string(), rules, opts)
 }
 
-/// [`csv`] from any reader (`name` names it in errors).
+/// [`csv()`] from any reader (`name` names it in errors).
 ///
 /// # Errors
-/// As [`csv`].
+/// As [`csv()`].
 pub fn csv_reader(
     input: Box<dyn Read + Send>,
     name: &str,
