@@ -7,8 +7,10 @@
 //! "config_text", "validate"?, "decide"?, "sweep"?}`; see `tests/conformance/run`.
 
 pub mod backend;
+pub mod contract;
 pub mod criteria_data;
 pub mod generate;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 
@@ -131,7 +133,10 @@ pub fn check(engine: &dyn Engine, suite: &Suite) -> (usize, Vec<String>) {
                 Json::Array(a) => a.iter().collect(),
                 c => vec![c],
             };
+            let shape = contract::error_object_violations(&got, "validate");
+            failures.extend(shape.iter().map(|v| format!("{name}: {v}")));
             out.status == 1
+                && shape.is_empty()
                 && codes.contains(&&got["code"])
                 && want.get("json_path").is_none_or(|p| got["details"]["json_path"] == *p)
         };
@@ -144,10 +149,14 @@ pub fn check(engine: &dyn Engine, suite: &Suite) -> (usize, Vec<String>) {
     if let Some(Json::Array(cases)) = suite.json.get("decide") {
         let requests: Vec<String> = cases.iter().map(|c| c["request"].to_string()).collect();
         let out = engine.decide(suite, &requests);
+        let config: Json = serde_json::from_str(&suite.config_text()).unwrap_or(Json::Null);
         for (i, case) in cases.iter().enumerate() {
             let got = out.lines.get(i).cloned().unwrap_or(Json::Null);
             let want = case["expect"].as_object().cloned().unwrap_or_default();
+            let shape = contract::decide_violations(&config, &case["request"], i + 1, &got);
+            failures.extend(shape.iter().map(|v| format!("{name} / {}: {v}", case["name"])));
             let ok = out.status == 0
+                && shape.is_empty()
                 && want.iter().all(|(k, v)| {
                     if k == "error" {
                         got.get("error").is_some() == v.as_bool().unwrap_or(false)
@@ -172,7 +181,11 @@ pub fn check(engine: &dyn Engine, suite: &Suite) -> (usize, Vec<String>) {
         let all_rules = sw.get("all_rules").and_then(Json::as_bool).unwrap_or(false);
         let out = engine.sweep(suite, &records, all_rules);
         let want = sw["expect"].as_array().cloned().unwrap_or_default();
+        let config: Json = serde_json::from_str(&suite.config_text()).unwrap_or(Json::Null);
+        let shape = contract::sweep_violations(&config, &records, &out.lines);
+        failures.extend(shape.iter().map(|v| format!("{name}: {v}")));
         let ok = out.status == 0
+            && shape.is_empty()
             && out.lines.len() == want.len()
             && out.lines.iter().zip(&want).all(|(g, w)| {
                 g["id"] == w["id"]
@@ -241,7 +254,10 @@ impl Engine for LibraryEngine {
 
     fn decide(&self, suite: &Suite, requests: &[String]) -> Output {
         match self.policy(suite) {
-            Ok(p) => Output { status: 0, lines: requests.iter().map(|r| p.answer_line(r)).collect() },
+            Ok(p) => Output {
+                status: 0,
+                lines: (1..).zip(requests).map(|(n, r)| recordlock::with_line(p.answer_line(r), n)).collect(),
+            },
             Err(e) => Output { status: 1, lines: vec![e] },
         }
     }

@@ -39,6 +39,16 @@
 //! and parses records with its own parser, and CEL and Cedar get native values, so they are
 //! not affected.
 //!
+//! A second group, `peers_from_json`, times what a real caller pays: every engine that reads
+//! JSON starts from each record's JSON text and parses it inside the timed loop — recordlock
+//! ingests it (reading only the rule's fields) and evaluates, datalogic-rs parses it into its
+//! arena and evaluates, `serde_json_walk` parses a `serde_json::Value` and walks, jsonlogic-rs
+//! parses a `Value` and applies. The general engines, which have no case folding, parse the
+//! lower-cased text (the same bytes, case aside); recordlock and the walk parse the original.
+//! `serde_json_ignored_any` only parses each line into `serde::de::IgnoredAny`: the floor of
+//! any engine that must read the whole line. CEL and Cedar take native values, not JSON, so
+//! they are not in this group.
+//!
 //! The records are made here rather than by `recordlock::synth::RecordGenerator`, whose rule
 //! match rate for this rule is well under 1%: each has the three fields, always present, with
 //! Stage in the rule's two options half the time (the other half spread over the other seven,
@@ -302,6 +312,48 @@ fn peers(c: &mut Criterion) {
     g.bench_function("cedar", |b| b.iter(|| black_box(&cedar_requests).iter().filter(|r| cedar_matches(r)).count()));
     g.bench_function("serde_json_walk", |b| {
         b.iter(|| black_box(&walk_records).iter().filter(|r| walk(black_box(&walk_criteria), r)).count())
+    });
+    g.finish();
+
+    // From the record bytes: parsing is inside the timed loop.
+    let zoho_lines: Vec<String> = records.iter().map(Record::zoho_json).collect();
+    let folded_lines: Vec<String> = records.iter().map(Record::folded_json).collect();
+    let mut row = ingest.new_row();
+    let mut recordlock_from_json = |line: &str| {
+        ingest.ingest_str(line, &mut row).unwrap();
+        program.matches(&row)
+    };
+    let mut datalogic_from_json = |line: &str| {
+        let data = datalogic_rs::ParsedData::from_json(line).unwrap();
+        datalogic_matches(&data)
+    };
+    let walk_from_json = |line: &str| walk(&walk_criteria, &serde_json::from_str(line).unwrap());
+    let jsonlogic_from_json = |line: &str| jsonlogic_matches(&serde_json::from_str(line).unwrap());
+    for (i, want) in expected.iter().enumerate() {
+        let who = |engine: &str| format!("{engine} from JSON disagrees on record {i}: {}", zoho_lines[i]);
+        assert_eq!(recordlock_from_json(&zoho_lines[i]), *want, "{}", who("recordlock"));
+        assert_eq!(datalogic_from_json(&folded_lines[i]), *want, "{}", who("datalogic"));
+        assert_eq!(walk_from_json(&zoho_lines[i]), *want, "{}", who("serde_json_walk"));
+        assert_eq!(jsonlogic_from_json(&folded_lines[i]), *want, "{}", who("jsonlogic"));
+    }
+    let mut g = c.benchmark_group("peers_from_json");
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("recordlock_ingest_vm", |b| {
+        b.iter(|| black_box(&zoho_lines).iter().filter(|l| recordlock_from_json(l)).count())
+    });
+    g.bench_function("datalogic", |b| {
+        b.iter(|| black_box(&folded_lines).iter().filter(|l| datalogic_from_json(l)).count())
+    });
+    g.bench_function("serde_json_walk", |b| {
+        b.iter(|| black_box(&zoho_lines).iter().filter(|l| walk_from_json(l)).count())
+    });
+    g.bench_function("jsonlogic", |b| {
+        b.iter(|| black_box(&folded_lines).iter().filter(|l| jsonlogic_from_json(l)).count())
+    });
+    g.bench_function("serde_json_ignored_any", |b| {
+        b.iter(|| {
+            black_box(&zoho_lines).iter().filter(|l| serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok()).count()
+        })
     });
     g.finish();
 }

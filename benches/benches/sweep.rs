@@ -1,11 +1,18 @@
 //! Sweeps over many records, 1 and 2 threads (SPEC.md §3 lock_existing_records).
+//!
+//! `sweep_jsonl/ignored_any/{1,2}` is the floor the JSON Lines sweep is measured against
+//! (issue 15): the same lines, on the same threads, each checked to be UTF-8 and parsed by
+//! serde_json into `serde::de::IgnoredAny` — a validating parse that builds nothing and
+//! decides nothing. The sweep's ratio to it is what carries from machine to machine.
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
 use recordlock::RuleScope;
 use recordlock::sweep::{SweepOptions, count_locked, sweep_lines};
 use recordlock_benches::{picklist_policy, policy, records, rows};
+use serde::de::IgnoredAny;
 
 const N: usize = 1_000_000;
 
@@ -32,12 +39,49 @@ fn sweep_jsonl(c: &mut Criterion) {
     g.sample_size(10);
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        // The floor: serde_json merely validating each line (into `IgnoredAny`), lines split
+        // the same way and parsed in parallel chunks on the same threads.
+        g.bench_with_input(BenchmarkId::new("serde_json_ignored_any", threads), &text, |b, text| {
+            b.iter(|| {
+                pool.install(|| {
+                    let bytes = text.as_bytes();
+                    let mut start = 0;
+                    let mut lines: Vec<&[u8]> = memchr::memchr_iter(b'\n', bytes)
+                        .map(|end| {
+                            let line = bytes.get(start..end).unwrap_or_default();
+                            start = end + 1;
+                            line
+                        })
+                        .collect();
+                    lines.push(bytes.get(start..).unwrap_or_default());
+                    lines
+                        .par_chunks(8192)
+                        .map(|chunk| chunk.iter().filter(|l| serde_json::from_slice::<IgnoredAny>(l).is_ok()).count())
+                        .sum::<usize>()
+                })
+            })
+        });
         g.bench_with_input(BenchmarkId::new("deals_5rules", threads), &text, |b, text| {
             b.iter(|| {
                 pool.install(|| {
                     let mut locked = 0u64;
                     sweep_lines(&policy, text.as_bytes(), &SweepOptions::default(), |_| locked += 1, |_| {}).unwrap();
                     locked
+                })
+            })
+        });
+        let lines: Vec<&[u8]> = text.as_bytes().split(|b| *b == b'\n').collect();
+        g.bench_with_input(BenchmarkId::new("ignored_any", threads), &lines, |b, lines| {
+            b.iter(|| {
+                pool.install(|| {
+                    lines
+                        .par_iter()
+                        .with_min_len(256)
+                        .filter(|line| {
+                            std::str::from_utf8(line)
+                                .is_ok_and(|l| serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok())
+                        })
+                        .count()
                 })
             })
         });

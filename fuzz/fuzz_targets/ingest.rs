@@ -1,4 +1,6 @@
-//! Ingest an arbitrary record; text and value ingestion must agree.
+//! Ingest an arbitrary record; text and value ingestion must agree, for an ingestor of every
+//! field and for one of a few fields (whose other values the text path skips unbuilt), and
+//! text that is not JSON is never accepted (but for `\\u` escapes in skipped values).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -6,19 +8,30 @@ use recordlock::criteria::{Ingestor, Row, Schema};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    let parsed = serde_json::from_str::<serde_json::Value>(text);
     for module in ["Deals", "Products"] {
         let Some(schema) = Schema::builtin(module) else { continue };
-        let ingest = Ingestor::new(schema);
-        let mut from_text = Row::new(schema);
-        let a = ingest.ingest_str(text, &mut from_text);
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
-            let mut from_value = Row::new(schema);
-            let b = ingest.ingest_json(&value, &mut from_value);
-            // serde_json's Value keeps the last of duplicate keys; the text path rejects them,
-            // so compare only when the text path succeeded.
-            if a.is_ok() {
-                assert!(b.is_ok(), "text ingests but value does not: {b:?}");
-                assert_eq!(from_text, from_value);
+        let few = ["Stage", "Amount", "Account_Name", "Product_Name", "Unit_Price"]
+            .into_iter()
+            .filter_map(|n| schema.slot(n));
+        for ingest in [Ingestor::new(schema), Ingestor::for_fields(schema, few)] {
+            let mut from_text = Row::new(schema);
+            let a = ingest.ingest_str(text, &mut from_text);
+            match &parsed {
+                Ok(value) => {
+                    let mut from_value = Row::new(schema);
+                    let b = ingest.ingest_json(value, &mut from_value);
+                    // serde_json's Value keeps the last of duplicate keys; the text path
+                    // rejects them, so compare only when the text path succeeded.
+                    if a.is_ok() {
+                        assert!(b.is_ok(), "text ingests but value does not: {b:?}");
+                        assert_eq!(from_text, from_value);
+                    }
+                }
+                // A `\u` escape of a lone surrogate in a value nobody reads is skipped (by
+                // serde_json's own skipping too), though `Value` refuses it.
+                Err(_) if !text.contains("\\u") => assert!(a.is_err(), "text that is not JSON was ingested"),
+                Err(_) => {}
             }
         }
     }

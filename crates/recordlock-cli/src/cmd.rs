@@ -8,6 +8,7 @@ pub mod explain;
 pub mod gen_columnar;
 pub mod gen_records;
 pub mod lint;
+pub mod sql;
 pub mod sweep;
 #[cfg(feature = "columnar")]
 pub mod sweep_columnar;

@@ -5,6 +5,7 @@
 
 mod cmd;
 mod common;
+mod pg;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -55,9 +56,18 @@ enum Command {
         /// — else JSON Lines; stdin is JSON Lines unless given).
         #[arg(long, value_enum)]
         format: Option<common::Format>,
+        /// Run the rules inside this PostgreSQL server (a connection string such as
+        /// `postgresql://user@host/db` or `host=/run/postgresql dbname=crm`) over `--table`,
+        /// instead of reading records.
+        #[arg(long, requires = "table")]
+        postgres: Option<String>,
+        #[command(flatten)]
+        table: cmd::sql::TableArgs,
         /// Records as JSON Lines, CSV, Parquet or Arrow IPC (`-` or absent: stdin).
         records: Option<String>,
     },
+    /// Print the back-fill as SQL: a `SELECT id, rule` and the `UPDATE` that records it.
+    Sql(cmd::sql::SqlArgs),
     /// Show, for one record, each rule's verdict and every leaf's value and result.
     Explain {
         #[command(flatten)]
@@ -102,9 +112,18 @@ fn main() -> ExitCode {
         Command::Lint(args) => cmd::lint::run(&args),
         Command::Diff(args) => cmd::diff::run(&args),
         Command::Decide { inputs, requests } => cmd::decide::run(&inputs, requests.as_deref()),
-        Command::Sweep { inputs, all_rules, threads, format, records } => {
-            cmd::sweep::run(&inputs, all_rules, threads, format, records.as_deref())
+        Command::Sweep { inputs, all_rules, postgres: Some(conninfo), table, records, .. } => match records {
+            Some(_) => Err(Failure::Usage("--postgres reads the table, not records: drop the RECORDS argument".into())),
+            None => cmd::sql::sweep(&inputs, &table, &conninfo, all_rules),
+        },
+        Command::Sweep { inputs, all_rules, threads, format, postgres: None, table, records } => {
+            if table.table.is_some() || table.columns.is_some() || table.order_by.is_some() {
+                Err(Failure::Usage("--table, --columns and --order-by go with --postgres".into()))
+            } else {
+                cmd::sweep::run(&inputs, all_rules, threads, format, records.as_deref())
+            }
         }
+        Command::Sql(args) => cmd::sql::run(&args),
         Command::Explain { inputs, json, record } => cmd::explain::run(&inputs, json, &record),
         Command::Disasm { inputs } => cmd::disasm::run(&inputs),
         Command::Gen { module, count, seed, format, output } => {

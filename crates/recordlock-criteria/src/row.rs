@@ -210,10 +210,16 @@ impl Ingestor {
         let mut read_all = true;
         let scanned = scan_object(
             bytes,
-            |key| state_wants(self, key),
-            |key, raw| match raw_value(raw) {
-                Some(value) => state.accept(key, &value),
-                None => read_all = false,
+            |key| self.wants_bytes(key),
+            |key, raw| match raw {
+                [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => match std::str::from_utf8(inner) {
+                    Ok(text) => state.accept(key, Member::Text(text)),
+                    Err(_) => read_all = false,
+                },
+                _ => match serde_json::from_slice::<Json>(raw) {
+                    Ok(value) => state.accept(key, Member::Json(&value)),
+                    Err(_) => read_all = false,
+                },
             },
         );
         if scanned == Scanned::Done && read_all {
@@ -249,7 +255,7 @@ impl Ingestor {
         };
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         for (key, value) in map {
-            state.accept(key, value);
+            state.accept(key, Member::Json(value));
         }
         match state.first_error {
             Some(e) => Err(RecordError::new(e)),
@@ -269,12 +275,26 @@ impl Ingestor {
         row.id = None;
     }
 
+    /// Whether ingestion reads the member `key` (given as bytes): the id and the fields read.
+    #[inline]
+    fn wants_bytes(&self, key: &[u8]) -> bool {
+        key == b"id" || self.fields.iter().any(|(_, _, f)| f.api_name().as_bytes() == key)
+    }
+
     /// The position in `fields` of the field named `key`. A linear scan: policies read a
     /// handful of fields, and comparing a few short names beats hashing each key.
     #[inline]
     fn position(&self, key: &str) -> Option<usize> {
         self.fields.iter().position(|(_, _, f)| f.api_name() == key)
     }
+}
+
+/// A read member's value: a JSON string's text as found in the input (the fast path), or a
+/// parsed JSON value.
+#[derive(Clone, Copy)]
+enum Member<'a> {
+    Text(&'a str),
+    Json(&'a Json),
 }
 
 /// Which read fields (by position in `Ingestor::fields`) and whether `id` were seen, to
@@ -312,35 +332,41 @@ struct IngestState<'a> {
 impl IngestState<'_> {
     /// Takes one record member; the first error is kept and later ones dropped, but every
     /// read field is still checked.
-    fn accept(&mut self, key: &str, value: &Json) {
+    fn accept(&mut self, key: &str, value: Member<'_>) {
         if let Err(e) = self.try_accept(key, value) {
             self.first_error.get_or_insert(e);
         }
     }
 
-    fn try_accept(&mut self, key: &str, value: &Json) -> Result<(), Error> {
+    fn try_accept(&mut self, key: &str, value: Member<'_>) -> Result<(), Error> {
+        let path = || JsonPath::root().key(key);
         if key == "id" {
-            let path = JsonPath::root().key(key);
             if std::mem::replace(&mut self.seen.id, true) {
-                return Err(Error::new(ErrorCode::InvalidData, &path, "the key `id` is given twice").with_api_name(key));
+                return Err(
+                    Error::new(ErrorCode::InvalidData, &path(), "the key `id` is given twice").with_api_name(key)
+                );
             }
             self.row.id = match value {
-                Json::String(s) => Some(s.clone()),
-                Json::Number(n) => Some(n.as_str().to_owned()),
-                Json::Null => None,
-                _ => {
-                    return Err(Error::new(ErrorCode::InvalidData, &path, "`id` must be a string or a number")
+                Member::Text(s) => Some(s.to_owned()),
+                Member::Json(Json::String(s)) => Some(s.clone()),
+                Member::Json(Json::Number(n)) => Some(n.as_str().to_owned()),
+                Member::Json(Json::Null) => None,
+                Member::Json(_) => {
+                    return Err(Error::new(ErrorCode::InvalidData, &path(), "`id` must be a string or a number")
                         .with_api_name(key));
                 }
             };
         }
         let Some(i) = self.ingestor.position(key) else { return Ok(()) };
         let Some((cell, _, field)) = self.ingestor.fields.get(i) else { return Ok(()) };
-        let path = JsonPath::root().key(key);
         if !self.seen.mark(i) {
-            return Err(type_error(field, &path, "the field is given twice"));
+            return Err(type_error(field, &path(), "the field is given twice"));
         }
-        let v = Value::from_json(field, value).map_err(|why| type_error(field, &path, &why))?;
+        let v = match value {
+            Member::Text(s) => Value::from_text(field, s),
+            Member::Json(json) => Value::from_json(field, json),
+        };
+        let v = v.map_err(|why| type_error(field, &path(), &why))?;
         if let Some(target) = self.row.values.get_mut(*cell) {
             *target = v;
         }
@@ -371,7 +397,7 @@ impl<'de> Visitor<'de> for &mut IngestState<'_> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if self.wants(&key) {
                 let value: Json = map.next_value()?;
-                self.accept(&key, &value);
+                self.accept(&key, Member::Json(&value));
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -383,18 +409,6 @@ impl<'de> Visitor<'de> for &mut IngestState<'_> {
 /// Whether ingestion reads the member `key`: the id and the fields read.
 fn state_wants(ingestor: &Ingestor, key: &str) -> bool {
     key == "id" || ingestor.position(key).is_some()
-}
-
-/// A read member's value from its raw bytes (complete and syntactically valid JSON, as the
-/// scanner hands it over): a string without escapes directly, anything else through
-/// serde_json. `None` when the bytes are not UTF-8, which serde_json reports in its own words.
-fn raw_value(raw: &[u8]) -> Option<Json> {
-    if let [b'"', inner @ .., b'"'] = raw
-        && !inner.contains(&b'\\')
-    {
-        return std::str::from_utf8(inner).ok().map(|s| Json::String(s.to_owned()));
-    }
-    serde_json::from_slice(raw).ok()
 }
 
 /// Reads an object key, borrowing it from the input when it has no escapes.

@@ -4,7 +4,7 @@
 //! A sweep reads a handful of a record's fields; serde_json would still build or visit every
 //! value of the others. [`scan_object`] walks the object's top-level members itself: a key is
 //! compared in place, a wanted value is handed over as its raw bytes, and every other value is
-//! skipped by a scanner that checks JSON's syntax as serde_json does (strings with `memchr`,
+//! skipped by a scanner that checks JSON's syntax as serde_json does (strings eight bytes at a time,
 //! escapes and control characters checked; numbers and literals by the grammar; nesting
 //! balanced). Whatever it does not handle exactly as serde_json does (a key with escapes, a
 //! syntax error anywhere, nesting past [`MAX_SKIP_DEPTH`]) makes it answer
@@ -29,7 +29,7 @@ pub(crate) enum Scanned {
 /// other values are skipped, their syntax checked.
 pub(crate) fn scan_object<'a>(
     bytes: &'a [u8],
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(&[u8]) -> bool,
     mut member: impl FnMut(&'a str, &'a [u8]),
 ) -> Scanned {
     let mut s = Scanner { bytes, at: 0 };
@@ -62,7 +62,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The top-level object, then only whitespace to the end.
-    fn object(&mut self, wanted: &impl Fn(&str) -> bool, member: &mut impl FnMut(&'a str, &'a [u8])) -> Option<()> {
+    fn object(&mut self, wanted: &impl Fn(&[u8]) -> bool, member: &mut impl FnMut(&'a str, &'a [u8])) -> Option<()> {
         self.expect(b'{')?;
         self.skip_ws();
         if self.peek()? == b'}' {
@@ -76,7 +76,7 @@ impl<'a> Scanner<'a> {
                 let start = self.at;
                 self.value(1)?;
                 if wanted(key) {
-                    member(key, self.bytes.get(start..self.at)?);
+                    member(std::str::from_utf8(key).ok()?, self.bytes.get(start..self.at)?);
                 }
                 self.skip_ws();
                 match self.peek()? {
@@ -93,16 +93,45 @@ impl<'a> Scanner<'a> {
         (self.at == self.bytes.len()).then_some(())
     }
 
-    /// A key without escapes (the opening quote consumed), as UTF-8 text.
-    fn plain_key(&mut self) -> Option<&'a str> {
-        let rest = self.bytes.get(self.at..)?;
-        let len = memchr::memchr2(b'"', b'\\', rest)?;
-        let raw = rest.get(..len)?;
-        if rest.get(len) != Some(&b'"') || raw.iter().any(|&b| b < 0x20) {
+    /// A key without escapes (the opening quote consumed), as its bytes (checked to be UTF-8
+    /// as serde_json checks keys; compared as bytes, since API names are ASCII).
+    fn plain_key(&mut self) -> Option<&'a [u8]> {
+        let start = self.at;
+        if self.skip_to_quote_or_escape()? != b'"' {
             return None;
         }
-        self.at += len + 1;
-        std::str::from_utf8(raw).ok()
+        let key = self.bytes.get(start..self.at)?;
+        self.at += 1;
+        if !key.is_ascii() {
+            std::str::from_utf8(key).ok()?;
+        }
+        Some(key)
+    }
+
+    /// Moves to the next `"` or `\\` of a string, refusing a control character on the way
+    /// (JSON's rule); returns that byte. Eight bytes at a time (SWAR), as serde_json does.
+    fn skip_to_quote_or_escape(&mut self) -> Option<u8> {
+        const ONES: u64 = u64::MAX / 255;
+        const HIGH: u64 = ONES << 7;
+        while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().ok()?);
+            let control = word.wrapping_sub(ONES * 0x20) & !word;
+            let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES) & !(word ^ (ONES * u64::from(b'"')));
+            let slash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES) & !(word ^ (ONES * u64::from(b'\\')));
+            let hits = (control | quote | slash) & HIGH;
+            if hits != 0 {
+                self.at += hits.trailing_zeros() as usize / 8;
+                break;
+            }
+            self.at += 8;
+        }
+        loop {
+            match self.peek()? {
+                b @ (b'"' | b'\\') => return Some(b),
+                0..0x20 => return None,
+                _ => self.at += 1,
+            }
+        }
     }
 
     /// Skips one value starting at `self.at`, `depth` containers deep.
@@ -126,13 +155,9 @@ impl<'a> Scanner<'a> {
     /// characters are refused (as serde_json does); UTF-8 is the caller's concern.
     fn string_rest(&mut self) -> Option<()> {
         loop {
-            let rest = self.bytes.get(self.at..)?;
-            let len = memchr::memchr2(b'"', b'\\', rest)?;
-            if rest.get(..len)?.iter().any(|&b| b < 0x20) {
-                return None;
-            }
-            self.at += len + 1;
-            if rest.get(len) == Some(&b'"') {
+            let stop = self.skip_to_quote_or_escape()?;
+            self.at += 1;
+            if stop == b'"' {
                 return Some(());
             }
             match self.peek()? {
@@ -230,7 +255,7 @@ mod tests {
         let mut got = Vec::new();
         let scanned = scan_object(
             text.as_bytes(),
-            |k| wanted.contains(&k),
+            |k| wanted.iter().any(|w| w.as_bytes() == k),
             |k, v| got.push((k.to_owned(), String::from_utf8_lossy(v).into_owned())),
         );
         (scanned, got)

@@ -14,7 +14,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
-pub use self::parse::{parse_bool, parse_date, parse_datetime, parse_decimal};
+pub use self::parse::{parse_bool, parse_bool_text, parse_date, parse_datetime, parse_decimal};
 use crate::schema::{Field, OptionCode, TypeClass};
 use crate::text::fold;
 
@@ -108,6 +108,9 @@ impl Value {
     /// assert!(Value::from_json(&amount, &json!(null)).unwrap().is_empty());
     /// ```
     pub fn from_json(field: &Field, json: &Json) -> Result<Value, String> {
+        if let Json::String(text) = json {
+            return Value::from_text(field, text);
+        }
         if is_empty_json(json) {
             return Ok(Value::Empty);
         }
@@ -154,6 +157,33 @@ impl Value {
                 };
                 id.map(|s| Value::Id(RecordId::parse(s))).ok_or_else(wrong)
             }
+            TypeClass::Unsupported => Ok(Value::Empty),
+        }
+    }
+
+    /// The value of `field` a JSON string holds (`Value::from_json` of `Json::String(text)`,
+    /// which comes here): the one reading of string values, so the ingestion fast path, which
+    /// reads strings in place, cannot differ from it.
+    pub fn from_text(field: &Field, text: &str) -> Result<Value, String> {
+        if text.is_empty() {
+            return Ok(Value::Empty);
+        }
+        let wrong = || format!("expected a {} value", field.data_type());
+        match field.data_type().class() {
+            TypeClass::Text => Ok(Value::Text(fold(text).into())),
+            TypeClass::Picklist => Ok(Value::Choice(choice_of(field, text))),
+            TypeClass::MultiPicklist => Err(wrong()),
+            TypeClass::Number { integral } => {
+                let d = parse_decimal(text).ok_or_else(wrong)?;
+                if integral && !d.is_integer() {
+                    return Err(format!("expected a whole number for a {} field", field.data_type()));
+                }
+                Ok(Value::Number(d))
+            }
+            TypeClass::Date => parse_date(text).map(Value::Date).ok_or_else(wrong),
+            TypeClass::DateTime => parse_datetime(text).map(Value::DateTime).ok_or_else(wrong),
+            TypeClass::Boolean => parse_bool_text(text).map(Value::Bool).ok_or_else(wrong),
+            TypeClass::Lookup => Ok(Value::Id(RecordId::parse(text))),
             TypeClass::Unsupported => Ok(Value::Empty),
         }
     }

@@ -107,7 +107,7 @@ pub struct Config {
 /// typed criteria and the excluded fields' slots.
 ///
 /// Made only by [`validate`](crate::config::validate::validate), through
-/// [`ValidConfig::new`], which checks that there is exactly one typed criteria per rule: the
+/// `ValidConfig::new`, which checks that there is exactly one typed criteria per rule: the
 /// fields are private so nothing downstream (the VM's [`Policy`](crate::Policy), the back
 /// ends' [`RuleSet`](crate::RuleSet)) can meet a configuration whose rules and criteria
 /// disagree.

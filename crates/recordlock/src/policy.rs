@@ -562,6 +562,11 @@ impl Policy {
 
 /// A record line as text: JSON text is UTF-8 throughout, in fields no rule reads too.
 pub(crate) fn record_text(bytes: &[u8]) -> Result<&str, RecordError> {
+    // The SIMD check answers valid or not (std's check took a fifth of a sweep's time);
+    // std's says where, for the message.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
     std::str::from_utf8(bytes).map_err(|e| RecordError::not_utf8(e.valid_up_to() + 1))
 }
 

@@ -180,6 +180,28 @@ impl<'de> Visitor<'de> for RawMembersVisitor {
     }
 }
 
+/// An answer as the `number`th (1-based) input line's: an error answer gains `"line"`
+/// (CONTRACT.md: every error line of `decide`, `sweep` and `diff` names its input line);
+/// a decision is unchanged.
+///
+/// ```
+/// use recordlock::{error_line, with_line};
+/// use recordlock::criteria::{Error, ErrorCode, JsonPath};
+/// use serde_json::json;
+///
+/// let e = Error::new(ErrorCode::InvalidData, &JsonPath::root(), "bad");
+/// assert_eq!(with_line(error_line(&e), 3)["line"], 3);
+/// assert_eq!(with_line(json!({"decision": "allowed"}), 3), json!({"decision": "allowed"}));
+/// ```
+pub fn with_line(mut answer: Json, number: u64) -> Json {
+    if let Json::Object(m) = &mut answer {
+        if m.contains_key("error") {
+            m.insert("line".to_owned(), Json::from(number));
+        }
+    }
+    answer
+}
+
 /// `{"error": {...}}`.
 pub fn error_line(e: &Error) -> Json {
     let mut m = Map::new();

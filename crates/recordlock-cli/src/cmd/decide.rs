@@ -3,9 +3,8 @@
 use std::io::Write;
 
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
-use recordlock::error_line;
 use recordlock::lines::{LineRead, read_line_bounded};
-use serde_json::Value as Json;
+use recordlock::{error_line, with_line};
 
 use crate::common::{Failure, Inputs, input_name, open_input, stdout, write_line};
 
@@ -22,7 +21,7 @@ pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
     let mut line = Vec::new();
     for number in 1u64.. {
         line.clear();
-        let mut answer = match read_line_bounded(&mut input, &mut line, limit).map_err(|e| Failure::read(&name, &e))? {
+        let answer = match read_line_bounded(&mut input, &mut line, limit).map_err(|e| Failure::read(&name, &e))? {
             LineRead::Eof => break,
             LineRead::TooLong => {
                 error_line(&Error::limit_exceeded(&JsonPath::root(), "the size of a request line in bytes", limit))
@@ -37,12 +36,7 @@ pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
                 )),
             },
         };
-        if let Json::Object(m) = &mut answer {
-            if m.contains_key("error") {
-                m.insert("line".to_owned(), Json::from(number));
-            }
-        }
-        write_line(&mut out, &answer).map_err(Failure::stdout)?;
+        write_line(&mut out, &with_line(answer, number)).map_err(Failure::stdout)?;
     }
     out.flush().map_err(Failure::stdout)?;
     Ok(())

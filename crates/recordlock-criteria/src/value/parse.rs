@@ -114,9 +114,19 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
 pub fn parse_bool(json: &Json) -> Option<bool> {
     match json {
         Json::Bool(b) => Some(*b),
-        Json::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Json::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        Json::String(s) => parse_bool_text(s),
         _ => None,
+    }
+}
+
+/// A boolean written as text: `"true"` or `"false"`, in any case.
+pub fn parse_bool_text(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 
