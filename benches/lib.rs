@@ -3,6 +3,8 @@
 //!
 //! Run them with `cargo bench -p recordlock-benches` (see the README's "Performance").
 
+pub mod peers_data;
+
 use recordlock::criteria::{Criteria, CriteriaLimits, EvalOptions, Expr, Program, Row, Schema, compile, typecheck};
 use recordlock::synth::RecordGenerator;
 use recordlock::{Limits, Module, Policy};

@@ -61,18 +61,9 @@ use std::str::FromStr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use recordlock::criteria::{Choice, EvalOptions, Ingestor, Row, Value, parse_decimal, reference};
+use recordlock_benches::peers_data::{N, criteria, records, typed_deals};
 use recordlock_benches::{compile_rule, deals};
 use serde_json::{Value as Json, json};
-
-const N: usize = 1024;
-
-/// The rule, as Zoho criteria JSON.
-fn criteria() -> Json {
-    json!({"group_operator": "AND", "group": [
-        {"field": {"api_name": "Stage"}, "comparator": "in", "value": ["Closed Won", "Closed Lost"]},
-        {"field": {"api_name": "Amount"}, "comparator": "between", "value": [1000, 50000]},
-        {"field": {"api_name": "Deal_Name"}, "comparator": "starts_with", "value": "ACME"}]})
-}
 
 /// The rule in JSONLogic, for datalogic-rs (which has `starts_with` with its `ext-string`
 /// feature).
@@ -102,90 +93,6 @@ forbid(principal, action, resource) when {
     resource.deal_name like "acme*"
 };
 "#;
-
-/// One record, as the generator made it.
-struct Record {
-    id: String,
-    stage: String,
-    /// Amount in cents.
-    cents: i64,
-    deal_name: String,
-}
-
-impl Record {
-    fn amount_text(&self) -> String {
-        format!("{}.{:02}", self.cents / 100, self.cents % 100)
-    }
-
-    /// The Zoho record: one JSON line.
-    fn zoho_json(&self) -> String {
-        format!(
-            r#"{{"id":"{}","Stage":{},"Amount":{},"Deal_Name":{}}}"#,
-            self.id,
-            Json::from(self.stage.as_str()),
-            self.amount_text(),
-            Json::from(self.deal_name.as_str())
-        )
-    }
-
-    /// The record with its text lower-cased, for the general engines.
-    fn folded_json(&self) -> String {
-        format!(
-            r#"{{"id":"{}","Stage":{},"Amount":{},"Deal_Name":{}}}"#,
-            self.id,
-            Json::from(self.stage.to_lowercase()),
-            self.amount_text(),
-            Json::from(self.deal_name.to_lowercase())
-        )
-    }
-}
-
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n
-    }
-}
-
-fn records() -> Vec<Record> {
-    let stage_field = deals().field(deals().slot("Stage").unwrap());
-    let options: Vec<&str> = stage_field.options().iter().map(|o| &*o.actual_value).collect();
-    let (hits, others): (Vec<&str>, Vec<&str>) =
-        options.iter().partition(|o| **o == "Closed Won" || **o == "Closed Lost");
-    assert_eq!((hits.len(), others.len()), (2, 7));
-    let acme = ["ACME", "Acme", "acme"];
-    let companies =
-        ["Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell", "ACM", "Wonka"];
-    let words = ["renewal", "expansion", "pilot", "upgrade", "licence", "services", "support", "rollout"];
-    let mut rng = Rng(0x5EED);
-    (0..N)
-        .map(|i| {
-            let stage = if rng.below(2) == 0 { hits[rng.below(2) as usize] } else { others[rng.below(7) as usize] };
-            let cents = match i % 64 {
-                0 => 100_000,   // 1000.00: in
-                1 => 5_000_000, // 50000.00: in
-                2 => 5_000_001, // 50000.01: out
-                3 => 99_999,    // 999.99: out
-                _ if rng.below(2) == 0 => 100_000 + rng.below(4_900_001) as i64,
-                _ if rng.below(2) == 0 => 10_000 + rng.below(90_000) as i64,
-                _ => 5_000_001 + rng.below(95_000_000) as i64,
-            };
-            let company = if rng.below(100) < 32 {
-                acme[rng.below(3) as usize]
-            } else {
-                companies[rng.below(companies.len() as u64) as usize]
-            };
-            let deal_name = format!("{company} {}", words[rng.below(words.len() as u64) as usize]);
-            Record { id: format!("{}", 5_843_104_000_200_000_000u64 + i as u64), stage: stage.into(), cents, deal_name }
-        })
-        .collect()
-}
 
 /// A straightforward interpreter of Zoho criteria JSON over a `serde_json::Value` record:
 /// what one writes without recordlock.
@@ -277,6 +184,17 @@ fn peers(c: &mut Criterion) {
             && matches!(row.get(name), Value::Text(s) if s.starts_with("acme"))
     };
 
+    // The true row-at-a-time floor: a closure over typed structs (Stage as a one-byte option
+    // code, Amount as i64 cents, the name lower-cased when the structs are built).
+    let typed = typed_deals(&records);
+    let (won_code, lost_code) = (won.index() as u8, lost.index() as u8);
+    let hand_written_struct = |d: &recordlock_benches::peers_data::TypedDeal| {
+        (d.stage == won_code || d.stage == lost_code)
+            && 100_000 <= d.cents
+            && d.cents <= 5_000_000
+            && d.name.starts_with("acme")
+    };
+
     // datalogic-rs: the rule compiled once, each record parsed once into its own arena.
     let datalogic = datalogic_rs::Engine::new();
     let datalogic_logic = datalogic.compile(datalogic_rule().to_string().as_str()).unwrap();
@@ -363,6 +281,7 @@ fn peers(c: &mut Criterion) {
         let who = |engine: &str| format!("{engine} disagrees on record {i}: {}", r.zoho_json());
         assert_eq!(reference::evaluate(&expr, &rows[i], schema, &opts), *want, "{}", who("reference"));
         assert_eq!(hand_written(&rows[i]), *want, "{}", who("hand_written"));
+        assert_eq!(hand_written_struct(&typed[i]), *want, "{}", who("hand_written_struct"));
         assert_eq!(datalogic_matches(&datalogic_data[i]), *want, "{}", who("datalogic"));
         assert_eq!(cel_matches(&cel_contexts[i]), *want, "{}", who("cel"));
         assert_eq!(jsonlogic_matches(&jsonlogic_data[i]), *want, "{}", who("jsonlogic"));
@@ -380,6 +299,9 @@ fn peers(c: &mut Criterion) {
         b.iter(|| black_box(&rows).iter().filter(|row| reference::evaluate(&expr, row, schema, &opts)).count())
     });
     g.bench_function("hand_written", |b| b.iter(|| black_box(&rows).iter().filter(|row| hand_written(row)).count()));
+    g.bench_function("hand_written_struct", |b| {
+        b.iter(|| black_box(&typed).iter().filter(|d| hand_written_struct(d)).count())
+    });
     g.bench_function("datalogic", |b| {
         b.iter(|| black_box(&datalogic_data).iter().filter(|d| datalogic_matches(d)).count())
     });

@@ -1,9 +1,4 @@
 //! Sweeps over many records, 1 and 2 threads (SPEC.md §3 lock_existing_records).
-//!
-//! `sweep_jsonl/ignored_any/{1,2}` is the floor the JSON Lines sweep is measured against
-//! (issue 15): the same lines, on the same threads, each checked to be UTF-8 and parsed by
-//! serde_json into `serde::de::IgnoredAny` — a validating parse that builds nothing and
-//! decides nothing. The sweep's ratio to it is what carries from machine to machine.
 
 use std::hint::black_box;
 
@@ -67,21 +62,6 @@ fn sweep_jsonl(c: &mut Criterion) {
                     let mut locked = 0u64;
                     sweep_lines(&policy, text.as_bytes(), &SweepOptions::default(), |_| locked += 1, |_| {}).unwrap();
                     locked
-                })
-            })
-        });
-        let lines: Vec<&[u8]> = text.as_bytes().split(|b| *b == b'\n').collect();
-        g.bench_with_input(BenchmarkId::new("ignored_any", threads), &lines, |b, lines| {
-            b.iter(|| {
-                pool.install(|| {
-                    lines
-                        .par_iter()
-                        .with_min_len(256)
-                        .filter(|line| {
-                            std::str::from_utf8(line)
-                                .is_ok_and(|l| serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok())
-                        })
-                        .count()
                 })
             })
         });

@@ -2,5 +2,48 @@
 //! [`RecordBatch`](arrow_array::RecordBatch) at a time, with exactly the answers of the
 //! bytecode VM (SPEC.md §2), and readers for Parquet, CSV (Zoho's bulk export form) and
 //! Arrow IPC.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`mapping`] | SPEC §2 field types → the Arrow types a column may have, checked before any row is read |
+//! | [`ColumnarPlan`] | a [`RuleSet`](recordlock::RuleSet) lowered onto an Arrow schema; [`ColumnarPlan::evaluate`] a batch |
+//! | [`read`] | Parquet (only the columns read), CSV, Arrow IPC: streams of batches |
+//! | [`sweep`](mod@sweep) | batches evaluated in parallel, reported rows in input order, `recordlock sweep`'s lines |
+//! | [`convert`] | JSON records → Arrow batches (what `gen --format parquet` writes) |
+//!
+//! Sweeping a Parquet file (here the shared columnar sample, written by pyarrow):
+//!
+//! ```
+//! use std::path::Path;
+//! use recordlock::{Limits, Module, Policy, RuleScope};
+//! use recordlock::criteria::EvalOptions;
+//! use recordlock_arrow::{MappingOptions, read, sweep::{LineWriter, sweep}};
+//! use serde_json::json;
+//!
+//! let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+//!     {"name": "Won", "lock_existing_records": true,
+//!      "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+//! let policy = Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default()).unwrap();
+//! let rules = policy.rule_set(RuleScope::ExistingRecords);
+//!
+//! let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/columnar/deals.parquet");
+//! let source = read::parquet(&file, &rules, MappingOptions::default()).unwrap();
+//! let writer = LineWriter::new(&source.plan);
+//! let mut out = Vec::new();
+//! let (stats, result) = sweep(source, 4, |_, line| writer.write(&mut out, &line), |_| {});
+//! result.unwrap();
+//! assert_eq!(stats.records, 400);
+//! assert!(String::from_utf8(out).unwrap().starts_with(r#"{"id":"5843104000200000000","rule":{"id":null,"name":"Won"}}"#));
+//! ```
 
+mod column;
+pub mod convert;
+mod lower;
 pub mod mapping;
+mod plan;
+pub mod read;
+pub mod sweep;
+mod value_test;
+
+pub use crate::mapping::{Mapping, MappingError, MappingOptions};
+pub use crate::plan::{ColumnarPlan, Evaluation, Ids, RowOutcome};

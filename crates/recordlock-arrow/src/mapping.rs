@@ -131,7 +131,7 @@ impl Mapping {
         self.columns.iter().find(|c| c.slot == slot)
     }
 
-    /// The `id` column's index and encoding, when the schema has one.
+    /// The `id` column's index and encoding.
     pub fn id(&self) -> Option<(usize, Encoding)> {
         self.id
     }
@@ -173,6 +173,8 @@ pub enum MappingError {
         /// Why a near miss is refused (floats, timestamps without a zone), if it is one.
         note: Option<&'static str>,
     },
+    /// There is no `id` column: no lock could be applied to any row.
+    NoId,
     /// The `id` column has a type ids cannot have.
     WrongIdType {
         /// The column's Arrow type.
@@ -199,6 +201,9 @@ impl fmt::Display for MappingError {
                 }
                 Ok(())
             }
+            MappingError::NoId => {
+                write!(f, "no column `id`: a lock needs the record's id (text or an integer)")
+            }
             MappingError::WrongIdType { arrow_type } => {
                 write!(f, "column `id` is {arrow_type}; record ids are text or integers")
             }
@@ -211,7 +216,8 @@ impl std::error::Error for MappingError {}
 /// Maps the fields in `slots` of `schema` onto `file`'s columns, and finds the `id` column.
 ///
 /// # Errors
-/// The first field (in slot order) whose column is missing or of a type it does not accept.
+/// The first field (in slot order) whose column is missing or of a type it does not accept;
+/// then a missing `id` column, or one of a type ids cannot have.
 pub fn map_columns(
     schema: &Schema,
     slots: &[Slot],
@@ -235,7 +241,7 @@ pub fn map_columns(
         });
     }
     let id = match file.index_of("id") {
-        Err(_) => None,
+        Err(_) => return Err(MappingError::NoId),
         Ok(i) => {
             let f = file.field(i);
             let encoding = if is_json(f) && is_text(f.data_type()) {

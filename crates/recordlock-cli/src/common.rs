@@ -77,6 +77,32 @@ impl From<recordlock::criteria::Error> for Failure {
     }
 }
 
+/// A records format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// JSON Lines: one record (a JSON object) a line.
+    Jsonl,
+    /// CSV as a CRM bulk export writes it (a header row of API names).
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC, file or stream.
+    Arrow,
+}
+
+impl Format {
+    /// The format a file's extension names (JSON Lines for anything else and for stdin).
+    pub fn of_path(path: Option<&str>) -> Format {
+        let ext = path.and_then(|p| std::path::Path::new(p).extension()).and_then(|e| e.to_str());
+        match ext.map(str::to_ascii_lowercase).as_deref() {
+            Some("csv") => Format::Csv,
+            Some("parquet" | "pq") => Format::Parquet,
+            Some("arrow" | "arrows" | "ipc" | "feather") => Format::Arrow,
+            _ => Format::Jsonl,
+        }
+    }
+}
+
 /// `--module M [--schema FIELDS]`.
 #[derive(Debug, Args)]
 pub struct ModuleArgs {

@@ -52,6 +52,10 @@ enum Command {
         /// Worker threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
+        /// The records' format (default: by extension — `.csv`, `.parquet`, `.arrow`/`.arrows`/`.ipc`
+        /// — else JSON Lines; stdin is JSON Lines unless given).
+        #[arg(long, value_enum)]
+        format: Option<common::Format>,
         /// Run the rules inside this PostgreSQL server (a connection string such as
         /// `postgresql://user@host/db` or `host=/run/postgresql dbname=crm`) over `--table`,
         /// instead of reading records.
@@ -66,8 +70,9 @@ enum Command {
         /// With `--engine datafusion`: run on a Ballista cluster, `df://HOST:PORT`.
         #[arg(long)]
         cluster: Option<String>,
-        /// Records: JSON Lines (`-` or absent: stdin); with `--engine datafusion`, a file, a
-        /// directory or a glob of `.parquet`, `.csv` and `.jsonl` files.
+        /// Records as JSON Lines, CSV, Parquet or Arrow IPC (`-` or absent: stdin); with
+        /// `--engine datafusion`, a file, a directory or a glob of `.parquet`, `.csv` and
+        /// `.jsonl` files.
         records: Option<String>,
     },
     /// Print the back-fill as SQL: a `SELECT id, rule` and the `UPDATE` that records it.
@@ -97,7 +102,19 @@ enum Command {
         /// The seed: the same seed gives the same records.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// `jsonl` (default), `csv` (Zoho bulk-export form) or `parquet` (to stdout, or `--output`).
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: common::Format,
+        /// Write to this file instead of stdout (Parquet needs a file or a pipe).
+        #[arg(long)]
+        output: Option<String>,
     },
+    /// Serve Zoho's record locking API over HTTP, state in SQLite (until SIGTERM).
+    #[cfg(feature = "server")]
+    Serve(cmd::serve::ServeArgs),
+    /// Mint an access token for the server: prints it once, stores only its hash.
+    #[cfg(feature = "server")]
+    Token(cmd::serve::TokenArgs),
 }
 
 fn main() -> ExitCode {
@@ -114,7 +131,7 @@ fn main() -> ExitCode {
             Some(_) => Err(Failure::Usage("--postgres reads the table, not records: drop the RECORDS argument".into())),
             None => cmd::sql::sweep(&inputs, &table, &conninfo, all_rules),
         },
-        Command::Sweep { inputs, all_rules, threads, postgres: None, table, engine, cluster, records } => {
+        Command::Sweep { inputs, all_rules, threads, format, postgres: None, table, engine, cluster, records } => {
             if table.table.is_some() || table.columns.is_some() || table.order_by.is_some() {
                 Err(Failure::Usage("--table, --columns and --order-by go with --postgres".into()))
             } else {
@@ -122,7 +139,10 @@ fn main() -> ExitCode {
                     cmd::Engine::Vm if cluster.is_some() => {
                         Err(Failure::Usage("--cluster needs --engine datafusion".into()))
                     }
-                    cmd::Engine::Vm => cmd::sweep::run(&inputs, all_rules, threads, records.as_deref()),
+                    cmd::Engine::Vm => cmd::sweep::run(&inputs, all_rules, threads, format, records.as_deref()),
+                    cmd::Engine::Datafusion if format.is_some() => Err(Failure::Usage(
+                        "--engine datafusion reads the format from each file's extension; --format goes with the VM".into(),
+                    )),
                     cmd::Engine::Datafusion => {
                         cmd::sweep_datafusion::run(&inputs, all_rules, threads, cluster.as_deref(), records.as_deref())
                     }
@@ -132,7 +152,13 @@ fn main() -> ExitCode {
         Command::Sql(args) => cmd::sql::run(&args),
         Command::Explain { inputs, json, record } => cmd::explain::run(&inputs, json, &record),
         Command::Disasm { inputs } => cmd::disasm::run(&inputs),
-        Command::Gen { module, count, seed } => cmd::gen_records::run(&module, count, seed),
+        Command::Gen { module, count, seed, format, output } => {
+            cmd::gen_records::run(&module, count, seed, format, output.as_deref())
+        }
+        #[cfg(feature = "server")]
+        Command::Serve(args) => cmd::serve::serve(&args),
+        #[cfg(feature = "server")]
+        Command::Token(args) => cmd::serve::token(&args),
     };
     exit_status(result)
 }

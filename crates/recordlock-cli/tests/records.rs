@@ -64,6 +64,8 @@ fn error_lines_carry_the_input_line() {
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(got[0], json!({"id": "1", "rule": {"id": null, "name": "Closed Won"}}), "a lock line has no `line`");
     assert_eq!((&got[1]["line"], &got[1]["id"]), (&json!(4), &Json::Null));
+    let message = got[1]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("at column 2") && !message.contains("line 1"), "the record's line is `line`: {message}");
     assert_eq!((&got[2]["line"], &got[2]["id"]), (&json!(5), &json!("2")));
     assert_eq!(got[2]["error"]["details"]["json_path"], "$.Amount");
 

@@ -41,7 +41,7 @@ pub enum ErrorCode {
     /// A record's field holds a value of the wrong type for its schema (recordlock's own code).
     InvalidRecord,
     /// recordlock failed, not the input (Zoho's code for its HTTP 500 answers): a bug to
-    /// report, never a verdict on the request.
+    /// report, or a store that cannot write; never a verdict on the request.
     InternalError,
 }
 

@@ -182,6 +182,12 @@ pub(crate) fn error_from_json_bytes(e: &serde_json::Error, input: &[u8]) -> Erro
     if too_deep {
         let message = format!("the JSON nests deeper than {PARSER_DEPTH_LIMIT} levels ({e})");
         Error::new(ErrorCode::LimitExceeded, &root, message).with_limit(PARSER_DEPTH_LIMIT as u64, 0)
+    } else if e.line() == 1 && !input.contains(&b'\n') {
+        // One line (a record of JSON Lines, whose line number its caller gives): the column
+        // says where, and "line 1" would contradict the caller's line.
+        let text = e.to_string();
+        let bare = text.strip_suffix(&format!(" at line 1 column {}", e.column())).unwrap_or(&text);
+        Error::new(ErrorCode::InvalidData, &root, format!("invalid JSON at column {}: {bare}", e.column()))
     } else {
         Error::new(ErrorCode::InvalidData, &root, format!("invalid JSON: {e}"))
     }

@@ -111,6 +111,18 @@ pub struct Change {
     pub release: Release,
 }
 
+/// Makes a change durable before readers see it: a server's database.
+///
+/// [`Store::create`], [`Store::update`] and [`Store::delete`] call [`Journal::commit`] with
+/// the writer lock held, after the change is validated and compiled and before it is
+/// published. An error aborts the change: nothing is published, and the store returns the
+/// error. [`Store::load`] does not journal (it installs what was already stored).
+pub trait Journal: Send + Sync {
+    /// Records `module`'s new policy (`None`: the configuration was deleted) and what the
+    /// change released.
+    fn commit(&self, module: &str, policy: Option<&Policy>, change: &Change) -> Result<(), Error>;
+}
+
 /// The configuration store, one configuration per module.
 ///
 /// ```
@@ -142,6 +154,7 @@ pub struct Store {
     schemas: RwLock<HashMap<String, Schema>>,
     clock: Box<dyn Clock>,
     ids: Box<dyn IdSource>,
+    journal: Option<Box<dyn Journal>>,
     limits: Limits,
     opts: EvalOptions,
 }
@@ -171,6 +184,7 @@ impl Store {
             schemas: RwLock::new(HashMap::new()),
             clock,
             ids,
+            journal: None,
             limits: Limits::default(),
             opts: EvalOptions::default(),
         }
@@ -186,6 +200,20 @@ impl Store {
     pub fn with_eval_options(mut self, opts: EvalOptions) -> Store {
         self.opts = opts;
         self
+    }
+
+    /// Makes every change durable through `journal` before it is published.
+    pub fn with_journal(mut self, journal: Box<dyn Journal>) -> Store {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Journals a change (when the store has a journal), then publishes it.
+    fn commit(&self, module: &str, policy: Option<Arc<Policy>>, change: &Change) -> Result<(), Error> {
+        if let Some(journal) = &self.journal {
+            journal.commit(module, policy.as_deref(), change)?;
+        }
+        self.publish(module, policy)
     }
 
     /// Gives `module` a schema (a custom module, or to replace a built-in one).
@@ -255,8 +283,8 @@ impl Store {
             rule.id = Some(rid);
         }
         let policy = Policy::from_valid(valid, module.clone(), self.limits, self.opts)?;
-        self.publish(module.name(), Some(Arc::new(policy)))?;
         let change = Change { added, edited: Vec::new(), removed: Vec::new(), release: Release::Nothing };
+        self.commit(module.name(), Some(Arc::new(policy)), &change)?;
         Ok((success(&id, "record locking configuration created successfully"), change))
     }
 
@@ -350,7 +378,7 @@ impl Store {
             change.release = Release::RuleLocks(change.removed.clone());
         }
         let policy = Policy::from_valid(valid, module.clone(), self.limits, self.opts)?;
-        self.publish(module.name(), Some(Arc::new(policy)))?;
+        self.commit(module.name(), Some(Arc::new(policy)), &change)?;
         Ok((success(&id, "record locking configuration updated successfully"), change))
     }
 
@@ -369,8 +397,8 @@ impl Store {
                 .with_api_name("id"));
         }
         let removed = current.config().locking_rules.iter().filter_map(|r| r.id.clone()).collect();
-        self.publish(module.name(), None)?;
         let change = Change { added: Vec::new(), edited: Vec::new(), removed, release: Release::AllLocks };
+        self.commit(module.name(), None, &change)?;
         Ok((success(id, "record locking configuration deleted"), change))
     }
 
@@ -474,4 +502,29 @@ fn merge_rules(
         }
     }
     Ok(Json::Array(rules.into_iter().map(Json::Object).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FailingJournal;
+
+    impl Journal for FailingJournal {
+        fn commit(&self, _: &str, _: Option<&Policy>, _: &Change) -> Result<(), Error> {
+            Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), "disk full"))
+        }
+    }
+
+    /// A change the journal refuses is not published: a failed write changes nothing.
+    #[test]
+    fn a_failed_journal_commit_publishes_nothing() {
+        let store = Store::new(Box::new(SystemClock), Box::new(SequentialIds::default()))
+            .with_journal(Box::new(FailingJournal));
+        let admin = Reference { id: "1".into(), name: None };
+        let body = json!({"record_locking_configurations": [{"lock_type": "manual"}]});
+        let err = store.create("Deals", &body, &admin).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InternalError);
+        assert!(store.get("Deals").is_none());
+    }
 }

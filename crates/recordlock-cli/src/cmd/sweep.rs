@@ -1,4 +1,5 @@
-//! `recordlock sweep`: the `lock_existing_records` back-fill over JSON Lines.
+//! `recordlock sweep`: the `lock_existing_records` back-fill over JSON Lines (and, with the
+//! `columnar` feature, CSV, Parquet and Arrow IPC: `sweep_columnar`).
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -7,17 +8,27 @@ use std::time::Instant;
 use recordlock::RuleScope;
 use recordlock::sweep::{SweepOptions, sweep_lines};
 
-use crate::common::{Failure, Inputs, input_name, open_input, print_stderr, stdout, thread_pool, write_line};
+use crate::common::{Failure, Format, Inputs, input_name, open_input, print_stderr, stdout, thread_pool, write_line};
 
 /// Streams the records, prints each locked (or unevaluable) one in input order, and a
 /// summary on stderr. The first failed write to stdout stops the readers and the workers
 /// (after the chunk in hand): a closed pipe ends the run quietly, any other write error is
 /// exit 2 naming stdout.
-pub fn run(inputs: &Inputs, all_rules: bool, threads: Option<usize>, records: Option<&str>) -> Result<(), Failure> {
+pub fn run(
+    inputs: &Inputs,
+    all_rules: bool,
+    threads: Option<usize>,
+    format: Option<Format>,
+    records: Option<&str>,
+) -> Result<(), Failure> {
     let policy = inputs.policy()?;
     let pool = thread_pool(threads)?;
-    let input = open_input(records)?;
     let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
+    let format = format.unwrap_or_else(|| Format::of_path(records));
+    if format != Format::Jsonl {
+        return columnar(&policy, scope, &pool, format, records);
+    }
+    let input = open_input(records)?;
     let stop = AtomicBool::new(false);
     let opts = SweepOptions { scope, cancel: Some(&stop), ..SweepOptions::default() };
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -63,4 +74,26 @@ pub fn run(inputs: &Inputs, all_rules: bool, threads: Option<usize>, records: Op
         "sweep: {} records, {} locked, {} errors, {seconds:.3} s, {rate:.0} records/s",
         stats.records, stats.locked, stats.errors
     ))
+}
+
+#[cfg(feature = "columnar")]
+fn columnar(
+    policy: &recordlock::Policy,
+    scope: RuleScope,
+    pool: &rayon::ThreadPool,
+    format: Format,
+    records: Option<&str>,
+) -> Result<(), Failure> {
+    crate::cmd::sweep_columnar::run(policy, scope, pool, format, records)
+}
+
+#[cfg(not(feature = "columnar"))]
+fn columnar(
+    _: &recordlock::Policy,
+    _: RuleScope,
+    _: &rayon::ThreadPool,
+    format: Format,
+    _: Option<&str>,
+) -> Result<(), Failure> {
+    Err(Failure::Usage(format!("this build reads JSON Lines only (--format {format:?} needs the `columnar` feature)")))
 }

@@ -1,0 +1,240 @@
+//! Readers: Parquet, CSV as a CRM bulk export writes it, and Arrow IPC files and streams,
+//! each a stream of batches (a file is never held whole) with the plan for its schema.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use recordlock::RuleSet;
+use recordlock::criteria::{Error, ErrorCode, JsonPath};
+
+use crate::mapping::{MappingOptions, map_columns};
+use crate::plan::ColumnarPlan;
+use crate::sweep::SweepError;
+
+/// Rows per batch the readers produce.
+pub const BATCH_ROWS: usize = 8192;
+
+/// A batch as read, with the rows the reader itself could not read (a ragged CSV row, a
+/// value that is not UTF-8): those rows are null in the batch and reported with this error.
+#[derive(Debug, Clone)]
+pub struct SourceBatch {
+    /// The rows.
+    pub batch: RecordBatch,
+    /// Rows (index in the batch) the reader could not read, and why.
+    pub unreadable: Vec<(usize, Error)>,
+}
+
+impl From<RecordBatch> for SourceBatch {
+    fn from(batch: RecordBatch) -> SourceBatch {
+        SourceBatch { batch, unreadable: Vec::new() }
+    }
+}
+
+/// A stream of batches and the plan for their schema.
+pub struct Source {
+    /// The plan, made for the batches' schema.
+    pub plan: ColumnarPlan,
+    /// The batches, in file order.
+    pub batches: Box<dyn Iterator<Item = Result<SourceBatch, SweepError>> + Send>,
+}
+
+fn open(path: &Path) -> Result<File, SweepError> {
+    File::open(path).map_err(|e| SweepError::Open { path: path.display().to_string(), message: e.to_string() })
+}
+
+/// Opens a Parquet file, reading only the columns the rules read and `id`.
+///
+/// # Errors
+/// The file cannot be opened or is not Parquet; a column the rules read is missing or of
+/// the wrong type.
+pub fn parquet(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source, SweepError> {
+    let file = open(path)?;
+    let corrupt = |e: parquet::errors::ParquetError| SweepError::Open {
+        path: path.display().to_string(),
+        message: format!("not a readable Parquet file: {e}"),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(corrupt)?;
+    let full = map_columns(rules.schema(), &rules.reads(), builder.schema(), &opts)?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), full.projection());
+    let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(corrupt)?;
+    let plan = ColumnarPlan::new(rules, &reader.schema(), opts)?;
+    let shown = path.display().to_string();
+    let mut rows = 0u64;
+    let batches = reader.map(move |b| match b {
+        Ok(b) => {
+            rows += b.num_rows() as u64;
+            Ok(SourceBatch::from(b))
+        }
+        Err(e) => Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
+    });
+    Ok(Source { plan, batches: Box::new(batches) })
+}
+
+/// Opens an Arrow IPC file (`ARROW1` magic) or stream.
+///
+/// # Errors
+/// The input cannot be opened or is not Arrow IPC; a column is missing or of the wrong type.
+pub fn arrow_ipc(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source, SweepError> {
+    let mut file = open(path)?;
+    let mut magic = [0u8; 6];
+    let is_file = file.read_exact(&mut magic).is_ok() && &magic == b"ARROW1";
+    let file = open(path)?;
+    let shown = path.display().to_string();
+    let bad = |e: arrow_schema::ArrowError| SweepError::Open {
+        path: path.display().to_string(),
+        message: format!("not a readable Arrow IPC file or stream: {e}"),
+    };
+    let (schema, batches): (Arc<ArrowSchema>, Box<dyn Iterator<Item = Result<RecordBatch, _>> + Send>) = if is_file {
+        let r = arrow_ipc::reader::FileReader::try_new(file, None).map_err(bad)?;
+        (r.schema(), Box::new(r))
+    } else {
+        let r = arrow_ipc::reader::StreamReader::try_new(BufReader::new(file), None).map_err(bad)?;
+        (r.schema(), Box::new(r))
+    };
+    let plan = ColumnarPlan::new(rules, &schema, opts)?;
+    let mut rows = 0u64;
+    let batches = batches.map(move |b| match b {
+        Ok(b) => {
+            rows += b.num_rows() as u64;
+            Ok(SourceBatch::from(b))
+        }
+        Err(e) => Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
+    });
+    Ok(Source { plan, batches: Box::new(batches) })
+}
+
+/// Opens a CSV file as a CRM bulk export writes it: a header row of API names (a lookup as
+/// `Field.id` or `Field`), every value text, a multi-select's options joined by `;`, empty
+/// cells empty. Each value is read by its field's type with the rules of JSON ingestion. A
+/// row with another number of cells than the header, or a read value that is not UTF-8, is
+/// an error line for that row; the sweep goes on.
+///
+/// # Errors
+/// The file cannot be opened, has no header row, or lacks a column the rules read.
+pub fn csv(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source, SweepError> {
+    let file = open(path)?;
+    csv_reader(Box::new(file), &path.display().to_string(), rules, opts)
+}
+
+/// [`csv()`] from any reader (`name` names it in errors).
+///
+/// # Errors
+/// As [`csv()`].
+pub fn csv_reader(
+    input: Box<dyn Read + Send>,
+    name: &str,
+    rules: &RuleSet,
+    opts: MappingOptions,
+) -> Result<Source, SweepError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| SweepError::Open { path: name.to_owned(), message: format!("cannot read the header row: {e}") })?
+        .clone();
+    if header.is_empty() {
+        return Err(SweepError::Open {
+            path: name.to_owned(),
+            message: "the file is empty (no header row)".to_owned(),
+        });
+    }
+    let mut names = Vec::with_capacity(header.len());
+    for (i, h) in header.iter().enumerate() {
+        let h = std::str::from_utf8(h).map_err(|_| SweepError::Open {
+            path: name.to_owned(),
+            message: format!("header cell {} is not UTF-8", i + 1),
+        })?;
+        // A UTF-8 byte order mark before the first name is not part of it.
+        names.push(if i == 0 { h.trim_start_matches('\u{feff}') } else { h }.to_owned());
+    }
+    let all = ArrowSchema::new(names.iter().map(|n| ArrowField::new(n, DataType::Utf8, true)).collect::<Vec<_>>());
+    let mapping = map_columns(rules.schema(), &rules.reads(), &all, &opts)?;
+    let read: Vec<usize> = mapping.projection();
+    let schema = Arc::new(ArrowSchema::new(
+        read.iter().filter_map(|i| names.get(*i)).map(|n| ArrowField::new(n, DataType::Utf8, true)).collect::<Vec<_>>(),
+    ));
+    let plan = ColumnarPlan::new(rules, &schema, opts)?;
+    let width = header.len();
+    let shown = name.to_owned();
+    let mut rows = 0u64;
+    let mut done = false;
+    let batches = std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut builders: Vec<StringBuilder> = read.iter().map(|_| StringBuilder::new()).collect();
+        let mut unreadable = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        let mut n = 0usize;
+        while n < BATCH_ROWS {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    done = true;
+                    return Some(Err(SweepError::Read {
+                        path: shown.clone(),
+                        after_rows: rows,
+                        message: e.to_string(),
+                    }));
+                }
+            }
+            let row_number = rows + 1;
+            if record.len() != width {
+                // The cells there are still give the row its id in the error line.
+                for (b, column) in builders.iter_mut().zip(&read) {
+                    match record.get(*column).map(std::str::from_utf8) {
+                        Some(Ok(text)) if !text.is_empty() => b.append_value(text),
+                        _ => b.append_null(),
+                    }
+                }
+                let message = format!("row {row_number} has {} cells; the header has {width}", record.len());
+                unreadable.push((n, Error::new(ErrorCode::InvalidRecord, &JsonPath::root(), message)));
+            } else {
+                let mut bad: Option<Error> = None;
+                for (b, column) in builders.iter_mut().zip(&read) {
+                    match record.get(*column).map(std::str::from_utf8) {
+                        Some(Ok("")) | None => b.append_null(),
+                        Some(Ok(text)) => b.append_value(text),
+                        Some(Err(_)) => {
+                            b.append_null();
+                            let column_name = names.get(*column).cloned().unwrap_or_default();
+                            bad.get_or_insert_with(|| {
+                                Error::new(
+                                    ErrorCode::InvalidRecord,
+                                    &JsonPath::root().key(&column_name),
+                                    format!("`{column_name}`: the value is not UTF-8"),
+                                )
+                                .with_api_name(column_name.clone())
+                            });
+                        }
+                    }
+                }
+                if let Some(e) = bad {
+                    unreadable.push((n, e));
+                }
+            }
+            rows += 1;
+            n += 1;
+        }
+        if n == 0 {
+            return None;
+        }
+        let arrays: Vec<ArrayRef> = builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
+        Some(
+            RecordBatch::try_new(Arc::clone(&schema), arrays)
+                .map(|batch| SourceBatch { batch, unreadable })
+                .map_err(|e| SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
+        )
+    });
+    Ok(Source { plan, batches: Box::new(batches) })
+}

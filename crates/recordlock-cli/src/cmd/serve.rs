@@ -1,0 +1,109 @@
+//! `recordlock serve` and `recordlock token`: the HTTP API and its tokens.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use recordlock_server::tokens::{Principal, Scope};
+
+use crate::common::Failure;
+
+/// The SQLite file holding configurations, locks and token hashes.
+const DEFAULT_STORE: &str = "recordlock.db";
+
+/// `serve [--store PATH] [--listen ADDR] [--request-timeout SECONDS]`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The SQLite file (created if missing).
+    #[arg(long, default_value = DEFAULT_STORE)]
+    pub store: PathBuf,
+    /// The address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Seconds a request may take, body included, before it is answered 408.
+    #[arg(long, default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+/// `token --store PATH --org ORG --user ID --profile ID [--lock-permission] [--unlock-permission] --scopes S,...`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The SQLite file (created if missing).
+    #[arg(long, default_value = DEFAULT_STORE)]
+    pub store: PathBuf,
+    /// The organisation the token belongs to (it sees nothing of any other).
+    #[arg(long)]
+    pub org: String,
+    /// The user's id.
+    #[arg(long)]
+    pub user: String,
+    /// The user's profile id.
+    #[arg(long)]
+    pub profile: String,
+    /// The user may lock records by hand (and edit a lock's reason).
+    #[arg(long)]
+    pub lock_permission: bool,
+    /// The user may unlock manually locked records.
+    #[arg(long)]
+    pub unlock_permission: bool,
+    /// Comma-separated scopes, e.g. `ZohoCRM.settings.record_locking_configurations.ALL,ZohoCRM.modules.lockinginformation.ALL,ZohoCRM.settings.fields.READ`.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub scopes: Vec<String>,
+}
+
+/// Serves until SIGTERM or Ctrl-C; prints `listening on http://ADDR` on stdout once bound.
+pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
+    recordlock_server::init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Usage(format!("cannot start the runtime: {e}")))?;
+    let opts = recordlock_server::ServeOptions {
+        store: args.store.clone(),
+        listen: args.listen,
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+    };
+    runtime.block_on(async {
+        let (addr, serving) = recordlock_server::bind(opts, recordlock_server::shutdown_signal())
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        // The address line is for whoever started the server; if nobody reads stdout any
+        // more, the server still serves.
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "listening on http://{addr}").and_then(|()| out.flush()) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "recordlock: cannot write the address to stdout ({e}); serving on http://{addr}"
+            );
+        }
+        drop(out);
+        serving.await.map_err(|e| Failure::Usage(format!("serving failed: {e}")))
+    })
+}
+
+/// Mints a token and prints it (only its hash is stored).
+pub fn token(args: &TokenArgs) -> Result<(), Failure> {
+    let mut scopes = Vec::new();
+    for name in &args.scopes {
+        let scope =
+            Scope::parse(name).ok_or_else(|| Failure::Usage(format!("`{name}` is not a scope this server knows")))?;
+        scopes.push(scope);
+    }
+    for (flag, value) in [("--org", &args.org), ("--user", &args.user), ("--profile", &args.profile)] {
+        if value.trim().is_empty() {
+            return Err(Failure::Usage(format!("{flag} must not be empty")));
+        }
+    }
+    let principal = Principal {
+        org: args.org.clone(),
+        user_id: args.user.clone(),
+        profile_id: args.profile.clone(),
+        lock_permission: args.lock_permission,
+        unlock_permission: args.unlock_permission,
+        scopes,
+    };
+    let token = recordlock_server::mint_token(&args.store, &principal).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{token}").and_then(|()| out.flush()).map_err(Failure::stdout)
+}

@@ -1,0 +1,150 @@
+//! The HTTP routes, and what handlers share.
+
+pub mod configurations;
+pub mod fields;
+pub mod locks;
+pub mod write_path;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, FixedOffset};
+use recordlock::store::{Clock, SystemClock};
+use serde_json::{Value as Json, json};
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::state::App;
+
+/// A JSON response with `Content-Type: application/json` (without it Zoho's SDK silently
+/// returns no object).
+pub fn json_response(status: StatusCode, body: &Json) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `NOT_ALLOWED` (400): the module has no configuration (Zoho's message).
+pub fn no_configuration() -> ApiError {
+    ApiError::coded(
+        StatusCode::BAD_REQUEST,
+        "NOT_ALLOWED",
+        json!({}),
+        "Required Record Locking Configuration is not present",
+    )
+}
+
+/// The current time (UTC, whole seconds).
+pub fn now() -> DateTime<FixedOffset> {
+    SystemClock.now()
+}
+
+/// Runs database and compile work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => {
+            tracing::error!("a handler panicked");
+            Err(ApiError::internal())
+        }
+        Err(e) => Err(ApiError::internal_from(&e)),
+    }
+}
+
+/// Liveness and readiness: the database answers.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, description = "serving", body = Object, content_type = "application/json"),
+              (status = 500, description = "the database does not answer", body = Object, content_type = "application/json")))]
+pub async fn health(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
+    let db = Arc::clone(&app.db);
+    blocking(move || db.id_floor().map_err(|e| ApiError::internal_from(&e))).await?;
+    Ok(json_response(StatusCode::OK, &json!({"status": "ok"})))
+}
+
+/// The OpenAPI document of every endpoint, generated from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "recordlock", description = "Zoho CRM's record locking API, served by recordlock"),
+    paths(
+        configurations::list, configurations::get_by_id, configurations::create, configurations::update,
+        configurations::update_by_id, configurations::delete,
+        locks::list, locks::get, locks::lock, locks::edit_reason, locks::unlock,
+        fields::fields,
+        write_path::decide, write_path::saved, write_path::sweep,
+        health, openapi_json,
+    ),
+    modifiers(&SecurityAddon),
+)]
+pub struct ApiDoc;
+
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "zoho_oauthtoken",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`Zoho-oauthtoken <token>`, a token from `recordlock token`",
+            ))),
+        );
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "the OpenAPI document", body = Object, content_type = "application/json")))]
+pub async fn openapi_json() -> Response {
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Json::Null);
+    json_response(StatusCode::OK, &doc)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::coded(
+        StatusCode::NOT_FOUND,
+        "INVALID_URL_PATTERN",
+        json!({}),
+        "Please check if the URL trying to access is a correct one",
+    )
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError::coded(
+        StatusCode::FORBIDDEN,
+        "INVALID_REQUEST_METHOD",
+        json!({}),
+        "The http request method type is not a valid one",
+    )
+}
+
+/// Every route, with the application state.
+pub fn router(app: Arc<App>) -> Router {
+    const CONFIGS: &str = "/crm/v8/settings/record_locking_configurations";
+    const LOCKS: &str = "/crm/v8/{module}/{record_id}/Locking_Information__s";
+    Router::new()
+        .route(CONFIGS, get(configurations::list).post(configurations::create).put(configurations::update))
+        .route(
+            &format!("{CONFIGS}/{{id}}"),
+            get(configurations::get_by_id).put(configurations::update_by_id).delete(configurations::delete),
+        )
+        .route("/crm/v8/settings/fields", get(fields::fields))
+        .route(LOCKS, get(locks::list).post(locks::lock))
+        .route(&format!("{LOCKS}/{{lock_id}}"), get(locks::get).put(locks::edit_reason).delete(locks::unlock))
+        .route("/recordlock/v1/decide", axum::routing::post(write_path::decide))
+        .route("/recordlock/v1/records/saved", axum::routing::post(write_path::saved))
+        .route("/recordlock/v1/sweep", axum::routing::post(write_path::sweep))
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(wrong_method)
+        .with_state(app)
+}

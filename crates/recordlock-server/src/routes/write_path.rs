@@ -1,0 +1,371 @@
+//! recordlock's own endpoints for hosts on the write path, under `/recordlock/v1`:
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /recordlock/v1/decide?module=M` | one CONTRACT.md decide request → its decision; a JSON Lines body → one decision a line, in order, streamed |
+//! | `POST /recordlock/v1/records/saved?module=M` | a record just saved → its automatic lock derived (SPEC.md §3) and stored |
+//! | `POST /recordlock/v1/sweep?module=M[&all_rules=true]` | a JSON Lines body of records → the `lock_existing_records` back-fill, locks stored, output as `recordlock sweep`'s |
+//!
+//! A decide request without `lock` uses the record's stored lock when it has one, and
+//! otherwise derives it from the record as CONTRACT.md says.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use recordlock::criteria::{Error, ErrorCode, JsonPath};
+use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_lines};
+use recordlock::{AutomaticLock, DecideRequest, LockState, Policy, RuleScope, error_line, rfc3339};
+use serde_json::{Value as Json, json};
+
+use crate::auth::Caller;
+use crate::body::{self, LINES_BODY_BYTES};
+use crate::db::{self, Db, LockRow};
+use crate::error::ApiError;
+use crate::query::Params;
+use crate::routes::{blocking, json_response, no_configuration, now};
+use crate::state::App;
+use crate::tokens::{Operation, Resource};
+
+const NDJSON: &str = "application/x-ndjson";
+
+/// A record's id as decimal text, from a string or a number.
+fn record_id(record: &Json) -> Option<String> {
+    match record.get("id")? {
+        Json::String(s) if !s.is_empty() => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn stored_lock(db: &Db, org: &str, module: &str, id: &str) -> Result<Option<(LockRow, LockState)>, String> {
+    let Some(row) = db.lock(org, module, id).map_err(|e| e.to_string())? else { return Ok(None) };
+    let state = parse_state(&row.state)?;
+    Ok(Some((row, state)))
+}
+
+/// Lines answered together: their stored locks are read in one query.
+const LINES_PER_BATCH: usize = 500;
+
+/// Parses one request line.
+fn parse_line(policy: &Policy, line: &[u8]) -> Result<DecideRequest, Error> {
+    check_size(policy, line.len())?;
+    let text = std::str::from_utf8(line)
+        .map_err(|_| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8"))?;
+    DecideRequest::from_json(&recordlock::criteria::parse_json_strict(text)?)
+}
+
+/// Answers a batch of numbered lines, in order: the requests without a lock get their
+/// records' stored locks from one query.
+fn answer_batch(policy: &Policy, db: &Db, org: &str, batch: &[(usize, &[u8])]) -> Vec<(usize, Result<Json, Error>)> {
+    let mut requests: Vec<(usize, Result<DecideRequest, Error>)> =
+        batch.iter().map(|(n, line)| (*n, parse_line(policy, line))).collect();
+    let wanted: Vec<String> = requests
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .filter(|r| r.lock.is_none())
+        .filter_map(|r| record_id(&r.record))
+        .collect();
+    let stored = if wanted.is_empty() {
+        Ok(std::collections::HashMap::new())
+    } else {
+        db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
+    };
+    for (_, request) in &mut requests {
+        let Ok(req) = request else { continue };
+        if req.lock.is_some() {
+            continue;
+        }
+        let Some(id) = record_id(&req.record) else { continue };
+        let state = match &stored {
+            Err(e) => Err(e.clone()),
+            Ok(found) => found.get(&id).map(|text| parse_state(text)).transpose(),
+        };
+        match state {
+            Ok(lock) => req.lock = lock,
+            Err(e) => *request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
+        }
+    }
+    requests.into_iter().map(|(n, r)| (n, r.map(|req| policy.answer(&req).to_json()))).collect()
+}
+
+/// A stored lock state (wire JSON).
+fn parse_state(text: &str) -> Result<LockState, String> {
+    let json: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    LockState::from_json(&json).map_err(|e| e.message().to_owned())
+}
+
+/// A request over the record limit is `LIMIT_EXCEEDED`.
+fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
+    let limit = policy.limits().record_bytes;
+    if len > limit {
+        return Err(Error::limit_exceeded(&JsonPath::root(), "the size of a request in bytes", limit));
+    }
+    Ok(())
+}
+
+/// Answers one parsed request.
+fn answer_json(policy: &Policy, db: &Db, org: &str, json: &Json) -> Result<Json, Error> {
+    let mut req = DecideRequest::from_json(json)?;
+    if req.lock.is_none()
+        && let Some(id) = record_id(&req.record)
+    {
+        let stored = stored_lock(db, org, policy.module().name(), &id)
+            .map_err(|e| Error::new(ErrorCode::InternalError, &JsonPath::root(), e))?;
+        req.lock = stored.map(|(_, state)| state);
+    }
+    Ok(policy.answer(&req).to_json())
+}
+
+fn wants_lines(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("ndjson") || v.contains("jsonl") || v.contains("json-seq"))
+}
+
+/// Decides one request, or a JSON Lines body of them.
+#[utoipa::path(post, path = "/recordlock/v1/decide", tag = "recordlock",
+    params(("module" = String, Query, description = "the module's API name", example = "Deals")),
+    request_body(content = Object, description = "one CONTRACT.md decide request (or, as application/x-ndjson, one a line)", content_type = "application/json"),
+    responses((status = 200, description = "the decision (one a line for JSON Lines)", body = Object, content_type = "application/json"),
+              (status = 400, description = "bad request, parameter or module; no configuration", body = Object, content_type = "application/json"),
+              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
+              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
+    security(("zoho_oauthtoken" = [])))]
+pub async fn decide(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    raw: RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let p = caller.need(Resource::LockingInformation, Operation::Read)?.clone();
+    let params = Params::from_raw(&raw)?;
+    let module = params.module()?;
+    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
+    let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
+    let bytes = body::read(body, LINES_BODY_BYTES).await?;
+    // One JSON value is one request (parsed once); anything else is JSON Lines.
+    let single = if wants_lines(&headers) { None } else { recordlock::criteria::parse_json_strict_bytes(&bytes).ok() };
+    if let Some(request) = single {
+        check_size(&policy, bytes.len()).map_err(|e| ApiError::engine(&e))?;
+        // Answered on this thread: a decision takes microseconds and its one store read is
+        // an indexed lookup on a reader connection that never waits for the writer (WAL),
+        // cheaper than a hop to the blocking pool.
+        let answer = answer_json(&policy, &app.db, &p.org, &request).map_err(|e| ApiError::engine(&e))?;
+        return Ok(json_response(StatusCode::OK, &answer));
+    }
+    Ok(stream_lines(app, p.org, policy, bytes))
+}
+
+/// Answers each line on a blocking thread and streams the answers as they come, a batch of
+/// lines at a time.
+fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut out = Vec::with_capacity(64 * 1024);
+        let mut lines = bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(n, line)| (n + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+            .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace));
+        loop {
+            let batch: Vec<(usize, &[u8])> = lines.by_ref().take(LINES_PER_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            for (n, answer) in answer_batch(&policy, &app.db, &org, &batch) {
+                let json = match answer {
+                    Ok(j) => j,
+                    Err(e) => {
+                        if e.code() == ErrorCode::InternalError {
+                            tracing::error!(error = %e.message(), "decide line failed");
+                        }
+                        let mut line = error_line(&e);
+                        if let Json::Object(m) = &mut line {
+                            m.insert("line".into(), json!(n));
+                        }
+                        line
+                    }
+                };
+                if serde_json::to_writer(&mut out, &json).is_err() {
+                    return;
+                }
+                out.push(b'\n');
+            }
+            if out.len() >= 64 * 1024 && tx.blocking_send(Bytes::from(std::mem::take(&mut out))).is_err() {
+                return; // the client went away
+            }
+        }
+        if !out.is_empty() {
+            let _ = tx.blocking_send(Bytes::from(out));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (Ok::<Bytes, std::io::Error>(chunk), rx))
+    });
+    let mut response = Body::from_stream(stream).into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(NDJSON));
+    response
+}
+
+/// Derives and stores the automatic lock of a record just saved.
+#[utoipa::path(post, path = "/recordlock/v1/records/saved", tag = "recordlock",
+    params(("module" = String, Query, description = "the module's API name", example = "Deals")),
+    request_body(content = Object, description = "the record as saved, with its `id`", content_type = "application/json"),
+    responses((status = 200, description = "`{\"id\", \"lock\", \"change\"}`", body = Object, content_type = "application/json"),
+              (status = 400, description = "bad record, parameter or module; no configuration", body = Object, content_type = "application/json"),
+              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
+              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
+    security(("zoho_oauthtoken" = [])))]
+pub async fn saved(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    raw: RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let p = caller.need(Resource::LockingInformation, Operation::Update)?.clone();
+    let params = Params::from_raw(&raw)?;
+    let module = params.module()?;
+    let record = body::json(body).await?;
+    if !record.is_object() {
+        return Err(ApiError::invalid(json!({"json_path": "$"}), "the record must be a JSON object"));
+    }
+    let id = record_id(&record).ok_or_else(|| {
+        ApiError::coded(
+            StatusCode::BAD_REQUEST,
+            "MANDATORY_NOT_FOUND",
+            json!({"api_name": "id", "json_path": "$.id"}),
+            "required field not found",
+        )
+    })?;
+    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
+    let out = blocking(move || {
+        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+        let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
+        let mut row = policy.new_row();
+        policy.ingest_json(&record, &mut row).map_err(|e| ApiError::engine(&Error::from(e)))?;
+        let stored = stored_lock(&app.db, &p.org, module.name(), &id).map_err(|e| ApiError::internal_from(&e))?;
+        let current = stored.as_ref().map_or(LockState::Unlocked, |(_, s)| s.clone());
+        let next = policy.lock_on_save(&current, &row, now());
+        let change = match (&current, &next) {
+            (a, b) if a == b => "unchanged",
+            (LockState::Unlocked, _) => "locked",
+            (_, LockState::Unlocked) => "unlocked",
+            _ => "relocked",
+        };
+        let lock_id = match &next {
+            LockState::Unlocked => None,
+            _ => Some(stored.as_ref().map_or_else(|| app.ids.next().to_string(), |(r, _)| r.lock_id.clone())),
+        };
+        if change != "unchanged" {
+            app.db
+                .write(|tx| {
+                    match (&next, &lock_id) {
+                        (LockState::Automatic(a), Some(lock_id)) => {
+                            let row = LockRow {
+                                record_id: id.clone(),
+                                lock_id: lock_id.clone(),
+                                state: next.to_json().to_string(),
+                                created_time: a.locked_time.clone().unwrap_or_else(|| rfc3339(now())),
+                                created_by: None,
+                            };
+                            db::put_lock(tx, &p.org, module.name(), &row, a.rule_id.as_deref())?;
+                        }
+                        _ => db::delete_lock(tx, &p.org, module.name(), &id)?,
+                    }
+                    db::raise_id_floor(tx, app.ids.floor())
+                })
+                .map_err(|e| ApiError::internal_from(&e))?;
+        }
+        let mut lock = next.to_json();
+        if let (Json::Object(m), Some(lock_id)) = (&mut lock, &lock_id) {
+            m.insert("id".into(), json!(lock_id));
+        }
+        Ok(json!({"id": id, "lock": lock, "change": change}))
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &out))
+}
+
+/// The `lock_existing_records` back-fill over a JSON Lines body; locks are stored for
+/// records that have none.
+#[utoipa::path(post, path = "/recordlock/v1/sweep", tag = "recordlock",
+    params(("module" = String, Query, description = "the module's API name", example = "Deals"),
+           ("all_rules" = Option<bool>, Query, description = "apply every rule, not only those with lock_existing_records")),
+    request_body(content = String, description = "records, one JSON object a line (JSON Lines; the Content-Type is not checked)", content_type = "text/plain"),
+    responses((status = 200, description = "one line per locked or unreadable record, as `recordlock sweep` prints", body = String, content_type = "application/x-ndjson"),
+              (status = 400, description = "bad parameter or module; no configuration", body = Object, content_type = "application/json"),
+              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
+              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
+    security(("zoho_oauthtoken" = [])))]
+pub async fn sweep(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    raw: RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let p = caller.need(Resource::LockingInformation, Operation::Update)?.clone();
+    let params = Params::from_raw(&raw)?;
+    let module = params.module()?;
+    let all_rules = params.flag("all_rules")?;
+    let bytes = body::read(body, LINES_BODY_BYTES).await?;
+    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
+    let out = blocking(move || {
+        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+        let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
+        let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
+        let opts = SweepOptions { scope, ..SweepOptions::default() };
+        let mut out = Vec::new();
+        let mut locked: Vec<(String, Option<String>)> = Vec::new();
+        sweep_lines(
+            &policy,
+            bytes.as_ref(),
+            &opts,
+            |o| {
+                if let SweepOutcome::Locked { id: Some(id), rule } = &o {
+                    locked.push((id.clone(), rule.id().map(str::to_owned)));
+                }
+                if serde_json::to_writer(&mut out, &o.to_json()).is_ok() {
+                    out.push(b'\n');
+                }
+            },
+            |_| {},
+        )
+        .map_err(|e| ApiError::internal_from(&e))?;
+        let time = rfc3339(now());
+        let config_id = policy.config().id.clone();
+        app.db
+            .write(|tx| {
+                for (record_id, rule_id) in &locked {
+                    if db::lock_in(tx, &p.org, module.name(), record_id)?.is_some() {
+                        continue; // a record keeps the lock it has
+                    }
+                    let state = LockState::Automatic(AutomaticLock {
+                        rule_id: rule_id.clone(),
+                        configuration_id: config_id.clone(),
+                        locked_time: Some(time.clone()),
+                    });
+                    let row = LockRow {
+                        record_id: record_id.clone(),
+                        lock_id: app.ids.next().to_string(),
+                        state: state.to_json().to_string(),
+                        created_time: time.clone(),
+                        created_by: None,
+                    };
+                    db::put_lock(tx, &p.org, module.name(), &row, rule_id.as_deref())?;
+                }
+                db::raise_id_floor(tx, app.ids.floor())
+            })
+            .map_err(|e| ApiError::internal_from(&e))?;
+        Ok(out)
+    })
+    .await?;
+    let mut response = Body::from(out).into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(NDJSON));
+    Ok(response)
+}
