@@ -13,9 +13,9 @@ pub mod serve;
 pub mod sql;
 pub mod sql_datafusion;
 pub mod sweep;
-pub mod sweep_datafusion;
 #[cfg(feature = "columnar")]
 pub mod sweep_columnar;
+pub mod sweep_datafusion;
 pub mod validate;
 
 /// A sweep engine.

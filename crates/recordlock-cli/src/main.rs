@@ -141,7 +141,8 @@ fn main() -> ExitCode {
                     }
                     cmd::Engine::Vm => cmd::sweep::run(&inputs, all_rules, threads, format, records.as_deref()),
                     cmd::Engine::Datafusion if format.is_some() => Err(Failure::Usage(
-                        "--engine datafusion reads the format from each file's extension; --format goes with the VM".into(),
+                        "--engine datafusion reads the format from each file's extension; --format goes with the VM"
+                            .into(),
                     )),
                     cmd::Engine::Datafusion => {
                         cmd::sweep_datafusion::run(&inputs, all_rules, threads, cluster.as_deref(), records.as_deref())

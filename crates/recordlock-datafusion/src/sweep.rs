@@ -409,6 +409,9 @@ impl<'p> Records<'p> {
 
     /// Reads the record on input line `number` (1-based), as the JSON Lines sweep does.
     fn line(&mut self, number: u64, line: &[u8], builder: &mut BatchBuilder) -> Result<(), Error> {
+        // The line ending is not part of the record (as in the JSON Lines sweep).
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         match self.policy.ingest_record_for(self.scope, line, &mut self.row) {
             Err(e) => {
                 let error = json!({"error": crate::batch::record_error_json(e), "line": number});
