@@ -289,6 +289,49 @@ pub fn write_line(out: &mut impl Write, value: &Json) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// A sweep's progress on stderr: a spinner while it runs (on a terminal only) and the
+/// one-line summary at the end, the same for every input format.
+pub struct SweepProgress {
+    bar: Option<indicatif::ProgressBar>,
+    started: std::time::Instant,
+}
+
+impl SweepProgress {
+    /// Starts the clock, and the spinner when stderr is a terminal.
+    pub fn start() -> SweepProgress {
+        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message("sweeping");
+            bar
+        });
+        SweepProgress { bar, started: std::time::Instant::now() }
+    }
+
+    /// Shows the counts so far.
+    pub fn show(&self, records: u64, locked: u64, errors: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{records} records, {locked} locked, {errors} errors"));
+            bar.tick();
+        }
+    }
+
+    /// Clears the spinner (before the caller reports a failure or the summary).
+    pub fn clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Prints the summary line: counts, seconds and records per second.
+    pub fn summary(&self, records: u64, locked: u64, errors: u64) -> Result<(), Failure> {
+        let seconds = self.started.elapsed().as_secs_f64();
+        let rate = if seconds > 0.0 { records as f64 / seconds } else { 0.0 };
+        print_stderr(&format!(
+            "sweep: {records} records, {locked} locked, {errors} errors, {seconds:.3} s, {rate:.0} records/s"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

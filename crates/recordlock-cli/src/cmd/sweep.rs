@@ -1,14 +1,13 @@
 //! `recordlock sweep`: the `lock_existing_records` back-fill over JSON Lines (and, with the
 //! `columnar` feature, CSV, Parquet and Arrow IPC: `sweep_columnar`).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 use recordlock::RuleScope;
 use recordlock::sweep::{SweepOptions, sweep_lines};
 
-use crate::common::{Failure, Format, Inputs, input_name, open_input, print_stderr, stdout, thread_pool, write_line};
+use crate::common::{Failure, Format, Inputs, SweepProgress, input_name, open_input, stdout, thread_pool, write_line};
 
 /// Streams the records, prints each locked (or unevaluable) one in input order, and a
 /// summary on stderr. The first failed write to stdout stops the readers and the workers
@@ -31,12 +30,7 @@ pub fn run(
     let input = open_input(records)?;
     let stop = AtomicBool::new(false);
     let opts = SweepOptions { scope, cancel: Some(&stop), ..SweepOptions::default() };
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message("sweeping");
-        bar
-    });
-    let started = Instant::now();
+    let progress = SweepProgress::start();
     let mut out = stdout();
     let mut write_error = None;
     let stats = pool.install(|| {
@@ -52,28 +46,16 @@ pub fn run(
                     }
                 }
             },
-            |s| {
-                if let Some(bar) = &bar {
-                    bar.set_message(format!("{} records, {} locked, {} errors", s.records, s.locked, s.errors));
-                    bar.tick();
-                }
-            },
+            |s| progress.show(s.records, s.locked, s.errors),
         )
     });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.clear();
     if let Some(e) = write_error {
         return Err(Failure::stdout(e));
     }
     let stats = stats.map_err(|e| Failure::read(&input_name(records), &e))?;
     out.flush().map_err(Failure::stdout)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let rate = if seconds > 0.0 { stats.records as f64 / seconds } else { 0.0 };
-    print_stderr(&format!(
-        "sweep: {} records, {} locked, {} errors, {seconds:.3} s, {rate:.0} records/s",
-        stats.records, stats.locked, stats.errors
-    ))
+    progress.summary(stats.records, stats.locked, stats.errors)
 }
 
 #[cfg(feature = "columnar")]

@@ -1,16 +1,15 @@
 //! `recordlock sweep --format csv|parquet|arrow`: the back-fill over columnar input, with the
 //! output lines and summary of the JSON Lines sweep.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
 
 use recordlock::{Policy, RuleScope};
 use recordlock_arrow::MappingOptions;
 use recordlock_arrow::read::{self, Source};
 use recordlock_arrow::sweep::{LineWriter, SweepError, sweep};
 
-use crate::common::{Failure, Format, print_stderr, stdout};
+use crate::common::{Failure, Format, SweepProgress, stdout};
 
 /// Sweeps `records` in `format` with `policy`'s rules in `scope`, on `pool`.
 pub fn run(
@@ -38,40 +37,18 @@ pub fn run(
     }
     .map_err(usage)?;
     let writer = LineWriter::new(&source.plan);
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message("sweeping");
-        bar
-    });
-    let started = Instant::now();
+    let progress = SweepProgress::start();
     let mut out = stdout();
     let window = pool.current_num_threads() * 2;
     let (stats, result) = pool.install(|| {
-        sweep(
-            source,
-            window,
-            |_, line| writer.write(&mut out, &line),
-            |s| {
-                if let Some(bar) = &bar {
-                    bar.set_message(format!("{} records, {} locked, {} errors", s.records, s.locked, s.errors));
-                    bar.tick();
-                }
-            },
-        )
+        sweep(source, window, |_, line| writer.write(&mut out, &line), |s| progress.show(s.records, s.locked, s.errors))
     });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.clear();
     if let Err(SweepError::Output(e)) = result {
         return Err(Failure::stdout(e));
     }
     out.flush().map_err(Failure::stdout)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let rate = if seconds > 0.0 { stats.records as f64 / seconds } else { 0.0 };
-    print_stderr(&format!(
-        "sweep: {} records, {} locked, {} errors, {seconds:.3} s, {rate:.0} records/s",
-        stats.records, stats.locked, stats.errors
-    ))?;
+    progress.summary(stats.records, stats.locked, stats.errors)?;
     result.map_err(usage)
 }
 
