@@ -55,6 +55,15 @@ pub(crate) fn form(field: &Field, encoding: Encoding, dt: &DataType) -> Form {
     }
 }
 
+/// Whether a column of `field` with Arrow type `dt`, read with `encoding`, is read as
+/// [`Column::Values`] with keys: a dictionary, or a picklist's text.
+pub(crate) fn keyed(field: &Field, encoding: Encoding, dt: &DataType) -> bool {
+    form(field, encoding, dt) == Form::Values
+        && matches!(encoding, Encoding::Text | Encoding::Json)
+        && (matches!(dt, DataType::Dictionary(..))
+            || (encoding == Encoding::Text && field.data_type().class() == TypeClass::Picklist))
+}
+
 /// A column ready for tests.
 pub(crate) enum Column<'a> {
     /// Typed values: one per row, or (with `keys`) one per distinct value and a key per row.

@@ -12,8 +12,14 @@ use recordlock::criteria::{FieldType, Schema, Slot, TypeClass};
 use recordlock_arrow::convert::{Style, batch_from_json};
 use serde_json::Value as Json;
 
+use rayon::prelude::*;
+
 use crate::cmd::gen_records::BATCH;
 use crate::common::{Failure, Format};
+
+/// Rows per Parquet row group: a sweep reads row groups in parallel and skips those whose
+/// statistics rule out every rule, so groups of a quarter million rows give both room.
+const ROW_GROUP_ROWS: usize = 256 * 1024;
 
 /// Why writing failed: the output (named by the caller) or anything else.
 pub enum GenFailure {
@@ -35,7 +41,7 @@ pub fn run(
     count: u64,
     format: Format,
     mut out: Box<dyn Write + Send>,
-    lines: impl Fn(u64, u64) -> Vec<String>,
+    lines: impl Fn(u64, u64) -> Vec<String> + Sync,
 ) -> Result<(), GenFailure> {
     let slots: Vec<Slot> = schema
         .fields()
@@ -51,43 +57,69 @@ pub fn run(
             .collect()
     };
     let fail = |e: &dyn std::fmt::Display| Failure::Usage(format!("writing {format:?}: {e}").to_lowercase());
+    // Batches are built a window at a time in parallel (record `i` depends only on the seed
+    // and `i`) and written in order.
+    let window = u64::try_from(rayon::current_num_threads().max(1) * 2).unwrap_or(2);
+    let ranges = |first: u64| -> Vec<(u64, u64)> {
+        (0..window)
+            .map(|k| first.saturating_add(k.saturating_mul(BATCH)))
+            .take_while(|s| *s < count)
+            .map(|s| (s, count.min(s.saturating_add(BATCH))))
+            .collect()
+    };
     match format {
         Format::Csv => {
-            let mut csv = csv_writer(&mut out);
             let mut header = vec!["id".to_owned()];
             for slot in &slots {
                 let f = schema.field(*slot);
                 let lookup = f.data_type().class() == TypeClass::Lookup;
                 header.push(if lookup { format!("{}.id", f.api_name()) } else { f.api_name().to_owned() });
             }
-            csv.write_record(&header).map_err(|e| fail(&e))?;
-            let mut start = 0u64;
-            while start < count {
-                let end = count.min(start.saturating_add(BATCH));
+            let rows_of = |start: u64, end: u64| -> Result<Vec<u8>, Failure> {
+                let mut csv = csv_writer(Vec::new());
                 for record in parse(lines(start, end))? {
                     let mut row = vec![cell(record.get("id"))];
                     row.extend(slots.iter().map(|s| cell(record.get(schema.field(*s).api_name()))));
                     csv.write_record(&row).map_err(|e| fail(&e))?;
                 }
-                start = end;
-            }
+                csv.into_inner().map_err(|e| fail(&e.error()))
+            };
+            let mut csv = csv_writer(&mut out);
+            csv.write_record(&header).map_err(|e| fail(&e))?;
             csv.flush().map_err(GenFailure::Write)?;
+            drop(csv);
+            let mut first = 0u64;
+            while first < count {
+                let window = ranges(first);
+                let built: Vec<Result<Vec<u8>, Failure>> = window.par_iter().map(|(s, e)| rows_of(*s, *e)).collect();
+                for bytes in built {
+                    out.write_all(&bytes?).map_err(GenFailure::Write)?;
+                }
+                first = window.last().map_or(count, |(_, e)| *e);
+            }
+            out.flush().map_err(GenFailure::Write)?;
         }
         Format::Parquet => {
             let style = Style { picklist_dictionary: true, fixed_decimal: Some((20, 2)), ..Style::default() };
-            let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+            let props = WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+                .build();
             let batch_of = |start: u64, end: u64| -> Result<_, Failure> {
                 batch_from_json(schema, &slots, &parse(lines(start, end))?, &style).map_err(|e| fail(&e))
             };
-            let first = batch_of(0, count.min(BATCH))?;
+            let first_batch = batch_of(0, count.min(BATCH))?;
             let mut writer =
-                ArrowWriter::try_new(out, Arc::clone(&first.schema()), Some(props)).map_err(|e| fail(&e))?;
-            writer.write(&first).map_err(|e| fail(&e))?;
-            let mut start = count.min(BATCH);
-            while start < count {
-                let end = count.min(start.saturating_add(BATCH));
-                writer.write(&batch_of(start, end)?).map_err(|e| fail(&e))?;
-                start = end;
+                ArrowWriter::try_new(out, Arc::clone(&first_batch.schema()), Some(props)).map_err(|e| fail(&e))?;
+            writer.write(&first_batch).map_err(|e| fail(&e))?;
+            let mut first = count.min(BATCH);
+            while first < count {
+                let window = ranges(first);
+                let built: Vec<Result<_, Failure>> = window.par_iter().map(|(s, e)| batch_of(*s, *e)).collect();
+                for batch in built {
+                    writer.write(&batch?).map_err(|e| fail(&e))?;
+                }
+                first = window.last().map_or(count, |(_, e)| *e);
             }
             let mut out = writer.into_inner().map_err(|e| fail(&e))?;
             out.flush().map_err(GenFailure::Write)?;
