@@ -181,22 +181,17 @@ impl ColumnarPlan {
         for (row, _) in &errors {
             undecided.remove(*row);
         }
-        let mut matched = vec![NONE; rows];
+        let mut hits_by_rule = Vec::with_capacity(self.rule_trees.len());
         let ctx = Context { columns: &columns, fields: &self.fields, opts: self.rules.eval_options() };
-        for (index, tree) in self.rule_trees.iter().enumerate() {
+        for tree in &self.rule_trees {
             if undecided.is_empty() {
                 break;
             }
             let hits = eval(tree, &undecided, &ctx);
-            let rule = u32::try_from(index).unwrap_or(NONE);
-            for h in hits.iter() {
-                if let Some(m) = matched.get_mut(h) {
-                    *m = rule;
-                }
-            }
             undecided.remove_all(&hits);
+            hits_by_rule.push(hits);
         }
-        Ok(Evaluation { matched, errors })
+        Ok(Evaluation { rows, hits: hits_by_rule, errors })
     }
 
     /// Evaluates `batch` in slices of `chunk_rows` rows in parallel (in the current rayon
@@ -299,12 +294,13 @@ impl Ids<'_> {
     }
 }
 
-const NONE: u32 = u32::MAX;
-
 /// What a batch's evaluation found.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
-    matched: Vec<u32>,
+    rows: usize,
+    /// The rows each rule locks (disjoint: a row is locked by its first rule that holds),
+    /// for the rules evaluated (later rules, evaluated after every row was decided, lock none).
+    hits: Vec<Rows>,
     errors: Vec<(usize, Error)>,
 }
 
@@ -322,17 +318,17 @@ pub enum RowOutcome<'e> {
 impl Evaluation {
     /// The number of rows.
     pub fn len(&self) -> usize {
-        self.matched.len()
+        self.rows
     }
 
     /// Whether the batch had no rows.
     pub fn is_empty(&self) -> bool {
-        self.matched.is_empty()
+        self.rows == 0
     }
 
     /// The index of the first rule that holds on `row`.
     pub fn rule(&self, row: usize) -> Option<usize> {
-        self.matched.get(row).filter(|m| **m != NONE).map(|m| *m as usize)
+        self.hits.iter().position(|h| h.contains(row))
     }
 
     /// Why `row` cannot be evaluated, if it cannot.
@@ -351,18 +347,34 @@ impl Evaluation {
 
     /// The rows reported by a sweep, in order: locked or unevaluable.
     pub fn reported(&self) -> impl Iterator<Item = (usize, RowOutcome<'_>)> + '_ {
+        let mut locked = Rows::none(self.rows);
+        for h in &self.hits {
+            locked.add_all(h);
+        }
         let mut errors = self.errors.iter().peekable();
-        self.matched.iter().enumerate().filter_map(move |(row, m)| {
-            if errors.peek().is_some_and(|(r, _)| *r == row) {
-                return errors.next().map(|(_, e)| (row, RowOutcome::Unevaluable(e)));
+        let mut locked = locked.into_rows().peekable();
+        std::iter::from_fn(move || {
+            let next_error = errors.peek().map(|(r, _)| *r);
+            let next_locked = locked.peek().copied();
+            let error_first = match (next_error, next_locked) {
+                (Some(e), Some(l)) => e <= l,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if error_first {
+                if next_locked == next_error {
+                    locked.next();
+                }
+                return errors.next().map(|(row, error)| (*row, RowOutcome::Unevaluable(error)));
             }
-            (*m != NONE).then_some((row, RowOutcome::Locked(*m as usize)))
+            let l = locked.next()?;
+            Some((l, self.rule(l).map_or(RowOutcome::Unlocked, RowOutcome::Locked)))
         })
     }
 
     /// Rows a rule locks.
     pub fn locked(&self) -> usize {
-        self.matched.iter().filter(|m| **m != NONE).count()
+        self.hits.iter().map(Rows::count).sum()
     }
 
     /// Rows that cannot be evaluated.
@@ -474,15 +486,48 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
         (Lowered::General, Column::Values { values, keys: Some(keys) }) => {
             // Once per distinct value, then gathered by key.
             let table: Vec<bool> = values.iter().map(|v| holds(test, v, field, ctx.opts)).collect();
-            sel.filter_values(keys, |k| table.get(k as usize).copied().unwrap_or(false))
+            let mut hits = if table.len() <= 64 {
+                // A small table as one word's bits: a shift and a mask per row.
+                let mask = table.iter().enumerate().fold(0u64, |m, (k, h)| m | (u64::from(*h) << k));
+                sel.filter_values(&keys.index, |k| u32::try_from(k).is_ok_and(|k| k < 64 && (mask >> k) & 1 == 1))
+            } else {
+                sel.filter_values(&keys.index, |k| {
+                    usize::try_from(k).ok().and_then(|k| table.get(k)).copied() == Some(true)
+                })
+            };
+            if let Some(nulls) = &keys.nulls {
+                let valid = Rows::valid(nulls);
+                hits.keep_only(&valid);
+                if holds(test, &Value::Empty, field, ctx.opts) {
+                    let mut empty = sel.clone();
+                    empty.remove_all(&valid);
+                    hits.add_all(&empty);
+                }
+            }
+            hits
         }
         (Lowered::General, Column::Values { values, keys: None }) => {
             sel.filter(|r| values.get(r).is_some_and(|v| holds(test, v, field, ctx.opts)))
         }
         (Lowered::General, Column::Text(strings)) => match strings {
-            Strings::Utf8(a) => text_rows(sel, test, field, ctx, |r| a.is_valid(r).then(|| a.value(r))),
-            Strings::Large(a) => text_rows(sel, test, field, ctx, |r| a.is_valid(r).then(|| a.value(r))),
-            Strings::View(a) => text_rows(sel, test, field, ctx, |r| a.is_valid(r).then(|| a.value(r))),
+            Strings::Utf8(a) => {
+                let (offsets, data) = (a.value_offsets(), a.value_data());
+                let bytes = |r: usize| match (offsets.get(r), offsets.get(r + 1)) {
+                    (Some(s), Some(e)) if a.is_valid(r) => {
+                        data.get(s.unsigned_abs() as usize..e.unsigned_abs() as usize)
+                    }
+                    _ => None,
+                };
+                text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)))
+            }
+            Strings::Large(a) => {
+                let bytes = |r: usize| a.is_valid(r).then(|| a.value(r).as_bytes());
+                text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)))
+            }
+            Strings::View(a) => {
+                let bytes = |r: usize| a.is_valid(r).then(|| a.value(r).as_bytes());
+                text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)))
+            }
         },
         (Lowered::IsNull, c) => sel.filter(|r| is_null(c, r)),
         (Lowered::Int(cond), Column::Scaled { data: Scaled::I128(d), nulls }) => {
@@ -505,27 +550,84 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
     }
 }
 
-/// The rows of `sel` whose text (read by `get`: `None` when null) passes `test`: a prefix,
-/// suffix or equality test on ASCII text without folding it, anything else on folded text.
+/// The rows of `sel` whose text (read by `text`, or its bytes by `bytes`: `None` when null)
+/// passes `test`: a prefix, suffix or equality test with ASCII text on the bytes without
+/// folding them where they decide it, anything else on folded text.
 #[inline]
 fn text_rows<'a>(
     sel: &Rows,
     test: &Test,
     field: &Field,
     ctx: &Context<'_, '_>,
-    get: impl Fn(usize) -> Option<&'a str>,
+    bytes: impl Fn(usize) -> Option<&'a [u8]>,
+    text: impl Fn(usize) -> Option<&'a str>,
 ) -> Rows {
     let mut folded = String::new();
-    sel.filter(|r| match get(r) {
+    if let Test::Text(t) = test
+        && let Some(quick) = AsciiTest::new(t)
+    {
+        return sel.filter(|r| match bytes(r) {
+            None | Some([]) => false,
+            Some(b) => match quick.holds(b) {
+                Some(answer) => answer,
+                None => text(r).is_some_and(|s| text_holds(t, fold_into(s, &mut folded))),
+            },
+        });
+    }
+    sel.filter(|r| match text(r) {
         None | Some("") => matches!(test, Test::IsEmpty),
         Some(s) => match test {
-            Test::Text(t) => match ascii_text_holds(t, s) {
-                Some(answer) => answer,
-                None => text_holds(t, fold_into(s, &mut folded)),
-            },
+            Test::Text(t) => text_holds(t, fold_into(s, &mut folded)),
             _ => holds(test, &Value::Text(recordlock::criteria::fold(s).into()), field, ctx.opts),
         },
     })
+}
+
+/// A prefix, suffix or equality test with ASCII text, answered on a value's bytes where the
+/// part of the value it looks at is ASCII (whose Unicode lowercase is its ASCII lowercase,
+/// one byte a character, whatever surrounds it).
+#[derive(Debug, Clone, Copy)]
+enum AsciiTest<'t> {
+    Prefix(&'t [u8]),
+    Suffix(&'t [u8]),
+    Equal(&'t [u8]),
+}
+
+impl<'t> AsciiTest<'t> {
+    fn new(t: &'t TextTest) -> Option<AsciiTest<'t>> {
+        use recordlock::criteria::typed::SubstringKind;
+        let quick = match t {
+            TextTest::Substring(sub) if sub.kind == SubstringKind::StartsWith => {
+                AsciiTest::Prefix(sub.needle.as_bytes())
+            }
+            TextTest::Substring(sub) if sub.kind == SubstringKind::EndsWith => AsciiTest::Suffix(sub.needle.as_bytes()),
+            TextTest::Equal(k) => AsciiTest::Equal(k.as_bytes()),
+            _ => return None,
+        };
+        let (AsciiTest::Prefix(n) | AsciiTest::Suffix(n) | AsciiTest::Equal(n)) = quick;
+        n.is_ascii().then_some(quick)
+    }
+
+    /// The answer on a non-empty value's bytes, or `None` when folding must decide.
+    #[inline]
+    fn holds(self, b: &[u8]) -> Option<bool> {
+        match self {
+            AsciiTest::Prefix(n) => match b.get(..n.len()) {
+                // Equal to ASCII text: ASCII.
+                Some(head) if head.eq_ignore_ascii_case(n) => Some(true),
+                Some(head) if head.is_ascii() => Some(false),
+                // Shorter than the needle: only if folding cannot lengthen it.
+                None if b.is_ascii() => Some(false),
+                _ => None,
+            },
+            AsciiTest::Suffix(n) => match b.len().checked_sub(n.len()).and_then(|start| b.get(start..)) {
+                Some(tail) if b.is_ascii() => Some(tail.eq_ignore_ascii_case(n)),
+                None if b.is_ascii() => Some(false),
+                _ => None,
+            },
+            AsciiTest::Equal(n) => b.is_ascii().then(|| b.eq_ignore_ascii_case(n)),
+        }
+    }
 }
 
 #[inline]
@@ -536,7 +638,7 @@ fn valid(nulls: Option<&arrow_buffer::NullBuffer>, row: usize) -> bool {
 fn is_null(column: &Column<'_>, row: usize) -> bool {
     match column {
         Column::Values { values, keys: Some(keys) } => {
-            keys.get(row).and_then(|k| values.get(*k as usize)).is_none_or(Value::is_empty)
+            keys.get(row).and_then(|k| values.get(k)).is_none_or(Value::is_empty)
         }
         Column::Values { values, keys: None } => values.get(row).is_none_or(Value::is_empty),
         Column::Text(s) => s.get(row).is_none_or(str::is_empty),
@@ -544,38 +646,6 @@ fn is_null(column: &Column<'_>, row: usize) -> bool {
             !valid(nulls.as_ref(), row)
         }
         Column::Boolean(a) => a.is_null(row),
-    }
-}
-
-/// The answer of a prefix, suffix or equality test on `s` without folding it, when the part
-/// of `s` the test looks at is ASCII (whose Unicode lowercase is its ASCII lowercase, one
-/// byte a character); `None` when it is not, or for other tests.
-#[inline]
-fn ascii_text_holds(t: &TextTest, s: &str) -> Option<bool> {
-    use recordlock::criteria::typed::SubstringKind;
-    let b = s.as_bytes();
-    match t {
-        TextTest::Substring(sub) if sub.kind == SubstringKind::StartsWith => {
-            let n = sub.needle.as_bytes();
-            match b.get(..n.len()) {
-                None => s.is_ascii().then_some(false),
-                Some(head) if head.is_ascii() => Some(head.eq_ignore_ascii_case(n)),
-                Some(_) => None,
-            }
-        }
-        TextTest::Substring(sub) if sub.kind == SubstringKind::EndsWith => {
-            let n = sub.needle.as_bytes();
-            match b.len().checked_sub(n.len()).and_then(|start| b.get(start..)) {
-                None => s.is_ascii().then_some(false),
-                // A suffix inside a multi-byte character is not ASCII, so the fold decides.
-                Some(tail) if tail.is_ascii() && s.is_char_boundary(b.len() - n.len()) && s.is_ascii() => {
-                    Some(tail.eq_ignore_ascii_case(n))
-                }
-                Some(_) => None,
-            }
-        }
-        TextTest::Equal(k) if s.is_ascii() => Some(b.eq_ignore_ascii_case(k.as_bytes())),
-        _ => None,
     }
 }
 

@@ -61,9 +61,13 @@ impl Rows {
     }
 
     /// The number of rows in the set.
-    #[cfg(test)]
     pub(crate) fn count(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Whether `row` is in the set.
+    pub(crate) fn contains(&self, row: usize) -> bool {
+        self.words.get(row / WORD).is_some_and(|w| w >> (row % WORD) & 1 == 1)
     }
 
     /// Takes `row` out.
@@ -95,19 +99,14 @@ impl Rows {
     }
 
     /// The rows of the set, ascending.
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(w, &word)| {
-            let base = w * WORD;
-            let mut rest = word;
-            std::iter::from_fn(move || {
-                if rest == 0 {
-                    return None;
-                }
-                let j = rest.trailing_zeros() as usize;
-                rest &= rest - 1;
-                Some(base + j)
-            })
-        })
+        self.words.iter().enumerate().flat_map(|(w, &word)| rows_of_word(w, word))
+    }
+
+    /// The rows of the set, ascending, owning the set.
+    pub(crate) fn into_rows(self) -> impl Iterator<Item = usize> {
+        self.words.into_iter().enumerate().flat_map(|(w, word)| rows_of_word(w, word))
     }
 
     /// The rows of the set on which `test` holds, `test` called once per row of the set.
@@ -169,6 +168,20 @@ impl Rows {
             .collect();
         Rows { words, len: self.len }
     }
+}
+
+/// The rows of word `w` whose bits are set in `word`, ascending.
+fn rows_of_word(w: usize, word: u64) -> impl Iterator<Item = usize> {
+    let base = w * WORD;
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        if rest == 0 {
+            return None;
+        }
+        let j = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        Some(base + j)
+    })
 }
 
 /// Rows of a word from which testing the whole word beats testing row by row.

@@ -9,7 +9,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use recordlock::criteria::{FieldType, Schema, Slot, TypeClass};
-use recordlock_arrow::convert::{Style, batch_from_json};
+use recordlock_arrow::convert::{Style, batch_from_columns};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value as Json;
 
 use rayon::prelude::*;
@@ -105,8 +106,15 @@ pub fn run(
                 .set_compression(Compression::SNAPPY)
                 .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
                 .build();
+            let index = ColumnIndex::new(schema, &slots);
             let batch_of = |start: u64, end: u64| -> Result<_, Failure> {
-                batch_from_json(schema, &slots, &parse(lines(start, end))?, &style).map_err(|e| fail(&e))
+                let rows =
+                    index.parse(&lines(start, end)).map_err(|e| Failure::Usage(format!("generated record: {e}")))?;
+                let column = |k: usize| -> Vec<Option<&Json>> {
+                    rows.iter().map(|r| r.get(k).and_then(Option::as_ref)).collect()
+                };
+                let columns: Vec<Vec<Option<&Json>>> = (1..=slots.len()).map(column).collect();
+                batch_from_columns(schema, &slots, &column(0), &columns, &style).map_err(|e| fail(&e))
             };
             let first_batch = batch_of(0, count.min(BATCH))?;
             let mut writer =
@@ -145,5 +153,79 @@ fn cell(value: Option<&Json>) -> String {
         Some(Json::Bool(b)) => b.to_string(),
         Some(Json::Array(items)) => items.iter().map(|i| cell(Some(i))).collect::<Vec<_>>().join(";"),
         Some(Json::Object(map)) => cell(map.get("id")),
+    }
+}
+
+/// Generated records parsed straight into columns (0: `id`, then the slots), without building
+/// a JSON map per record.
+struct ColumnIndex<'s> {
+    names: std::collections::HashMap<&'s str, usize>,
+}
+
+impl<'s> ColumnIndex<'s> {
+    fn new(schema: &'s Schema, slots: &[Slot]) -> ColumnIndex<'s> {
+        let mut names = std::collections::HashMap::with_capacity(slots.len() + 1);
+        names.insert("id", 0);
+        for (k, slot) in slots.iter().enumerate() {
+            names.insert(schema.field(*slot).api_name(), k + 1);
+        }
+        ColumnIndex { names }
+    }
+
+    /// Each line's values by column.
+    fn parse(&self, lines: &[String]) -> serde_json::Result<Vec<Vec<Option<Json>>>> {
+        lines.iter().map(|l| self.deserialize(&mut serde_json::Deserializer::from_str(l))).collect()
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &ColumnIndex<'_> {
+    type Value = Vec<Option<Json>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &ColumnIndex<'_> {
+    type Value = Vec<Option<Json>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut row = vec![None; self.names.len()];
+        while let Some(column) = map.next_key_seed(Key(self))? {
+            match column.and_then(|k| row.get_mut(k)) {
+                Some(cell) => *cell = Some(map.next_value()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// A key, read as the column it names (`None`: not a column).
+struct Key<'i, 's>(&'i ColumnIndex<'s>);
+
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_, '_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.names.get(key).copied())
     }
 }
