@@ -74,7 +74,7 @@ pub const MIGRATIONS: &[&str] = &[
 const CONNECTIONS: usize = 8;
 
 /// Key of the advisory lock migrations hold (any constant: "rl" "mig").
-const MIGRATION_LOCK: i64 = 0x726c_6d69_67;
+const MIGRATION_LOCK: i64 = 0x0072_6c6d_6967;
 
 impl From<postgres::Error> for DbError {
     fn from(e: postgres::Error) -> DbError {
