@@ -216,6 +216,10 @@ impl Postgres {
     }
 }
 
+/// A record's lock: `$1` organisation, `$2` module, `$3` record id.
+const SELECT_LOCK: &str = "SELECT record_id, lock_id, state, created_time, created_by FROM recordlock.locks
+     WHERE org = $1 AND module = $2 AND record_id = $3";
+
 fn lock_row(r: &postgres::Row) -> LockRow {
     LockRow { record_id: r.get(0), lock_id: r.get(1), state: r.get(2), created_time: r.get(3), created_by: r.get(4) }
 }
@@ -301,12 +305,7 @@ impl Backend for Postgres {
     }
 
     fn lock(&self, org: &str, module: &str, record_id: &str) -> Result<Option<LockRow>, DbError> {
-        let rows = self.query(
-            "SELECT record_id, lock_id, state, created_time, created_by FROM recordlock.locks
-             WHERE org = $1 AND module = $2 AND record_id = $3",
-            &[&org, &module, &record_id],
-        )?;
-        Ok(rows.first().map(lock_row))
+        Ok(self.query(SELECT_LOCK, &[&org, &module, &record_id])?.first().map(lock_row))
     }
 
     /// One query, the ids bound as one array parameter.
@@ -390,12 +389,7 @@ impl PgTx<'_, '_> {
 impl OrgTx for PgTx<'_, '_> {
     fn lock(&mut self, module: &str, record_id: &str) -> Result<Option<LockRow>, DbError> {
         let org = self.org;
-        let rows = self.run(
-            "SELECT record_id, lock_id, state, created_time, created_by FROM recordlock.locks
-             WHERE org = $1 AND module = $2 AND record_id = $3",
-            &[&org, &module, &record_id],
-        )?;
-        Ok(rows.first().map(lock_row))
+        Ok(self.run(SELECT_LOCK, &[&org, &module, &record_id])?.first().map(lock_row))
     }
 
     fn put_lock(&mut self, module: &str, row: &LockRow, rule_id: Option<&str>) -> Result<(), DbError> {

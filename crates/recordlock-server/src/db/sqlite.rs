@@ -302,48 +302,54 @@ struct SqliteTx<'a> {
     version: i64,
 }
 
+impl SqliteTx<'_> {
+    /// Inserts a lock row; `on_conflict` says what happens when the record has one.
+    fn insert_lock(
+        &self,
+        on_conflict: &str,
+        module: &str,
+        row: &LockRow,
+        rule_id: Option<&str>,
+    ) -> Result<(), DbError> {
+        let sql = format!(
+            "INSERT INTO locks (org, module, record_id, lock_id, rule_id, state, created_time, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) {on_conflict}"
+        );
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let r = row;
+        stmt.execute(params![
+            self.org,
+            module,
+            r.record_id,
+            r.lock_id,
+            rule_id,
+            r.state,
+            r.created_time,
+            r.created_by
+        ])?;
+        Ok(())
+    }
+}
+
 impl OrgTx for SqliteTx<'_> {
     fn lock(&mut self, module: &str, record_id: &str) -> Result<Option<LockRow>, DbError> {
         lock_in(self.tx, self.org, module, record_id)
     }
 
     fn put_lock(&mut self, module: &str, row: &LockRow, rule_id: Option<&str>) -> Result<(), DbError> {
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO locks (org, module, record_id, lock_id, rule_id, state, created_time, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (org, module, record_id) DO UPDATE SET
+        self.insert_lock(
+            "ON CONFLICT (org, module, record_id) DO UPDATE SET
                lock_id = excluded.lock_id, rule_id = excluded.rule_id, state = excluded.state,
                created_time = excluded.created_time, created_by = excluded.created_by",
-        )?;
-        stmt.execute(params![
-            self.org,
             module,
-            row.record_id,
-            row.lock_id,
+            row,
             rule_id,
-            row.state,
-            row.created_time,
-            row.created_by
-        ])?;
-        Ok(())
+        )
     }
 
     fn add_locks(&mut self, module: &str, locks: &[(LockRow, Option<String>)]) -> Result<(), DbError> {
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO locks (org, module, record_id, lock_id, rule_id, state, created_time, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (org, module, record_id) DO NOTHING",
-        )?;
         for (row, rule_id) in locks {
-            stmt.execute(params![
-                self.org,
-                module,
-                row.record_id,
-                row.lock_id,
-                rule_id,
-                row.state,
-                row.created_time,
-                row.created_by
-            ])?;
+            self.insert_lock("ON CONFLICT (org, module, record_id) DO NOTHING", module, row, rule_id.as_deref())?;
         }
         Ok(())
     }
