@@ -21,7 +21,7 @@ use crate::auth::Caller;
 use crate::body;
 use crate::db::{Abort, LockRow};
 use crate::error::{ApiError, status_of};
-use crate::query::Params;
+use crate::query::{ModuleName, Params};
 use crate::routes::call::Call;
 use crate::routes::{json_response, no_configuration, now};
 use crate::state::App;
@@ -237,7 +237,7 @@ async fn read(
 ) -> Result<Response, ApiError> {
     let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Read)?;
     let params = Params::from_raw(&raw)?;
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
+    let module = ModuleName::resolve(&module)?;
     let fields = fields_param(&params, lock_id.is_none())?;
     let module_name = module.name().to_owned();
     let (policy, row) = call
@@ -276,7 +276,7 @@ pub async fn lock(
     body: Body,
 ) -> Result<Response, ApiError> {
     let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Create)?;
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
+    let module = ModuleName::resolve(&module)?;
     let reason = reason(&body::json(body).await?)?;
     let details = call
         .write_value(move |app, org, p| {
@@ -324,7 +324,7 @@ pub async fn edit_reason(
     body: Body,
 ) -> Result<Response, ApiError> {
     let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Update)?;
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
+    let module = ModuleName::resolve(&module)?;
     let reason = reason(&body::json(body).await?)?;
     let id = lock_id.clone();
     call.write_value(move |app, org, p| {
@@ -359,7 +359,7 @@ pub async fn unlock(
     Path((module, record_id, lock_id)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Delete)?;
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
+    let module = ModuleName::resolve(&module)?;
     let id = lock_id.clone();
     call.write_value(move |app, org, p| {
         let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;

@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_lines};
-use recordlock::{AutomaticLock, DecideRequest, LockState, Policy, RuleScope, error_line, rfc3339};
+use recordlock::{AutomaticLock, LockState, Policy, RequestLine, RuleScope, error_line, rfc3339};
 use serde_json::{Value as Json, json};
 
 use crate::auth::Caller;
@@ -45,12 +45,12 @@ fn record_id(record: &Json) -> Option<String> {
 /// Lines answered together: their stored locks are read in one query.
 const LINES_PER_BATCH: usize = 500;
 
-/// Parses one request line.
-fn parse_line(policy: &Policy, line: &[u8]) -> Result<DecideRequest, Error> {
+/// Reads one request line (bounded by the record limit).
+fn parse_line(policy: &Policy, line: &[u8]) -> Result<RequestLine, Error> {
     check_size(policy, line.len())?;
     let text = std::str::from_utf8(line)
         .map_err(|_| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8"))?;
-    DecideRequest::from_json(&recordlock::criteria::parse_json_strict(text)?)
+    RequestLine::parse(text)
 }
 
 /// Answers a batch of numbered lines, in order: the requests without a lock get their
@@ -61,35 +61,33 @@ fn answer_batch(
     org: &str,
     batch: &[(usize, &[u8])],
 ) -> Vec<(usize, Result<Json, Error>)> {
-    let mut requests: Vec<(usize, Result<DecideRequest, Error>)> =
-        batch.iter().map(|(n, line)| (*n, parse_line(policy, line))).collect();
-    let wanted: Vec<String> = requests
+    let mut requests: Vec<(usize, Result<RequestLine, Error>, Option<String>)> = batch
         .iter()
-        .filter_map(|(_, r)| r.as_ref().ok())
-        .filter(|r| r.lock.is_none())
-        .filter_map(|r| record_id(&r.record))
+        .map(|(n, line)| {
+            let request = parse_line(policy, line);
+            let id = request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
+            (*n, request, id)
+        })
         .collect();
+    let wanted: Vec<String> = requests.iter().filter_map(|(_, _, id)| id.clone()).collect();
     let stored = if wanted.is_empty() {
         Ok(std::collections::HashMap::new())
     } else {
         db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
     };
-    for (_, request) in &mut requests {
-        let Ok(req) = request else { continue };
-        if req.lock.is_some() {
-            continue;
-        }
-        let Some(id) = record_id(&req.record) else { continue };
+    for (_, request, id) in &mut requests {
+        let (Ok(req), Some(id)) = (&mut *request, id) else { continue };
         let state = match &stored {
             Err(e) => Err(e.clone()),
-            Ok(found) => found.get(&id).map(|text| parse_state(text)).transpose(),
+            Ok(found) => found.get(id.as_str()).map(|text| parse_state(text)).transpose(),
         };
         match state {
-            Ok(lock) => req.lock = lock,
+            Ok(Some(lock)) => req.set_lock(lock),
+            Ok(None) => {}
             Err(e) => *request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
         }
     }
-    requests.into_iter().map(|(n, r)| (n, r.map(|req| policy.answer(&req).to_json()))).collect()
+    requests.into_iter().map(|(n, r, _)| (n, r.map(|req| policy.answer_request_line(&req).to_json()))).collect()
 }
 
 /// A stored lock state (wire JSON).
@@ -107,11 +105,16 @@ fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Answers one request (parsed JSON) with the caller's current policy; the record's
-/// stored lock is used when the request gives none.
-fn answer_one(app: &App, org: &str, module: &str, json: &Json, len: usize) -> Result<Json, ApiError> {
-    let request = DecideRequest::from_json(json);
-    let wanted = request.as_ref().ok().filter(|r| r.lock.is_none()).and_then(|r| record_id(&r.record));
+/// Answers one request with the caller's current policy; the record's stored lock is used
+/// when the request gives none.
+fn answer_one(
+    app: &App,
+    org: &str,
+    module: &str,
+    request: Result<RequestLine, Error>,
+    len: usize,
+) -> Result<Json, ApiError> {
+    let wanted = request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
     let (org, row) = match &wanted {
         Some(id) => app.fresh_org_and_lock(org, module, id),
         None => app.fresh_org(org).map(|o| (o, None)),
@@ -121,9 +124,19 @@ fn answer_one(app: &App, org: &str, module: &str, json: &Json, len: usize) -> Re
     check_size(&policy, len).map_err(|e| ApiError::engine(&e))?;
     let mut request = request.map_err(|e| ApiError::engine(&e))?;
     if let Some(row) = row {
-        request.lock = Some(parse_state(&row.state).map_err(|e| ApiError::internal_from(&e))?);
+        request.set_lock(parse_state(&row.state).map_err(|e| ApiError::internal_from(&e))?);
     }
-    Ok(policy.answer(&request).to_json())
+    Ok(policy.answer_request_line(&request).to_json())
+}
+
+/// The body as one request, if it is one JSON value (a valid request or not); `None` for
+/// JSON Lines.
+fn single_request(bytes: &[u8]) -> Option<Result<RequestLine, Error>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    match RequestLine::parse(text) {
+        Ok(request) => Some(Ok(request)),
+        Err(e) => serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok().then_some(Err(e)),
+    }
 }
 
 fn wants_lines(headers: &HeaderMap) -> bool {
@@ -153,10 +166,10 @@ pub async fn decide(
     let module = Params::from_raw(&raw)?.module()?;
     let bytes = body::read(body, LINES_BODY_BYTES).await?;
     // One JSON value is one request (parsed once); anything else is JSON Lines.
-    let single = if wants_lines(&headers) { None } else { recordlock::criteria::parse_json_strict_bytes(&bytes).ok() };
+    let single = if wants_lines(&headers) { None } else { single_request(&bytes) };
     if let Some(request) = single {
         let len = bytes.len();
-        let answer = call.read(move |app, p| answer_one(app, &p.org, module.name(), &request, len)).await?;
+        let answer = call.read(move |app, p| answer_one(app, &p.org, module.name(), request, len)).await?;
         return Ok(json_response(StatusCode::OK, &answer));
     }
     let org = call.org().await?;
