@@ -188,7 +188,7 @@ pub trait Backend: Send + Sync + fmt::Debug {
     fn ping(&self) -> Result<(), DbError>;
 }
 
-/// Why [`write`] did not commit: the database's reason, or the step's own.
+/// Why [`write()`] did not commit: the database's reason, or the step's own.
 #[derive(Debug)]
 pub enum WriteFailure<E> {
     /// See [`WriteError`].
