@@ -118,10 +118,10 @@ impl Columnar {
     }
 }
 
-/// Through a Parquet file of one row per row group, with ids: each row's group is skipped
+/// Through a Parquet file of `group_rows` rows per row group, with ids: each row's group is skipped
 /// when its statistics prove no rule holds ([`Part::Skipped`]), else read and evaluated. A
 /// skipped row answers "no rule", so a wrongly pruned group is a wrong answer here.
-fn parquet_answers(input: &Input<'_>, pruned: &mut usize) -> Result<Vec<Answer>, String> {
+fn parquet_answers(input: &Input<'_>, group_rows: usize, pruned: &mut usize) -> Result<Vec<Answer>, String> {
     let records: Vec<Json> = input
         .records
         .iter()
@@ -142,7 +142,7 @@ fn parquet_answers(input: &Input<'_>, pruned: &mut usize) -> Result<Vec<Answer>,
         std::process::id(),
         FILES.fetch_add(1, Ordering::Relaxed)
     ));
-    let props = WriterProperties::builder().set_max_row_group_row_count(Some(1)).build();
+    let props = WriterProperties::builder().set_max_row_group_row_count(Some(group_rows)).build();
     let mut writer =
         ArrowWriter::try_new(std::fs::File::create(&path).map_err(|e| e.to_string())?, batch.schema(), Some(props))
             .map_err(|e| e.to_string())?;
@@ -206,14 +206,17 @@ impl Backend for Columnar {
             }
         }
         let answers = answers.map(|(a, _)| a).unwrap_or_default();
-        let through_parquet = parquet_answers(input, &mut self.pruned)
-            .unwrap_or_else(|e| panic!("columnar through Parquet: {e}\n  config: {}", input.config));
-        if through_parquet != answers {
-            panic!(
-                "columnar through Parquet row groups (some pruned) disagrees:\n  batch:   {answers:?}\n  parquet: {through_parquet:?}\n  config: {}\n  records: {}",
-                input.config,
-                Json::Array(input.records.to_vec())
-            );
+        // Groups of one row (every row's statistics exact) and of three (nulls beside values).
+        for group_rows in [1, 3] {
+            let through_parquet = parquet_answers(input, group_rows, &mut self.pruned)
+                .unwrap_or_else(|e| panic!("columnar through Parquet: {e}\n  config: {}", input.config));
+            if through_parquet != answers {
+                panic!(
+                    "columnar through Parquet row groups of {group_rows} (some pruned) disagrees:\n  batch:   {answers:?}\n  parquet: {through_parquet:?}\n  config: {}\n  records: {}",
+                    input.config,
+                    Json::Array(input.records.to_vec())
+                );
+            }
         }
         Ok(answers)
     }
