@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use recordlock::RuleSet;
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 
@@ -37,44 +37,103 @@ impl From<RecordBatch> for SourceBatch {
     }
 }
 
-/// A stream of batches and the plan for their schema.
+/// Batches read on demand, or why reading failed.
+pub type Batches = Box<dyn Iterator<Item = Result<SourceBatch, String>> + Send>;
+
+/// A piece of the input that a sweep reads and evaluates apart from the others, in parallel
+/// with them.
+pub enum Part {
+    /// A batch already read (CSV, Arrow IPC).
+    Batch(SourceBatch),
+    /// `rows` rows read where the part is evaluated (a Parquet row group, decoded on the
+    /// thread that evaluates it).
+    Deferred {
+        /// Rows in the part.
+        rows: u64,
+        /// Opens the part's batches.
+        read: Box<dyn FnOnce() -> Result<Batches, String> + Send>,
+    },
+    /// Rows counted and never read: the file's statistics prove that no rule holds on any
+    /// of them and that every one of them has an id and readable values (a pruned Parquet
+    /// row group).
+    Skipped(u64),
+}
+
+impl Part {
+    /// The number of rows in the part.
+    pub fn rows(&self) -> u64 {
+        match self {
+            Part::Batch(b) => b.batch.num_rows() as u64,
+            Part::Deferred { rows, .. } | Part::Skipped(rows) => *rows,
+        }
+    }
+}
+
+impl From<SourceBatch> for Part {
+    fn from(b: SourceBatch) -> Part {
+        Part::Batch(b)
+    }
+}
+
+/// A stream of parts and the plan for their schema.
 pub struct Source {
     /// The plan, made for the batches' schema.
     pub plan: ColumnarPlan,
-    /// The batches, in file order.
-    pub batches: Box<dyn Iterator<Item = Result<SourceBatch, SweepError>> + Send>,
+    /// The input, as errors name it.
+    pub name: String,
+    /// The parts, in file order.
+    pub parts: Box<dyn Iterator<Item = Result<Part, SweepError>> + Send>,
 }
 
 fn open(path: &Path) -> Result<File, SweepError> {
     File::open(path).map_err(|e| SweepError::Open { path: path.display().to_string(), message: e.to_string() })
 }
 
-/// Opens a Parquet file, reading only the columns the rules read and `id`.
+/// Opens a Parquet file, reading only the columns the rules read and `id`: one part per row
+/// group, decoded where it is evaluated (so row groups decode in parallel), and skipped
+/// unread when its statistics prove that no rule holds on any of its rows and none of them is
+/// an error ([`crate::prune`]).
 ///
 /// # Errors
 /// The file cannot be opened or is not Parquet; a column the rules read is missing or of
 /// the wrong type.
 pub fn parquet(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source, SweepError> {
     let file = open(path)?;
+    let shown = path.display().to_string();
     let corrupt = |e: parquet::errors::ParquetError| SweepError::Open {
-        path: path.display().to_string(),
+        path: shown.clone(),
         message: format!("not a readable Parquet file: {e}"),
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(corrupt)?;
-    let full = map_columns(rules.schema(), &rules.reads(), builder.schema(), &opts)?;
-    let mask = ProjectionMask::roots(builder.parquet_schema(), full.projection());
-    let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(corrupt)?;
-    let plan = ColumnarPlan::new(rules, &reader.schema(), opts)?;
-    let shown = path.display().to_string();
-    let mut rows = 0u64;
-    let batches = reader.map(move |b| match b {
-        Ok(b) => {
-            rows += b.num_rows() as u64;
-            Ok(SourceBatch::from(b))
+    let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).map_err(corrupt)?;
+    let full = map_columns(rules.schema(), &rules.reads(), metadata.schema(), &opts)?;
+    let mask = ProjectionMask::roots(metadata.metadata().file_metadata().schema_descr(), full.projection());
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone())
+        .with_projection(mask.clone())
+        .with_batch_size(BATCH_ROWS);
+    let plan = ColumnarPlan::new(rules, builder.schema(), opts)?;
+    let skip = crate::prune::pruned_row_groups(&plan, &metadata);
+    let owned = path.to_owned();
+    let groups = metadata.metadata().row_groups().len();
+    let parts = (0..groups).map(move |group| {
+        let rows = metadata.metadata().row_group(group).num_rows().unsigned_abs();
+        if skip.get(group).copied().unwrap_or(false) {
+            return Ok(Part::Skipped(rows));
         }
-        Err(e) => Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
+        let (path, metadata, mask) = (owned.clone(), metadata.clone(), mask.clone());
+        let read = move || -> Result<Batches, String> {
+            // A file of its own: handles of one file share their position.
+            let file = File::open(&path).map_err(|e| e.to_string())?;
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata)
+                .with_projection(mask)
+                .with_row_groups(vec![group])
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(reader.map(|b| b.map(SourceBatch::from).map_err(|e| e.to_string()))))
+        };
+        Ok(Part::Deferred { rows, read: Box::new(read) })
     });
-    Ok(Source { plan, batches: Box::new(batches) })
+    Ok(Source { plan, name: shown, parts: Box::new(parts) })
 }
 
 /// Opens an Arrow IPC file (`ARROW1` magic) or stream.
@@ -100,14 +159,15 @@ pub fn arrow_ipc(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<S
     };
     let plan = ColumnarPlan::new(rules, &schema, opts)?;
     let mut rows = 0u64;
-    let batches = batches.map(move |b| match b {
+    let name = shown.clone();
+    let parts = batches.map(move |b| match b {
         Ok(b) => {
             rows += b.num_rows() as u64;
-            Ok(SourceBatch::from(b))
+            Ok(Part::Batch(SourceBatch::from(b)))
         }
         Err(e) => Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
     });
-    Ok(Source { plan, batches: Box::new(batches) })
+    Ok(Source { plan, name, parts: Box::new(parts) })
 }
 
 /// Opens a CSV file as a CRM bulk export writes it: a header row of API names (a lookup as
@@ -232,9 +292,9 @@ pub fn csv_reader(
         let arrays: Vec<ArrayRef> = builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
         Some(
             RecordBatch::try_new(Arc::clone(&schema), arrays)
-                .map(|batch| SourceBatch { batch, unreadable })
+                .map(|batch| Part::Batch(SourceBatch { batch, unreadable }))
                 .map_err(|e| SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
         )
     });
-    Ok(Source { plan, batches: Box::new(batches) })
+    Ok(Source { plan, name: name.to_owned(), parts: Box::new(batches) })
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,7 +40,7 @@ fn scratch(name: &str) -> PathBuf {
 fn run(source: Source) -> (Vec<String>, SweepStats, Option<SweepError>) {
     let writer = LineWriter::new(&source.plan);
     let mut out = Vec::new();
-    let (stats, result) = sweep(source, 3, |_, line| writer.write(&mut out, &line), |_| {});
+    let (stats, result) = sweep(source, 3, &writer, |lines| out.write_all(lines), |_| {});
     let lines = String::from_utf8(out).unwrap().lines().map(str::to_owned).collect();
     (lines, stats, result.err())
 }
