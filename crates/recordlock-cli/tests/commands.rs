@@ -1,6 +1,5 @@
 //! The commands beyond the conformance suites: explain, disasm, gen, and sweep's summary
 //! (CONTRACT.md).
-#![expect(clippy::unwrap_used, reason = "tests fail by panicking")]
 
 mod common;
 

@@ -101,7 +101,7 @@ impl Engine for PostgresEngine {
                 )
                 .unwrap();
         }
-        let config_path = common::temp_file("config.json", &suite.config_text());
+        let config_path = common::temp_file("config.json", suite.config_text());
         let mut args: Vec<String> = vec![
             "sweep".into(),
             "--postgres".into(),
@@ -116,7 +116,7 @@ impl Engine for PostgresEngine {
             suite.module().into(),
         ];
         if let Some(s) = suite.json.get("schema") {
-            args.extend(["--schema".into(), common::temp_file("schema.json", &s.to_string())]);
+            args.extend(["--schema".into(), common::temp_file("schema.json", s.to_string())]);
         }
         if let Some(tz) = suite.json.get("tz").and_then(Json::as_str) {
             args.extend(["--tz".into(), tz.into()]);
@@ -226,7 +226,7 @@ fn postgres_sweep_prints_what_the_file_sweep_prints() {
     }
     let columns = common::temp_file(
         "columns.json",
-        &json!({"id": "deal id", "columns": {"id": "id", "Amount": "amount"}}).to_string(),
+        json!({"id": "deal id", "columns": {"id": "id", "Amount": "amount"}}).to_string(),
     );
     let args: Vec<String> = [
         "sweep",

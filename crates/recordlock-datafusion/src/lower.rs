@@ -59,7 +59,7 @@ pub struct Lowered {
 /// Columns are found and checked by the shared Arrow mapping
 /// ([`recordlock_arrow::mapping::map_columns`]): a column a rule reads must exist and have a
 /// type its field accepts. DataFusion then compares typed columns only: text columns for
-/// non-text fields (which recordlock types first: [`crate::sweep`]) and floats are refused,
+/// non-text fields (which a local sweep types first: [`crate::sweep`]) and floats are refused,
 /// naming the column. A table with an [`ERROR_COLUMN`] (recordlock's own batches) carries
 /// rows that cannot be evaluated; in every table, a decimal column with a scale that holds
 /// an integer field makes a row with a fraction unevaluable, as JSON ingestion does. A

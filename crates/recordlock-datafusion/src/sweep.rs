@@ -13,7 +13,7 @@
 //!   no row can hold a value of the wrong type.
 //! - **Parquet with text for typed fields** (RFC 3339 datetimes, decimal digits...; swept
 //!   locally): read by recordlock and typed as the columnar engine reads them
-//!   ([`crate::typing`]), datetimes as exact instant keys (leap seconds included), then
+//!   (`typing.rs`), datetimes as exact instant keys (leap seconds included), then
 //!   evaluated by DataFusion batch by batch, in order. A cluster refuses such a file,
 //!   naming the column.
 //! - **JSON Lines**: each line is read by recordlock's ingestor (so errors are the JSON Lines

@@ -58,7 +58,7 @@ fn policies() -> Vec<Policy> {
                 {"name": format!("{comparator} {value}"), "lock_existing_records": true,
                  "criteria": {"field": {"api_name": "Created_Time"}, "comparator": comparator, "value": value}}]}]});
             for tz in [0, 19_800, -18_000] {
-                let opts = EvalOptions { tz: chrono::FixedOffset::east_opt(tz).unwrap(), ..EvalOptions::default() };
+                let opts = EvalOptions { tz: chrono::FixedOffset::east_opt(tz).unwrap() };
                 let deals = Module::resolve("Deals", None).unwrap();
                 out.push(Policy::new(&body, deals, Limits::default(), opts).unwrap());
             }

@@ -52,7 +52,8 @@ fn write(path: &std::path::Path, groups: usize, matching: Option<usize>) {
     let reads = policy.rule_set(RuleScope::All).reads();
     let batch = batch_from_json(policy.schema(), &reads, &records, &Style::default()).unwrap();
     let props = WriterProperties::builder().set_max_row_group_row_count(Some(1_000)).build();
-    let mut w = ArrowWriter::try_new(std::fs::File::create(path).unwrap(), Arc::clone(&batch.schema()), Some(props)).unwrap();
+    let mut w =
+        ArrowWriter::try_new(std::fs::File::create(path).unwrap(), Arc::clone(&batch.schema()), Some(props)).unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
 }
