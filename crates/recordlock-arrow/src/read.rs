@@ -107,10 +107,15 @@ pub fn parquet(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Sou
     let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).map_err(corrupt)?;
     let full = map_columns(rules.schema(), &rules.reads(), metadata.schema(), &opts)?;
     let mask = ProjectionMask::roots(metadata.metadata().file_metadata().schema_descr(), full.projection());
-    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone())
-        .with_projection(mask.clone())
-        .with_batch_size(BATCH_ROWS);
-    let plan = ColumnarPlan::new(rules, builder.schema(), opts)?;
+    // The batches' schema: the projected columns, in file order.
+    let mut projection = full.projection();
+    projection.sort_unstable();
+    projection.dedup();
+    let projected = metadata
+        .schema()
+        .project(&projection)
+        .map_err(|e| SweepError::Open { path: shown.clone(), message: format!("not a readable Parquet file: {e}") })?;
+    let plan = ColumnarPlan::new(rules, &projected, opts)?;
     let skip = crate::prune::pruned_row_groups(&plan, &metadata);
     let owned = path.to_owned();
     let groups = metadata.metadata().row_groups().len();

@@ -347,3 +347,45 @@ fn a_column_of_the_wrong_type_is_refused_before_any_output() {
     let err = read::csv(&missing, &deals_rules(), MappingOptions::default()).err().unwrap();
     assert!(err.to_string().contains("no column `Deal_Name` (a text field the rules read)"), "{err}");
 }
+
+/// A Parquet file of generated Deals sorted by Amount, in row groups of 100 rows: the groups
+/// whose Amount statistics rule the rule out are skipped unread, and the sweep prints exactly
+/// the JSON Lines sweep of the same records.
+#[test]
+fn row_groups_the_statistics_rule_out_are_skipped_and_the_output_is_unchanged() {
+    let deals = Module::resolve("Deals", None).unwrap();
+    let generator = recordlock::synth::RecordGenerator::new(deals.schema(), 7);
+    let mut records: Vec<Json> = (0..2_000).map(|i| serde_json::from_str(&generator.record(i)).unwrap()).collect();
+    let amount = |r: &Json| r.get("Amount").and_then(|a| a.as_str().map(str::to_owned).or_else(|| Some(a.to_string())));
+    let cents = |r: &Json| amount(r).and_then(|a| a.parse::<f64>().ok()).unwrap_or(-1.0);
+    records.sort_by(|a, b| cents(a).total_cmp(&cents(b)));
+    let body: Json = serde_json::json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "Big", "lock_existing_records": true,
+         "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_equal", "value": "40000"}}]}]});
+    let policy = Policy::new(&body, deals, Limits::default(), EvalOptions::default()).unwrap();
+    let rules = policy.rule_set(RuleScope::ExistingRecords);
+    let style = Style { picklist_dictionary: true, fixed_decimal: Some((20, 2)), ..Style::default() };
+    // Every field, as `gen --format parquet` writes them: the sweep reads two columns of many.
+    let schema = rules.schema();
+    let slots: Vec<_> = (0..schema.fields().len())
+        .filter(|i| {
+            schema.fields()[*i].api_name() != "id" && schema.fields()[*i].data_type().class() != TypeClass::Unsupported
+        })
+        .filter_map(recordlock::criteria::Slot::new)
+        .collect();
+    let batch = batch_from_json(rules.schema(), &slots, &records, &style).unwrap();
+    let path = scratch("sorted.parquet");
+    let props = parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(100)).build();
+    let mut writer = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+
+    let (lines, stats, err) = run(read::parquet(&path, &rules, MappingOptions::default()).unwrap());
+    assert!(err.is_none(), "{err:?}");
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    assert_eq!(lines, json_lines_sweep(&policy, RuleScope::ExistingRecords, &text));
+    assert_eq!(stats.records, 2_000);
+    assert!(stats.locked > 0, "{stats:?}");
+    assert!(stats.skipped >= 1_000, "most groups hold no amount of 40,000 or more: {stats:?}");
+    assert_eq!(stats.skipped % 100, 0, "whole groups: {stats:?}");
+}
