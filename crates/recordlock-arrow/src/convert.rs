@@ -26,6 +26,7 @@ use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
 use crate::mapping::{EXTENSION_NAME_KEY, JSON_EXTENSION};
+use crate::records::{common_scale, date32, scalar_text};
 
 /// How text columns are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -159,9 +160,7 @@ fn column(field: &Field, values: &[Option<&Json>], style: &Style) -> (ArrowField
         TypeClass::Date => dates(values).map(|d| {
             let mut b = Date32Builder::with_capacity(d.len());
             for v in &d {
-                b.append_option(
-                    v.map(|d| i32::try_from(d.signed_duration_since(NaiveDate::default()).num_days()).unwrap_or(0)),
-                );
+                b.append_option(v.as_ref().and_then(date32));
             }
             (ArrowField::new(name, DataType::Date32, true), Arc::new(b.finish()) as ArrayRef)
         }),
@@ -179,15 +178,6 @@ fn column(field: &Field, values: &[Option<&Json>], style: &Style) -> (ArrowField
         TypeClass::Unsupported => None,
     };
     typed.unwrap_or_else(|| json_column(name, values))
-}
-
-/// The text a JSON value has as text (a string's text, a number's digits).
-fn scalar_text(v: &Json) -> Option<&str> {
-    match v {
-        Json::String(s) => Some(s),
-        Json::Number(n) => Some(n.as_str()),
-        _ => None,
-    }
 }
 
 /// Text values (`None`: empty), or `None` if some value is not text.
@@ -322,20 +312,10 @@ fn number_array(
 ) -> Option<(ArrowField, ArrayRef)> {
     if let (false, Some((precision, scale))) = (integral, style.fixed_decimal) {
         let target = u32::try_from(scale).ok()?;
-        let scaled: Vec<Option<i128>> = numbers
-            .iter()
-            .map(|d| match d {
-                None => Some(None),
-                Some(d) if d.scale() > target => None,
-                Some(d) => {
-                    let mut m = d.mantissa();
-                    for _ in d.scale()..target {
-                        m = m.checked_mul(10)?;
-                    }
-                    Some(Some(m))
-                }
-            })
-            .collect::<Option<Vec<_>>>()?;
+        let (scaled, common) = common_scale(numbers, target)?;
+        if common != target {
+            return None;
+        }
         let array = Decimal128Array::from(scaled).with_precision_and_scale(precision, scale).ok()?;
         array.validate_decimal_precision(precision).ok()?;
         return Some((ArrowField::new(name, array.data_type().clone(), true), Arc::new(array)));
@@ -347,20 +327,7 @@ fn number_array(
         let array: ArrayRef = Arc::new(Int64Array::from(ints));
         return Some((ArrowField::new(name, DataType::Int64, true), array));
     }
-    let scale = numbers.iter().flatten().map(|d| d.scale()).max().unwrap_or(0);
-    let scaled: Vec<Option<i128>> = numbers
-        .iter()
-        .map(|d| match d {
-            None => Some(None),
-            Some(d) => {
-                let mut m = d.mantissa();
-                for _ in d.scale()..scale {
-                    m = m.checked_mul(10)?;
-                }
-                Some(Some(m))
-            }
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let (scaled, scale) = common_scale(numbers, 0)?;
     let digits = scaled.iter().flatten().map(|m| m.unsigned_abs().to_string().len()).max().unwrap_or(1);
     let scale = u8::try_from(scale).unwrap_or(28);
     let precision = if style.wide_decimals { 38 } else { u8::try_from(digits).unwrap_or(38).max(scale).clamp(1, 38) };

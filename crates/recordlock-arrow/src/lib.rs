@@ -10,6 +10,7 @@
 //! | [`read`] | Parquet (only the columns read), CSV, Arrow IPC: streams of batches |
 //! | [`sweep`](mod@sweep) | batches evaluated in parallel, reported rows in input order, `recordlock sweep`'s lines |
 //! | [`convert`] | JSON records → Arrow batches (what `gen --format parquet` writes) |
+//! | [`records`] | records read by recordlock's ingestor → one batch of exact typed columns (DataFusion's input), instant keys that hold leap seconds, and the array builders `convert` shares |
 //!
 //! Sweeping a Parquet file (here the shared columnar sample, written by pyarrow):
 //!
@@ -44,6 +45,7 @@ pub mod mapping;
 mod plan;
 mod prune;
 pub mod read;
+pub mod records;
 mod rows;
 pub mod sweep;
 mod value_test;

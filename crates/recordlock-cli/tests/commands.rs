@@ -1,29 +1,9 @@
 //! The commands beyond the conformance suites: explain, disasm, gen, and sweep's summary
 //! (CONTRACT.md).
-#![expect(clippy::unwrap_used, reason = "helpers of tests fail by panicking")]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/deals.json");
-
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_recordlock"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn temp_file(name: &str, text: &str) -> String {
-    let path = std::env::temp_dir().join(format!("recordlock-cli-{}-{name}", std::process::id()));
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
+use common::{EXAMPLE, run, temp_file};
 
 /// `explain` prints every rule's verdict and each leaf's value and result, marking the
 /// leaves that decided; `--json` prints the same as one JSON object.

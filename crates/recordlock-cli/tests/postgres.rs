@@ -6,9 +6,9 @@
 //! one). Without one these tests skip loudly, or fail under `CI=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use postgres::types::ToSql;
 use postgres::{Client, NoTls};
@@ -19,36 +19,9 @@ use recordlock_sql::{ColumnMap, ColumnSpec, TableMap};
 use recordlock_tests::{Engine, Output, Suite, check, suite_dirs, suites};
 use serde_json::{Value as Json, json};
 
-fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_recordlock"))
-}
-
-fn scratch_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("recordlock-pg-{}", std::process::id()))
-}
-
-fn scratch(name: &str, text: &str) -> String {
-    let dir = scratch_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
+/// The binary's exit status, stdout and stderr.
 fn run(args: &[String], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(binary())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = common::run(args, stdin);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -128,7 +101,7 @@ impl Engine for PostgresEngine {
                 )
                 .unwrap();
         }
-        let config_path = scratch("config.json", &suite.config_text());
+        let config_path = common::temp_file("config.json", suite.config_text());
         let mut args: Vec<String> = vec![
             "sweep".into(),
             "--postgres".into(),
@@ -143,7 +116,7 @@ impl Engine for PostgresEngine {
             suite.module().into(),
         ];
         if let Some(s) = suite.json.get("schema") {
-            args.extend(["--schema".into(), scratch("schema.json", &s.to_string())]);
+            args.extend(["--schema".into(), common::temp_file("schema.json", s.to_string())]);
         }
         if let Some(tz) = suite.json.get("tz").and_then(Json::as_str) {
             args.extend(["--tz".into(), tz.into()]);
@@ -215,7 +188,7 @@ fn conformance_sweeps_through_postgres() {
             failures.extend(f);
         }
     }
-    let _ = std::fs::remove_dir_all(scratch_dir());
+    let _ = std::fs::remove_dir_all(common::scratch_dir());
     assert!(failures.is_empty(), "{passed} passed, failed:\n{}", failures.join("\n"));
     assert!(passed >= 10, "only {passed} sweep suites ran");
 }
@@ -228,8 +201,7 @@ fn postgres_sweep_prints_what_the_file_sweep_prints() {
     let (status, records, _) =
         run(&["gen".into(), "--module".into(), "Deals".into(), "--count".into(), "3000".into()], "");
     assert_eq!(status, 0);
-    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/deals.json");
-    let config = examples.to_string_lossy().into_owned();
+    let config = common::EXAMPLE.to_owned();
     let (status, want, _) = run(
         &["sweep".into(), "--config".into(), config.clone(), "--module".into(), "Deals".into(), "--all-rules".into()],
         &records,
@@ -252,8 +224,10 @@ fn postgres_sweep_prints_what_the_file_sweep_prints() {
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         client.execute(&insert, &refs).unwrap();
     }
-    let columns =
-        scratch("columns.json", &json!({"id": "deal id", "columns": {"id": "id", "Amount": "amount"}}).to_string());
+    let columns = common::temp_file(
+        "columns.json",
+        json!({"id": "deal id", "columns": {"id": "id", "Amount": "amount"}}).to_string(),
+    );
     let args: Vec<String> = [
         "sweep",
         "--postgres",
@@ -299,5 +273,5 @@ fn postgres_sweep_prints_what_the_file_sweep_prints() {
     assert_eq!(status, 2);
     assert!(stderr.contains("double precision"), "{stderr}");
     client.batch_execute(&format!("DROP TABLE {}", table.table_sql())).unwrap();
-    let _ = std::fs::remove_dir_all(scratch_dir());
+    let _ = std::fs::remove_dir_all(common::scratch_dir());
 }

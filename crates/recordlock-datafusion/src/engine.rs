@@ -49,7 +49,7 @@ pub fn config() -> SessionConfig {
     config
 }
 
-/// Answers each row of `batch` (built by [`crate::batch`] or of the same shape), in order,
+/// Answers each row of `batch` (built by [`recordlock_arrow::records`] or of the same shape), in order,
 /// on an in-memory table.
 ///
 /// # Errors

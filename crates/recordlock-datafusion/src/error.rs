@@ -20,8 +20,8 @@ pub enum Error {
     /// missing column, a type its field does not accept).
     #[error("{0}")]
     Mapping(String),
-    /// A constant or value DataFusion cannot hold exactly (a leap second in an Arrow
-    /// timestamp), named with where it came from.
+    /// Something a DataFusion plan cannot express (a rule index beyond 32 bits, an empty
+    /// criteria group), named with where it came from.
     #[error("{0}")]
     Unrepresentable(String),
     /// The input could not be read (a file, a glob, a CSV row).

@@ -9,6 +9,10 @@
 //! without a custom codec. The lowering reads the table's Arrow schema: constants are written
 //! in each column's own type (decimals at the column's scale, instants in its unit).
 //!
+//! JSON Lines and CSV records become batches through recordlock-arrow's
+//! [`records`](recordlock_arrow::records) builder, whose datetimes are exact instant keys (a
+//! leap second included); lowering compares them with keys of the constants.
+//!
 //! ```no_run
 //! use recordlock::{Module, Limits, RuleScope, RuleSet};
 //! use recordlock::config::validate::validate;
@@ -26,13 +30,13 @@
 //!     .block_on(recordlock_datafusion::engine::answer_batch(&rules, batch)).unwrap();
 //! ```
 
-pub mod batch;
 pub mod engine;
 mod error;
 pub mod lower;
 pub mod sql;
 pub mod sweep;
+mod typing;
 
-pub use crate::batch::{ERROR_COLUMN, ID_COLUMN, records_batch};
 pub use crate::error::Error;
 pub use crate::lower::{Lowered, lower};
+pub use recordlock_arrow::records::{ERROR_COLUMN, ID_COLUMN, records_batch};

@@ -20,8 +20,8 @@ mod column;
 mod ordered;
 mod text;
 
-use datafusion::arrow::datatypes::{Field as ArrowField, Schema as ArrowSchema};
-use datafusion::functions::core::expr_fn::get_field;
+use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Schema as ArrowSchema, TimeUnit};
+use datafusion::functions::core::expr_fn::{coalesce, get_field};
 use datafusion::logical_expr::{is_not_true, lit, when};
 use datafusion::prelude::{Expr, ident};
 use datafusion::scalar::ScalarValue;
@@ -30,10 +30,9 @@ use recordlock::criteria::typed::{Pred, Test};
 use recordlock::criteria::{EvalOptions, Expr as Criteria, Field, Ingestor, Schema, TypeClass};
 use recordlock_arrow::mapping::{Encoding, Mapping, MappingOptions, map_columns};
 
-pub(crate) use self::ordered::instant_nanos as ordered_instant_nanos;
 pub use self::text::like as like_expr;
-use crate::batch::ERROR_COLUMN;
 use crate::error::Error;
+use recordlock_arrow::records::{ERROR_COLUMN, is_instant_key, record_error_json};
 
 /// The [`Lowered::first_match`] value of a row that cannot be evaluated.
 pub const UNEVALUABLE: i32 = -1;
@@ -60,24 +59,27 @@ pub struct Lowered {
 /// Columns are found and checked by the shared Arrow mapping
 /// ([`recordlock_arrow::mapping::map_columns`]): a column a rule reads must exist and have a
 /// type its field accepts. DataFusion then compares typed columns only: text columns for
-/// non-text fields (which the columnar engine parses) and floats are refused, naming the
-/// column. A table with an [`ERROR_COLUMN`] (recordlock's own batches) carries rows that
-/// cannot be evaluated; in other tables, a decimal column with a scale that holds an integer
-/// field makes a row with a fraction unevaluable, as JSON ingestion does.
+/// non-text fields (which a local sweep types first: [`crate::sweep`]) and floats are refused,
+/// naming the column. A table with an [`ERROR_COLUMN`] (recordlock's own batches) carries
+/// rows that cannot be evaluated; in every table, a decimal column with a scale that holds
+/// an integer field makes a row with a fraction unevaluable, as JSON ingestion does. A
+/// column of recordlock's [instant keys](recordlock_arrow::records::instant_key) holds a
+/// datetime field exactly, leap seconds included.
 ///
 /// # Errors
-/// [`Error::ColumnType`]; [`Error::Unrepresentable`] for a constant DataFusion cannot hold
-/// (a leap second against an Arrow timestamp).
+/// [`Error::ColumnType`]; [`Error::Mapping`].
 pub fn lower(rules: &RuleSet, table: &ArrowSchema) -> Result<Lowered, Error> {
     let schema = rules.schema();
-    let mapping = map_columns(schema, &rules.reads(), table, &MappingOptions::default())
+    let mapping = map_columns(schema, &rules.reads(), &mapping_view(table), &MappingOptions::default())
         .map_err(|e| Error::Mapping(e.to_string()))?;
     let lowerer = Lowerer { schema, table, mapping: &mapping, opts: rules.eval_options() };
     let lowered: Vec<Expr> = rules.rules().iter().map(|r| lowerer.expr(r.expr())).collect::<Result<_, _>>()?;
     // `None`: no row of this table can be unevaluable.
-    let error = match table.field_with_name(ERROR_COLUMN) {
-        Ok(_) => Some(ident(ERROR_COLUMN)),
-        Err(_) => lowerer.row_errors()?,
+    // The error column of recordlock's batches, then fractions in integer fields.
+    let error = match (table.field_with_name(ERROR_COLUMN).is_ok(), lowerer.row_errors()?) {
+        (true, None) => Some(ident(ERROR_COLUMN)),
+        (true, Some(fraction)) => Some(coalesce(vec![ident(ERROR_COLUMN), fraction])),
+        (false, fraction) => fraction,
     };
 
     let unevaluable = error.as_ref().map(|e| (e.clone().is_not_null(), lit(UNEVALUABLE)));
@@ -101,6 +103,23 @@ pub fn lower(rules: &RuleSet, table: &ArrowSchema) -> Result<Lowered, Error> {
     let reported = reported.unwrap_or(lit(false));
     let error = error.unwrap_or(lit(ScalarValue::Utf8(None)));
     Ok(Lowered { rules: lowered, error, first_match, reported })
+}
+
+/// `table` as the shared Arrow mapping should see it: a column of recordlock's instant keys
+/// (a Decimal128 the mapping does not know for datetimes) as the timestamp it stands for.
+fn mapping_view(table: &ArrowSchema) -> ArrowSchema {
+    let fields: Vec<ArrowField> = table
+        .fields()
+        .iter()
+        .map(|f| {
+            if is_instant_key(f) {
+                ArrowField::new(f.name(), DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())), true)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    ArrowSchema::new(fields)
 }
 
 /// What lowering reads: the module's schema, the table's columns, the time zone.
@@ -145,15 +164,14 @@ impl Lowerer<'_> {
             Test::Choices(t) => choice::choices(c, column, field, t)?,
             Test::Number(t) => ordered::number(c, column, t)?,
             Test::Date(t) => ordered::date(c, column, t)?,
-            Test::DateTime(t) => ordered::datetime(c, column, field, t)?,
+            Test::DateTime(t) => ordered::datetime(c, column, t)?,
             Test::DayOfDateTime(t) => ordered::day_of_datetime(c, column, t, self.opts)?,
             Test::Bool(b) => c.eq(lit(*b)),
             Test::Id(t) => column::id(c, column, t)?,
         })
     }
 
-    /// For a table without an error column: the error of a row whose integer field holds a
-    /// fraction (a decimal column with a scale), as JSON ingestion reports it.
+    /// The error of a row whose integer field holds a fraction (a decimal column with a scale), as JSON ingestion reports it.
     fn row_errors(&self) -> Result<Option<Expr>, Error> {
         let mut case: Option<datafusion::logical_expr::conditional_expressions::CaseBuilder> = None;
         for mapped in self.mapping.columns() {
@@ -190,7 +208,7 @@ fn fraction_error(schema: &Schema, slot: recordlock::criteria::Slot) -> Result<S
     let mut row = ingestor.new_row();
     match ingestor.ingest_str(&record, &mut row) {
         Ok(()) => Err(Error::Unrepresentable(format!("`{}` holds fractions", field.api_name()))),
-        Err(e) => Ok(serde_json::json!({ "error": crate::batch::record_error_json(e) }).to_string()),
+        Err(e) => Ok(serde_json::json!({ "error": record_error_json(e) }).to_string()),
     }
 }
 

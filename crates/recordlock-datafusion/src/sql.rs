@@ -12,9 +12,9 @@ use recordlock::RuleSet;
 use recordlock::criteria::TypeClass;
 use recordlock::criteria::typed::{OrdTest, Test};
 
-use crate::batch::ID_COLUMN;
 use crate::error::Error;
 use crate::lower::lower;
+use recordlock_arrow::records::ID_COLUMN;
 
 /// The table recordlock assumes without a file: text as `Utf8`, multi-select picklists as
 /// lists of `Utf8`, numbers as `Decimal128(38, s)` with `s` the largest scale among the

@@ -11,6 +11,11 @@
 //!   restores input order after DataFusion's parallel scan. Columns are typed: one whose type
 //!   cannot hold its field exactly fails the sweep before it starts (naming the column), so
 //!   no row can hold a value of the wrong type.
+//! - **Parquet with text for typed fields** (RFC 3339 datetimes, decimal digits...; swept
+//!   locally): read by recordlock and typed as the columnar engine reads them
+//!   (`typing.rs`), datetimes as exact instant keys (leap seconds included), then
+//!   evaluated by DataFusion batch by batch, in order. A cluster refuses such a file,
+//!   naming the column.
 //! - **JSON Lines**: each line is read by recordlock's ingestor (so errors are the JSON Lines
 //!   sweep's own), a chunk of lines becomes one batch, and DataFusion evaluates the rules.
 //! - **CSV**: a header row names the fields; each row is read as a record whose values are
@@ -25,17 +30,19 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::functions::expr_fn::file_row_index;
 use datafusion::logical_expr::{cast, lit};
-use datafusion::prelude::{Expr, ParquetReadOptions, SessionContext, ident};
+use datafusion::prelude::{DataFrame, Expr, ParquetReadOptions, SessionContext, ident};
 use datafusion::scalar::ScalarValue;
 use recordlock::criteria::{JsonPath, Row, TypeClass};
 use recordlock::lines::{LineRead, read_line_bounded};
 use recordlock::{Policy, RuleScope, RuleSet};
 use serde_json::{Map, Value as Json, json};
 
-use crate::batch::{BatchBuilder, ID_COLUMN, Read};
 use crate::engine::session;
 use crate::error::Error;
 use crate::lower::{UNEVALUABLE, lower};
+use crate::typing::{needs_typing, typed_batch};
+use recordlock_arrow::mapping::{MappingOptions, map_columns};
+use recordlock_arrow::records::{ID_COLUMN, Read, RecordsBuilder, record_error_json};
 
 /// The row's position in its Parquet file.
 const ROW_COLUMN: &str = "__recordlock_row";
@@ -142,6 +149,31 @@ pub struct Stats {
     pub errors: u64,
 }
 
+/// The counts of a sweep so far, and whom to tell after each batch.
+struct Tally<'p> {
+    stats: Stats,
+    progress: &'p mut dyn FnMut(&Stats),
+}
+
+impl Tally<'_> {
+    fn tick(&mut self) {
+        (self.progress)(&self.stats);
+    }
+}
+
+impl std::ops::Deref for Tally<'_> {
+    type Target = Stats;
+    fn deref(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+impl std::ops::DerefMut for Tally<'_> {
+    fn deref_mut(&mut self) -> &mut Stats {
+        &mut self.stats
+    }
+}
+
 /// A sweep of files with one policy and scope.
 pub struct Sweep<'a> {
     /// The policy (its ingestor reads JSON Lines and CSV records).
@@ -165,26 +197,33 @@ impl Sweep<'_> {
         files: &[(PathBuf, Format)],
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
     ) -> Result<Stats, Error> {
+        self.run_with_progress(files, emit, &mut |_| {}).await
+    }
+
+    /// As [`Sweep::run`], calling `progress` with the counts so far after each batch.
+    ///
+    /// # Errors
+    /// As [`Sweep::run`].
+    pub async fn run_with_progress(
+        &self,
+        files: &[(PathBuf, Format)],
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        progress: &mut dyn FnMut(&Stats),
+    ) -> Result<Stats, Error> {
         let rules = self.policy.rule_set(self.scope);
-        let mut stats = Stats::default();
+        let mut stats = Tally { stats: Stats::default(), progress };
         if self.remote {
             self.cluster(&rules, files, emit, &mut stats).await?;
-            return Ok(stats);
+            return Ok(stats.stats);
         }
         for (i, (path, format)) in files.iter().enumerate() {
             match format {
                 Format::Parquet => self.parquet(&rules, i, path, emit, &mut stats).await?,
-                Format::JsonLines | Format::Csv if self.remote => {
-                    return Err(Error::Input(format!(
-                        "`{}`: a cluster sweeps Parquet; JSON Lines and CSV are swept locally (drop --cluster)",
-                        path.display()
-                    )));
-                }
                 Format::JsonLines => self.json_lines(&rules, path, emit, &mut stats).await?,
                 Format::Csv => self.csv(&rules, path, emit, &mut stats).await?,
             }
         }
-        Ok(stats)
+        Ok(stats.stats)
     }
 
     /// On a cluster: one job per file, each of one partition (so its rows come back in file
@@ -195,7 +234,7 @@ impl Sweep<'_> {
         rules: &RuleSet,
         files: &[(PathBuf, Format)],
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Stats,
+        stats: &mut Tally<'_>,
     ) -> Result<(), Error> {
         use futures::StreamExt;
         if let Some((path, _)) = files.iter().find(|(_, f)| *f != Format::Parquet) {
@@ -243,11 +282,14 @@ impl Sweep<'_> {
         index: usize,
         path: &Path,
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Stats,
+        stats: &mut Tally<'_>,
     ) -> Result<(), Error> {
         let table = format!("recordlock_input_{index}");
         let location = std::path::absolute(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
         let location = location.to_str().ok_or_else(|| Error::Input(format!("`{}`: not UTF-8", path.display())))?;
+        if !self.remote && needs_typing(rules, &parquet_schema(path)?) {
+            return self.parquet_typed(rules, path, emit, stats).await;
+        }
         self.ctx.register_parquet(table.as_str(), location, ParquetReadOptions::default()).await?;
         let result = self.parquet_query(rules, &table, path, emit, stats).await;
         self.ctx.deregister_table(table.as_str())?;
@@ -260,22 +302,11 @@ impl Sweep<'_> {
         table: &str,
         path: &Path,
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Stats,
+        stats: &mut Tally<'_>,
     ) -> Result<(), Error> {
-        let df = self.ctx.table(table).await?;
-        let schema = df.schema().as_arrow().clone();
-        let lowered = lower(rules, &schema).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
-        let id = id_text(&schema);
-        // The row index in a projection right on the scan (the Parquet reader computes it),
-        // the filter pushed into the scan (pruning), the sort, and only then the CASE: a
-        // projection merged into the scan's must hold nothing but columns and the row index.
-        let mut columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
-        columns.push(file_row_index().alias(ROW_COLUMN));
-        let df = df
-            .select(columns)?
-            .filter(lowered.reported)?
-            .sort(vec![ident(ROW_COLUMN).sort(true, false)])?
-            .select(vec![id.alias("id"), lowered.first_match.alias("rule"), lowered.error.alias("error")])?;
+        let df = parquet_frame(self.ctx, rules, table)
+            .await
+            .map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
         stats.records += parquet_rows(path)?;
         let mut stream = df.execute_stream().await?;
         use futures::StreamExt;
@@ -285,12 +316,41 @@ impl Sweep<'_> {
         Ok(())
     }
 
+    /// A Parquet file with text columns for typed fields ([`crate::typing`]): read by
+    /// recordlock (only the columns the rules read), typed, and evaluated batch by batch.
+    async fn parquet_typed(
+        &self,
+        rules: &RuleSet,
+        path: &Path,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        stats: &mut Tally<'_>,
+    ) -> Result<(), Error> {
+        use datafusion::parquet::arrow::ProjectionMask;
+        use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let where_ = |e: &dyn std::fmt::Display| Error::Input(format!("`{}`: {e}", path.display()));
+        let file = std::fs::File::open(path).map_err(|e| where_(&e))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| where_(&e))?;
+        let mapping = map_columns(rules.schema(), &rules.reads(), builder.schema(), &MappingOptions::default())
+            .map_err(|e| where_(&e))?;
+        let mask = ProjectionMask::roots(builder.parquet_schema(), mapping.projection());
+        let reader = builder.with_projection(mask).with_batch_size(CHUNK).build().map_err(|e| where_(&e))?;
+        let mut first_row = 0u64;
+        for batch in reader {
+            let batch = batch.map_err(|e| where_(&e))?;
+            let rows = u64::try_from(batch.num_rows()).unwrap_or(u64::MAX);
+            let typed = typed_batch(rules, &batch, first_row).map_err(|e| where_(&e))?;
+            evaluate_batch(rules, typed, emit, stats).await?;
+            first_row += rows;
+        }
+        Ok(())
+    }
+
     async fn json_lines(
         &self,
         rules: &RuleSet,
         path: &Path,
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Stats,
+        stats: &mut Tally<'_>,
     ) -> Result<(), Error> {
         let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
         self.lines(rules, &mut BufReader::with_capacity(1 << 20, file), emit, stats).await.map_err(|e| match e {
@@ -308,10 +368,23 @@ impl Sweep<'_> {
         input: &mut dyn BufRead,
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
     ) -> Result<Stats, Error> {
+        self.run_lines_with_progress(input, emit, &mut |_| {}).await
+    }
+
+    /// As [`Sweep::run_lines`], calling `progress` with the counts so far after each batch.
+    ///
+    /// # Errors
+    /// As [`Sweep::run`].
+    pub async fn run_lines_with_progress(
+        &self,
+        input: &mut dyn BufRead,
+        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        progress: &mut dyn FnMut(&Stats),
+    ) -> Result<Stats, Error> {
         let rules = self.policy.rule_set(self.scope);
-        let mut stats = Stats::default();
+        let mut stats = Tally { stats: Stats::default(), progress };
         self.lines(&rules, input, emit, &mut stats).await?;
-        Ok(stats)
+        Ok(stats.stats)
     }
 
     async fn lines(
@@ -319,11 +392,11 @@ impl Sweep<'_> {
         rules: &RuleSet,
         input: &mut dyn BufRead,
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Stats,
+        stats: &mut Tally<'_>,
     ) -> Result<(), Error> {
         let mut reader = Records::new(self.policy, self.scope);
         let mut buf = Vec::new();
-        let mut builder = BatchBuilder::new(rules);
+        let mut builder = RecordsBuilder::new(rules);
         let mut number = 0u64;
         loop {
             buf.clear();
@@ -337,7 +410,7 @@ impl Sweep<'_> {
                 LineRead::Line => reader.line(number, &buf, &mut builder)?,
             }
             if builder.len() >= CHUNK {
-                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules));
+                let full = std::mem::replace(&mut builder, RecordsBuilder::new(rules));
                 evaluate(rules, full, emit, stats).await?;
             }
         }
@@ -349,7 +422,7 @@ impl Sweep<'_> {
         rules: &RuleSet,
         path: &Path,
         emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Stats,
+        stats: &mut Tally<'_>,
     ) -> Result<(), Error> {
         let where_ = |e: &dyn std::fmt::Display| Error::Input(format!("`{}`: {e}", path.display()));
         let mut csv = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| where_(&e))?;
@@ -360,7 +433,7 @@ impl Sweep<'_> {
             .map(|h| schema.slot(h).is_some_and(|s| schema.field(s).data_type().class() == TypeClass::MultiPicklist))
             .collect();
         let mut reader = Records::new(self.policy, self.scope);
-        let mut builder = BatchBuilder::new(rules);
+        let mut builder = RecordsBuilder::new(rules);
         for row in csv.records() {
             let row = row.map_err(|e| where_(&e))?;
             let mut record = Map::new();
@@ -379,12 +452,36 @@ impl Sweep<'_> {
             let number = row.position().map_or(0, |p| p.line());
             reader.line(number, text.as_bytes(), &mut builder)?;
             if builder.len() >= CHUNK {
-                let full = std::mem::replace(&mut builder, BatchBuilder::new(rules));
+                let full = std::mem::replace(&mut builder, RecordsBuilder::new(rules));
                 evaluate(rules, full, emit, stats).await?;
             }
         }
         evaluate(rules, builder, emit, stats).await
     }
+}
+
+/// The query a local sweep runs on the Parquet table `table` (registered in `ctx`):
+/// `SELECT id, <CASE> AS rule, <error> AS error WHERE <some rule holds> ORDER BY
+/// file_row_index()`. The filter is pushed into the scan, so row groups (and pages) whose
+/// statistics rule out every rule are never read.
+///
+/// # Errors
+/// Lowering (a column the rules cannot read) and DataFusion errors.
+pub async fn parquet_frame(ctx: &SessionContext, rules: &RuleSet, table: &str) -> Result<DataFrame, Error> {
+    let df = ctx.table(table).await?;
+    let schema = df.schema().as_arrow().clone();
+    let lowered = lower(rules, &schema)?;
+    let id = id_text(&schema);
+    // The row index in a projection right on the scan (the Parquet reader computes it),
+    // the filter pushed into the scan (pruning), the sort, and only then the CASE: a
+    // projection merged into the scan's must hold nothing but columns and the row index.
+    let mut columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
+    columns.push(file_row_index().alias(ROW_COLUMN));
+    Ok(df.select(columns)?.filter(lowered.reported)?.sort(vec![ident(ROW_COLUMN).sort(true, false)])?.select(vec![
+        id.alias("id"),
+        lowered.first_match.alias("rule"),
+        lowered.error.alias("error"),
+    ])?)
 }
 
 /// Reads record lines with the policy's ingestor, as the JSON Lines sweep does.
@@ -399,30 +496,33 @@ impl<'p> Records<'p> {
         Records { policy, scope, row: policy.new_row() }
     }
 
-    fn too_long(&mut self, number: u64, builder: &mut BatchBuilder) -> Result<(), Error> {
+    fn too_long(&mut self, number: u64, builder: &mut RecordsBuilder) -> Result<(), Error> {
         let limit = self.policy.limits().record_bytes;
         let error =
             recordlock::criteria::Error::limit_exceeded(&JsonPath::root(), "the size of a record in bytes", limit);
         let error = json!({"error": error, "line": number});
-        builder.push(Read::Refused { id: None, error: &error })
+        builder.push(Read::Refused { id: None, error: &error });
+        Ok(())
     }
 
     /// Reads the record on input line `number` (1-based), as the JSON Lines sweep does.
-    fn line(&mut self, number: u64, line: &[u8], builder: &mut BatchBuilder) -> Result<(), Error> {
+    fn line(&mut self, number: u64, line: &[u8], builder: &mut RecordsBuilder) -> Result<(), Error> {
         // The line ending is not part of the record (as in the JSON Lines sweep).
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         match self.policy.ingest_record_for(self.scope, line, &mut self.row) {
             Err(e) => {
-                let error = json!({"error": crate::batch::record_error_json(e), "line": number});
-                builder.push(Read::Refused { id: self.row.record_id(), error: &error })
+                let error = json!({"error": record_error_json(e), "line": number});
+                builder.push(Read::Refused { id: self.row.record_id(), error: &error });
+                Ok(())
             }
             Ok(()) => {
                 // The ingestor checked every value it reads (UTF-8 included); values it
                 // skips may be invalid UTF-8, which a lossy read leaves out of the fields read.
                 let text = String::from_utf8_lossy(line);
                 let record: Json = serde_json::from_str(&text).map_err(|e| Error::Input(e.to_string()))?;
-                builder.push(Read::Fine { id: self.row.record_id(), row: &self.row, record: &record })
+                builder.push(Read::Fine { id: self.row.record_id(), row: &self.row, record: &record });
+                Ok(())
             }
         }
     }
@@ -431,19 +531,30 @@ impl<'p> Records<'p> {
 /// Evaluates one batch of records on a one-partition session (rows stay in order).
 async fn evaluate(
     rules: &RuleSet,
-    builder: BatchBuilder,
+    builder: RecordsBuilder,
     emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-    stats: &mut Stats,
+    stats: &mut Tally<'_>,
 ) -> Result<(), Error> {
     if builder.is_empty() {
         return Ok(());
     }
-    stats.records += u64::try_from(builder.len()).unwrap_or(u64::MAX);
-    let batch = builder.finish()?;
-    let lowered = lower(rules, batch.schema().as_ref())?;
+    evaluate_batch(rules, builder.finish()?, emit, stats).await
+}
+
+/// Evaluates one batch (recordlock's, or a typed Parquet batch) on a one-partition session
+/// (rows stay in order).
+async fn evaluate_batch(
+    rules: &RuleSet,
+    batch: RecordBatch,
+    emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+    stats: &mut Tally<'_>,
+) -> Result<(), Error> {
+    stats.records += u64::try_from(batch.num_rows()).unwrap_or(u64::MAX);
+    let schema = batch.schema();
+    let lowered = lower(rules, schema.as_ref())?;
     let ctx = session(1);
     let df = ctx.read_batch(batch)?.filter(lowered.reported)?.select(vec![
-        ident(ID_COLUMN).alias("id"),
+        id_text(schema.as_ref()).alias("id"),
         lowered.first_match.alias("rule"),
         lowered.error.alias("error"),
     ])?;
@@ -458,7 +569,7 @@ fn emit_batch(
     rules: &RuleSet,
     batch: &RecordBatch,
     emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-    stats: &mut Stats,
+    stats: &mut Tally<'_>,
 ) -> Result<(), Error> {
     let column = |name: &str| batch.column_by_name(name).ok_or_else(|| Error::Input(format!("no `{name}` column")));
     let ids =
@@ -494,6 +605,7 @@ fn emit_batch(
         };
         emit(&line).map_err(Error::Output)?;
     }
+    stats.tick();
     Ok(())
 }
 
@@ -503,6 +615,14 @@ fn id_text(schema: &datafusion::arrow::datatypes::Schema) -> Expr {
         Ok(_) => cast(ident(ID_COLUMN), DataType::Utf8),
         Err(_) => lit(ScalarValue::Utf8(None)),
     }
+}
+
+/// The Arrow schema of a Parquet file, from its footer.
+fn parquet_schema(path: &Path) -> Result<datafusion::arrow::datatypes::Schema, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+    let builder = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+    Ok(builder.schema().as_ref().clone())
 }
 
 /// The row count of a Parquet file, from its footer.

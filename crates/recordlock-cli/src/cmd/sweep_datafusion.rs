@@ -18,7 +18,8 @@ pub fn run(
     ))
 }
 
-/// Sweeps the files on DataFusion and prints the JSON Lines sweep's output and summary.
+/// Sweeps the files on DataFusion and prints the JSON Lines sweep's output, progress and
+/// summary ([`SweepProgress`](crate::common::SweepProgress), as every sweep does).
 #[cfg(feature = "datafusion")]
 pub fn run(
     inputs: &Inputs,
@@ -28,13 +29,12 @@ pub fn run(
     records: Option<&str>,
 ) -> Result<(), Failure> {
     use std::io::Write;
-    use std::time::Instant;
 
     use recordlock::RuleScope;
     use recordlock_datafusion::Error;
-    use recordlock_datafusion::sweep::{Sweep, input_files};
+    use recordlock_datafusion::sweep::{Stats, Sweep, input_files};
 
-    use crate::common::{stdout, write_line};
+    use crate::common::{SweepProgress, stdout, write_line};
 
     let policy = inputs.policy()?;
     // Absent or `-`: JSON Lines on stdin.
@@ -52,7 +52,7 @@ pub fn run(
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start threads: {e}")))?;
     let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
-    let started = Instant::now();
+    let progress = SweepProgress::start();
     let mut out = stdout();
     let result = runtime.block_on(async {
         let ctx = match cluster {
@@ -61,22 +61,18 @@ pub fn run(
         };
         let sweep = Sweep { policy: &policy, scope, ctx: &ctx, remote: cluster.is_some() };
         let mut emit = |line: &serde_json::Value| write_line(&mut out, line);
+        let mut show = |s: &Stats| progress.show(s.records, s.locked, s.errors);
         match &files {
-            Some(files) => sweep.run(files, &mut emit).await,
-            None => sweep.run_lines(&mut std::io::stdin().lock(), &mut emit).await,
+            Some(files) => sweep.run_with_progress(files, &mut emit, &mut show).await,
+            None => sweep.run_lines_with_progress(&mut std::io::stdin().lock(), &mut emit, &mut show).await,
         }
     });
+    progress.clear();
     let stats = match result {
         Ok(stats) => stats,
         Err(Error::Output(e)) => return Err(Failure::stdout(e)),
         Err(e) => return Err(Failure::Usage(e.to_string())),
     };
     out.flush().map_err(Failure::stdout)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let rate = if seconds > 0.0 { stats.records as f64 / seconds } else { 0.0 };
-    eprintln!(
-        "sweep (datafusion): {} records, {} locked, {} errors, {seconds:.3} s, {rate:.0} records/s",
-        stats.records, stats.locked, stats.errors
-    );
-    Ok(())
+    progress.summary(stats.records, stats.locked, stats.errors)
 }

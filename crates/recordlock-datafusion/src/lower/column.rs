@@ -25,8 +25,8 @@ pub(crate) fn string_list_item(dt: &DataType) -> Option<&std::sync::Arc<ArrowFie
 }
 
 /// Checks that DataFusion can compare `column` (mapped with `encoding`) exactly: typed
-/// columns only. Text holding numbers, dates, instants or booleans (which the columnar
-/// engine parses row by row) and `arrow.json` columns are refused, naming the column.
+/// columns only. Text holding numbers, dates, instants or booleans (which a local sweep
+/// types first, [`crate::typing`]) and `arrow.json` columns are refused, naming the column.
 pub(crate) fn check(field: &Field, column: &ArrowField, encoding: Encoding) -> Result<(), Error> {
     let class = field.data_type().class();
     let ok = matches!(
@@ -54,7 +54,9 @@ pub(crate) fn check(field: &Field, column: &ArrowField, encoding: Encoding) -> R
         column: column.name().clone(),
         found: column.data_type().to_string(),
         field_type: field.data_type().to_string(),
-        why: format!("DataFusion compares typed columns exactly; expected {want} (the columnar engine reads text)"),
+        why: format!(
+            "DataFusion compares typed columns exactly; expected {want} (a local sweep types text columns itself, a cluster and SQL cannot)"
+        ),
     })
 }
 

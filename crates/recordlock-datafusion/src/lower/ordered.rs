@@ -14,8 +14,9 @@ use datafusion::arrow::datatypes::{DataType, Field as ArrowField, TimeUnit, i256
 use datafusion::logical_expr::lit;
 use datafusion::prelude::Expr;
 use datafusion::scalar::ScalarValue;
+use recordlock::criteria::EvalOptions;
 use recordlock::criteria::typed::OrdTest;
-use recordlock::criteria::{EvalOptions, Field};
+use recordlock_arrow::records::{instant_key, is_instant_key, second_key};
 use rust_decimal::Decimal;
 
 use super::column::list_test;
@@ -247,35 +248,59 @@ pub(crate) fn date(c: Expr, column: &ArrowField, t: &OrdTest<NaiveDate>) -> Resu
     ordered(c, &grid, t, |d| Ok(Bound::exact(day_number(d))))
 }
 
-/// Nanoseconds since the epoch. A leap second (`23:59:60`) has no place on an Arrow
-/// timestamp, which counts seconds without them: refused, never rounded.
-pub(crate) fn instant_nanos(t: &DateTime<FixedOffset>, field: &Field) -> Result<i128, Error> {
-    let sub = t.timestamp_subsec_nanos();
-    if sub >= 1_000_000_000 {
-        return Err(Error::Unrepresentable(format!(
-            "`{}`: the leap second {} has no Arrow timestamp",
-            field.api_name(),
-            t.to_rfc3339()
-        )));
+/// How a column holds instants: ticks of an Arrow timestamp unit, or recordlock's exact
+/// [instant keys](recordlock_arrow::records::instant_key) (JSON Lines and CSV batches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Instants {
+    /// Nanoseconds per tick of a timestamp column.
+    Ticks(i128),
+    /// Instant keys.
+    Keys,
+}
+
+impl Instants {
+    fn of(column: &ArrowField, grid: &Grid) -> Instants {
+        if is_instant_key(column) { Instants::Keys } else { Instants::Ticks(grid.nanos_per_unit()) }
     }
-    Ok(i128::from(t.timestamp()) * 1_000_000_000 + i128::from(sub))
+
+    /// An instant on the column's grid. On a key column every instant is exact. A timestamp
+    /// holds no leap second (`23:59:60`), which the VM orders after every instant of the
+    /// second it extends and before the next second: between that second's last tick and
+    /// the next second's first, so comparisons with it stay exact (as PostgreSQL's are,
+    /// `recordlock_sql::instant`).
+    fn place(self, t: &DateTime<FixedOffset>) -> Bound {
+        let (seconds, sub) = (i128::from(t.timestamp()), i128::from(t.timestamp_subsec_nanos()));
+        match self {
+            Instants::Keys => Bound::exact(instant_key(t)),
+            Instants::Ticks(per) if sub >= 1_000_000_000 => {
+                // `per` divides 10^9: the next second starts on a tick.
+                let next = (seconds + 1) * 1_000_000_000 / per;
+                Bound { floor: i256::from_i128(next - 1), ceil: i256::from_i128(next) }
+            }
+            Instants::Ticks(per) => Bound::ratio(seconds * 1_000_000_000 + sub, per),
+        }
+    }
+
+    /// The first instant of the unix second `seconds`.
+    fn second(self, seconds: i128) -> Bound {
+        match self {
+            Instants::Keys => Bound::exact(second_key(seconds)),
+            Instants::Ticks(per) => Bound::ratio(seconds * 1_000_000_000, per),
+        }
+    }
 }
 
-/// A test on a timestamp column with datetime constants: instants.
-pub(crate) fn datetime(
-    c: Expr,
-    column: &ArrowField,
-    field: &Field,
-    t: &OrdTest<DateTime<FixedOffset>>,
-) -> Result<Expr, Error> {
+/// A test on a datetime column (a timestamp, or instant keys) with datetime constants.
+pub(crate) fn datetime(c: Expr, column: &ArrowField, t: &OrdTest<DateTime<FixedOffset>>) -> Result<Expr, Error> {
     let grid = grid_of(column)?;
-    let per = grid.nanos_per_unit();
-    ordered(c, &grid, t, |i| Ok(Bound::ratio(instant_nanos(i, field)?, per)))
+    let instants = Instants::of(column, &grid);
+    ordered(c, &grid, t, |i| Ok(instants.place(i)))
 }
 
-/// A test on a timestamp column with date constants: the calendar date of the instant in the
+/// A test on a datetime column with date constants: the calendar date of the instant in the
 /// evaluation time zone, as ranges of instants (`= d` is `[start of d, start of d+1)`), so
-/// no per-row date arithmetic and Parquet statistics still prune.
+/// no per-row date arithmetic and Parquet statistics still prune. A leap second belongs to
+/// the day of the second it extends, as in the VM.
 pub(crate) fn day_of_datetime(
     c: Expr,
     column: &ArrowField,
@@ -283,12 +308,9 @@ pub(crate) fn day_of_datetime(
     opts: &EvalOptions,
 ) -> Result<Expr, Error> {
     let grid = grid_of(column)?;
-    let per = grid.nanos_per_unit();
+    let instants = Instants::of(column, &grid);
     let offset = i128::from(opts.tz.local_minus_utc());
-    let start = |d: &NaiveDate| -> Bound {
-        let seconds = day_number(d) * 86_400 - offset;
-        Bound::ratio(seconds * 1_000_000_000, per)
-    };
+    let start = |d: &NaiveDate| -> Bound { instants.second(day_number(d) * 86_400 - offset) };
     let next = |d: &NaiveDate| d.succ_opt().map_or(Bound::above(), |n| start(&n));
     let ge = |b: Bound| compare(&c, &grid, Op::GreaterEqual, b);
     let lt = |b: Bound| compare(&c, &grid, Op::Less, b);

@@ -15,8 +15,7 @@ use recordlock::criteria::EvalOptions;
 use recordlock::sweep::{SweepOptions, sweep_lines};
 use recordlock::synth::RecordGenerator;
 use recordlock::{Limits, Module, Policy, RuleScope};
-use recordlock_datafusion::ERROR_COLUMN;
-use recordlock_datafusion::batch::{BatchBuilder, Read};
+use recordlock_arrow::convert::{Style, batch_from_json};
 use serde_json::Value as Json;
 
 pub fn deals_config() -> Json {
@@ -52,21 +51,17 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The records as a batch of the columns the policy's rules read (numbers at the narrowest
-/// exact decimal scale), without the error column.
+/// The records as a Parquet writer would hold them: typed columns (text, Decimal128 at the
+/// narrowest exact scale, Date32, microsecond UTC timestamps...) of the columns the policy's
+/// rules read, written by recordlock-arrow's converter (what `gen --format parquet` writes).
 pub fn batch(policy: &Policy, lines: &[String]) -> RecordBatch {
     let rules = policy.rule_set(RuleScope::All);
-    let mut row = policy.new_row();
-    let mut b = BatchBuilder::new(&rules);
-    for line in lines {
-        policy.ingest_str(line, &mut row).unwrap();
-        let record: Json = serde_json::from_str(line).unwrap();
-        b.push(Read::Fine { id: row.record_id(), row: &row, record: &record }).unwrap();
+    let records: Vec<Json> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let batch = batch_from_json(policy.schema(), &rules.reads(), &records, &Style::default()).unwrap();
+    for field in batch.schema().fields() {
+        assert!(!recordlock_arrow::mapping::is_json(field), "`{}` fell back to JSON text", field.name());
     }
-    let batch = b.finish().unwrap();
-    let keep: Vec<usize> =
-        (0..batch.num_columns()).filter(|i| batch.schema().field(*i).name() != ERROR_COLUMN).collect();
-    batch.project(&keep).unwrap()
+    batch
 }
 
 /// Writes the records as `files` Parquet files under `dir/part=K/`, in order, with row
