@@ -92,7 +92,7 @@ fn open(path: &Path) -> Result<File, SweepError> {
 /// Opens a Parquet file, reading only the columns the rules read and `id`: one part per row
 /// group, decoded where it is evaluated (so row groups decode in parallel), and skipped
 /// unread when its statistics prove that no rule holds on any of its rows and none of them is
-/// an error ([`crate::prune`]).
+/// an error (see the README's "Row-group pruning").
 ///
 /// # Errors
 /// The file cannot be opened or is not Parquet; a column the rules read is missing or of
