@@ -11,6 +11,7 @@ use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::reader::ChunkReader;
 use recordlock::RuleSet;
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 
@@ -55,17 +56,30 @@ fn open(path: &Path) -> Result<File, SweepError> {
 /// The file cannot be opened or is not Parquet; a column the rules read is missing or of
 /// the wrong type.
 pub fn parquet(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source, SweepError> {
-    let file = open(path)?;
+    parquet_reader(open(path)?, &path.display().to_string(), rules, opts)
+}
+
+/// [`parquet()`] from anything Parquet reads by position: a [`File`], or the whole file in
+/// memory as `bytes::Bytes` (`name` names it in errors).
+///
+/// # Errors
+/// As [`parquet()`].
+pub fn parquet_reader<R: ChunkReader + 'static>(
+    input: R,
+    name: &str,
+    rules: &RuleSet,
+    opts: MappingOptions,
+) -> Result<Source, SweepError> {
     let corrupt = |e: parquet::errors::ParquetError| SweepError::Open {
-        path: path.display().to_string(),
+        path: name.to_owned(),
         message: format!("not a readable Parquet file: {e}"),
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(corrupt)?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(corrupt)?;
     let full = map_columns(rules.schema(), &rules.reads(), builder.schema(), &opts)?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), full.projection());
     let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(corrupt)?;
     let plan = ColumnarPlan::new(rules, &reader.schema(), opts)?;
-    let shown = path.display().to_string();
+    let shown = name.to_owned();
     let mut rows = 0u64;
     let batches = reader.map(move |b| match b {
         Ok(b) => {

@@ -76,6 +76,14 @@ fn the_columnar_sample_gives_the_expected_sweep_in_every_format() {
     for source in [
         read::csv(&sample().join("deals.csv"), &rules, opts).unwrap(),
         read::parquet(&sample().join("deals.parquet"), &rules, opts).unwrap(),
+        // The same file from memory.
+        read::parquet_reader(
+            bytes::Bytes::from(std::fs::read(sample().join("deals.parquet")).unwrap()),
+            "deals.parquet",
+            &rules,
+            opts,
+        )
+        .unwrap(),
     ] {
         let (lines, stats, err) = run(source);
         assert!(err.is_none(), "{err:?}");

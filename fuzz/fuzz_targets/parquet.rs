@@ -1,0 +1,27 @@
+//! Parquet bytes through the Parquet reader and the columnar plan: never a panic (a corrupt
+//! file is an error naming it, before or part way through the rows), every row read is
+//! counted, and the output does not depend on how many batches are evaluated at once.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use recordlock_arrow::{MappingOptions, read};
+
+#[path = "shared/columnar.rs"]
+mod columnar;
+
+fuzz_target!(|data: &[u8]| {
+    let rules = columnar::rules();
+    let bytes = bytes::Bytes::copy_from_slice(data);
+    let open = || read::parquet_reader(bytes.clone(), "fuzz.parquet", rules, MappingOptions::default()).ok();
+    let Some((records, stopped)) = columnar::sweep_checked(open) else { return };
+    // The row groups' own counts: every row is read unless reading stopped part way.
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).expect("the file opened above");
+    let total: i64 = builder.metadata().row_groups().iter().map(|g| g.num_rows()).sum();
+    let total = u64::try_from(total).unwrap_or(0);
+    if stopped {
+        assert!(records <= total, "{records} rows read of {total}");
+    } else {
+        assert_eq!(records, total, "rows read, of the row groups' rows");
+    }
+});
