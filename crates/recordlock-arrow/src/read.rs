@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::file::reader::ChunkReader;
 use recordlock::RuleSet;
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
@@ -74,19 +75,55 @@ pub fn parquet_reader<R: ChunkReader + 'static>(
         path: name.to_owned(),
         message: format!("not a readable Parquet file: {e}"),
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(input).map_err(corrupt)?;
+    // The footer first, without its Arrow schema hint: the hint is used only when arrow-ipc
+    // can convert it without panicking (a corrupt one would abort the process), else the
+    // file is read by its Parquet schema alone (the same values; picklists as plain text).
+    let plain = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let metadata = ArrowReaderMetadata::load(&input, plain).map_err(corrupt)?;
+    let hint_ok = metadata
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .into_iter()
+        .flatten()
+        .filter(|kv| kv.key == parquet::arrow::ARROW_SCHEMA_META_KEY)
+        .all(|kv| kv.value.as_deref().is_none_or(crate::ipc_schema::hint_is_safe));
+    let metadata = if hint_ok {
+        ArrowReaderMetadata::try_new(Arc::clone(metadata.metadata()), ArrowReaderOptions::new()).map_err(corrupt)?
+    } else {
+        metadata
+    };
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, metadata);
     let full = map_columns(rules.schema(), &rules.reads(), builder.schema(), &opts)?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), full.projection());
     let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(corrupt)?;
     let plan = ColumnarPlan::new(rules, &reader.schema(), opts)?;
     let shown = name.to_owned();
     let mut rows = 0u64;
-    let batches = reader.map(move |b| match b {
-        Ok(b) => {
-            rows += b.num_rows() as u64;
-            Ok(SourceBatch::from(b))
+    let mut reader = Some(reader);
+    let batches = std::iter::from_fn(move || {
+        // The Parquet crate asserts on some corrupt pages (its bit reader panics; found by the
+        // `parquet` fuzz target): a panic while decoding is a read error of this file, and the
+        // reader, in an unknown state, is dropped.
+        let next = std::panic::catch_unwind(AssertUnwindSafe(|| reader.as_mut()?.next()));
+        match next {
+            Ok(None) => None,
+            Ok(Some(Ok(b))) => {
+                rows += b.num_rows() as u64;
+                Some(Ok(SourceBatch::from(b)))
+            }
+            Ok(Some(Err(e))) => {
+                Some(Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }))
+            }
+            Err(_) => {
+                reader = None;
+                Some(Err(SweepError::Read {
+                    path: shown.clone(),
+                    after_rows: rows,
+                    message: "the Parquet reader failed on a corrupt page".to_owned(),
+                }))
+            }
         }
-        Err(e) => Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
     });
     Ok(Source { plan, batches: Box::new(batches) })
 }
@@ -105,6 +142,20 @@ pub fn arrow_ipc(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<S
         path: path.display().to_string(),
         message: format!("not a readable Arrow IPC file or stream: {e}"),
     };
+    // arrow-ipc panics on a schema it cannot convert (a corrupt file): checked first.
+    let mut check = open(path)?;
+    let safe = if is_file {
+        crate::ipc_schema::file_schema_is_safe(&mut check)
+    } else {
+        crate::ipc_schema::stream_schema_is_safe(&mut BufReader::new(check))
+    };
+    if !safe {
+        return Err(SweepError::Open {
+            path: path.display().to_string(),
+            message: "not a readable Arrow IPC file or stream: its schema holds a type or layout that cannot be read"
+                .to_owned(),
+        });
+    }
     let (schema, batches): (Arc<ArrowSchema>, Box<dyn Iterator<Item = Result<RecordBatch, _>> + Send>) = if is_file {
         let r = arrow_ipc::reader::FileReader::try_new(file, None).map_err(bad)?;
         (r.schema(), Box::new(r))

@@ -354,3 +354,43 @@ fn a_column_of_the_wrong_type_is_refused_before_any_output() {
     let err = read::csv(&missing, &deals_rules(), MappingOptions::default()).err().unwrap();
     assert!(err.to_string().contains("no column `Deal_Name` (a text field the rules read)"), "{err}");
 }
+
+/// Found by the `parquet` fuzz target: a file whose `ARROW:schema` hint holds a type
+/// arrow-ipc does not know made the Parquet reader panic (arrow-ipc's `unimplemented!`) when
+/// the file was opened. Such a hint is now ignored and the file read by its Parquet schema;
+/// a readable hint is still used (pyarrow's dictionary-encoded `Stage` stays a dictionary).
+#[test]
+fn a_parquet_file_with_a_corrupt_arrow_schema_hint_is_read_without_it() {
+    let rules = sample_policy().rule_set(RuleScope::All);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corrupt-arrow-schema-hint.parquet");
+    match read::parquet(&path, &rules, MappingOptions::default()) {
+        Ok(source) => {
+            let (_, stats, _) = run(source);
+            assert!(stats.locked + stats.errors <= stats.records);
+        }
+        Err(e) => assert!(e.to_string().contains("corrupt-arrow-schema-hint.parquet"), "{e}"),
+    }
+
+    let mut source = read::parquet(&sample().join("deals.parquet"), &rules, MappingOptions::default()).unwrap();
+    let batch = source.batches.next().unwrap().unwrap().batch;
+    let stage = batch.schema().field_with_name("Stage").unwrap().data_type().clone();
+    assert!(matches!(stage, arrow_schema::DataType::Dictionary(..)), "{stage}");
+}
+
+/// Found by the `parquet` fuzz target: a corrupt page made the Parquet crate's bit reader
+/// panic (`num_bits <= T::BIT_CAPACITY`) while a batch was decoded. It is now a read error
+/// naming the file and the rows swept before it.
+#[test]
+fn a_parquet_file_with_a_corrupt_page_is_a_read_error_not_a_panic() {
+    let rules = sample_policy().rule_set(RuleScope::All);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corrupt-page.parquet");
+    let source = read::parquet(&path, &rules, MappingOptions::default()).unwrap();
+    let (_, stats, err) = run(source);
+    match err {
+        Some(SweepError::Read { path, after_rows, .. }) => {
+            assert!(path.ends_with("corrupt-page.parquet"));
+            assert_eq!(after_rows, stats.records);
+        }
+        other => panic!("expected a read error, got {other:?}"),
+    }
+}
