@@ -131,3 +131,28 @@ pub fn typed_deals(records: &[Record]) -> Vec<TypedDeal> {
         })
         .collect()
 }
+
+/// The records ingested once into rows of `program`'s layout (just the fields it reads), as
+/// a policy's rows are.
+pub fn ingested_rows(records: &[Record], program: &recordlock::criteria::Program) -> Vec<recordlock::criteria::Row> {
+    let ingest = recordlock::criteria::Ingestor::with_layout(deals(), program.layout(), program.reads());
+    records
+        .iter()
+        .map(|r| {
+            let mut row = ingest.new_row();
+            ingest.ingest_str(&r.zoho_json(), &mut row).unwrap();
+            row
+        })
+        .collect()
+}
+
+/// The true row-at-a-time floor: the rule as a closure over [`TypedDeal`]s (Stage as a
+/// one-byte option code, Amount as i64 cents, the name lower-cased when the structs are built).
+pub fn typed_rule() -> impl Fn(&TypedDeal) -> bool {
+    let stage = deals().field(deals().slot("Stage").unwrap());
+    let code = |name: &str| stage.option(name).unwrap().index() as u8;
+    let (won, lost) = (code("Closed Won"), code("Closed Lost"));
+    move |d: &TypedDeal| {
+        (d.stage == won || d.stage == lost) && 100_000 <= d.cents && d.cents <= 5_000_000 && d.name.starts_with("acme")
+    }
+}

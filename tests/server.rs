@@ -42,3 +42,50 @@ pub fn conninfo(test: &str) -> Option<String> {
     );
     None
 }
+
+/// A new, empty database on the test server, as a `postgresql://` URL (what `--store`
+/// takes), or `None` to skip `test` (see [`conninfo`]). Its name carries the process id and
+/// a counter; it is left behind for inspection (the CI cluster is thrown away).
+///
+/// # Panics
+/// When the server refuses to create the database.
+#[expect(clippy::panic, reason = "a test helper: a server that refuses is a failed test")]
+pub fn fresh_database(test: &str) -> Option<String> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let conninfo = conninfo(test)?;
+    let name = format!("recordlock_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let mut client = postgres::Client::connect(&conninfo, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("{test}: cannot connect to {conninfo}: {e}"));
+    // A database name cannot be a bind parameter; this one is made of [a-z0-9_] here.
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap_or_else(|e| panic!("{test}: cannot create database {name}: {e}"));
+    Some(url_with_database(&conninfo, &name))
+}
+
+/// `conninfo` (a URL or `key=value` pairs) as a `postgresql://` URL naming `database`.
+pub fn url_with_database(conninfo: &str, database: &str) -> String {
+    if let Some(rest) = conninfo.strip_prefix("postgresql://").or_else(|| conninfo.strip_prefix("postgres://")) {
+        let (authority, query) = match rest.split_once('/') {
+            Some((authority, tail)) => (authority, tail.split_once('?').map(|(_, q)| q)),
+            None => (rest.split_once('?').map_or(rest, |(a, _)| a), rest.split_once('?').map(|(_, q)| q)),
+        };
+        return match query {
+            Some(q) => format!("postgresql://{authority}/{database}?{q}"),
+            None => format!("postgresql://{authority}/{database}"),
+        };
+    }
+    let mut host = String::new();
+    let mut port = String::new();
+    let mut user = String::new();
+    for pair in conninfo.split_whitespace() {
+        match pair.split_once('=') {
+            Some(("host", v)) => host = v.replace('/', "%2F"),
+            Some(("port", v)) => port = format!(":{v}"),
+            Some(("user", v)) => user = format!("{v}@"),
+            _ => {}
+        }
+    }
+    format!("postgresql://{user}{host}{port}/{database}")
+}

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, Decimal128Array, DictionaryArray, RecordBatch, StringArray};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use recordlock::criteria::{Ingestor, Row};
+use recordlock::criteria::Row;
 use recordlock::{Limits, Module, Policy, RuleScope};
 use recordlock_arrow::{ColumnarPlan, MappingOptions};
-use recordlock_benches::peers_data::{N, criteria, records, typed_deals};
+use recordlock_benches::peers_data::{N, criteria, ingested_rows, records, typed_deals, typed_rule};
 use recordlock_benches::{compile_rule, deals};
 use serde_json::json;
 
@@ -31,22 +31,10 @@ fn columnar(c: &mut Criterion) {
     let records = records();
     let schema = deals();
     let (_, program) = compile_rule(&criteria());
-    let ingest = Ingestor::with_layout(schema, program.layout(), program.reads());
-    let rows: Vec<Row> = records
-        .iter()
-        .map(|r| {
-            let mut row = ingest.new_row();
-            ingest.ingest_str(&r.zoho_json(), &mut row).unwrap();
-            row
-        })
-        .collect();
+    let rows: Vec<Row> = ingested_rows(&records, &program);
     let typed = typed_deals(&records);
     let stage_field = schema.field(schema.slot("Stage").unwrap());
-    let won = stage_field.option("Closed Won").unwrap().index() as u8;
-    let lost = stage_field.option("Closed Lost").unwrap().index() as u8;
-    let hand_written_struct = |d: &recordlock_benches::peers_data::TypedDeal| {
-        (d.stage == won || d.stage == lost) && 100_000 <= d.cents && d.cents <= 5_000_000 && d.name.starts_with("acme")
-    };
+    let hand_written_struct = typed_rule();
 
     let ids: ArrayRef = Arc::new(StringArray::from_iter_values(records.iter().map(|r| r.id.as_str())));
     let stages: ArrayRef = Arc::new(records.iter().map(|r| r.stage.as_str()).collect::<DictionaryArray<Int32Type>>());

@@ -6,6 +6,7 @@
 //! gathered by key; picklist text is read once per distinct value; everything else is read
 //! value by value with the rules of JSON ingestion ([`Value::from_json`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use arrow_array::cast::AsArray;
@@ -55,10 +56,19 @@ pub(crate) fn form(field: &Field, encoding: Encoding, dt: &DataType) -> Form {
     }
 }
 
+/// Whether a column of `field` with Arrow type `dt`, read with `encoding`, is read as
+/// [`Column::Values`] with keys: a dictionary, or a picklist's text.
+pub(crate) fn keyed(field: &Field, encoding: Encoding, dt: &DataType) -> bool {
+    form(field, encoding, dt) == Form::Values
+        && matches!(encoding, Encoding::Text | Encoding::Json)
+        && (matches!(dt, DataType::Dictionary(..))
+            || (encoding == Encoding::Text && field.data_type().class() == TypeClass::Picklist))
+}
+
 /// A column ready for tests.
 pub(crate) enum Column<'a> {
     /// Typed values: one per row, or (with `keys`) one per distinct value and a key per row.
-    Values { values: Vec<Value>, keys: Option<Vec<u32>> },
+    Values { values: Vec<Value>, keys: Option<Keys<'a>> },
     /// Plain text of a text field, folded when tested (no row can be unreadable).
     Text(Strings<'a>),
     /// Exact numbers as integers scaled by the column's `10^scale`.
@@ -69,6 +79,26 @@ pub(crate) enum Column<'a> {
     Timestamp { ticks: ScalarBuffer<i64>, nulls: Option<NullBuffer> },
     /// Booleans.
     Boolean(BooleanArray),
+}
+
+/// Each row's index into a column's distinct values.
+pub(crate) struct Keys<'a> {
+    /// Each row's index (whatever it is for a null row; out of range: no value). An Int32
+    /// dictionary's key buffer as it is.
+    pub(crate) index: Cow<'a, [i32]>,
+    /// Null rows (empty), when there are any.
+    pub(crate) nulls: Option<NullBuffer>,
+}
+
+impl Keys<'_> {
+    /// Row `row`'s index into the values, `None` for a null row.
+    #[inline]
+    pub(crate) fn get(&self, row: usize) -> Option<usize> {
+        if self.nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+            return None;
+        }
+        self.index.get(row).and_then(|k| usize::try_from(*k).ok())
+    }
 }
 
 /// The integers of a [`Column::Scaled`].
@@ -288,7 +318,7 @@ fn choices<'t>(field: &Field, items: impl Iterator<Item = Option<&'t str>>) -> V
     if set.is_empty() { Value::Empty } else { Value::Choices(ChoiceSet::new(set)) }
 }
 
-fn read_text(array: &dyn Array, field: &Field, json: bool) -> (Column<'static>, RowErrors) {
+fn read_text<'a>(array: &'a dyn Array, field: &Field, json: bool) -> (Column<'a>, RowErrors) {
     let len = array.len();
     let mut errors = Vec::new();
     // Dictionaries: each dictionary value read once, rows gathered by key.
@@ -310,12 +340,10 @@ fn read_text(array: &dyn Array, field: &Field, json: bool) -> (Column<'static>, 
                 }
             }
         }
-        let null_key = values.len();
-        values.push(Value::Empty);
-        let keys = dense_keys(array, u32::try_from(null_key).unwrap_or(u32::MAX));
+        let keys = Keys { index: key_index(array), nulls: array.logical_nulls() };
         if bad.iter().any(Option::is_some) {
-            for (i, k) in keys.iter().enumerate() {
-                if let Some(Some(why)) = bad.get(*k as usize) {
+            for i in 0..len {
+                if let Some(Some(why)) = keys.get(i).and_then(|k| bad.get(k)) {
                     errors.push((i, why.clone()));
                 }
             }
@@ -327,7 +355,7 @@ fn read_text(array: &dyn Array, field: &Field, json: bool) -> (Column<'static>, 
     };
     // Picklists: few distinct values; read each once.
     if field.data_type().class() == TypeClass::Picklist && !json {
-        let mut seen: HashMap<&str, u32> = HashMap::new();
+        let mut seen: HashMap<&str, i32> = HashMap::new();
         let mut values = vec![Value::Empty];
         let mut keys = Vec::with_capacity(len);
         for i in 0..len {
@@ -335,12 +363,12 @@ fn read_text(array: &dyn Array, field: &Field, json: bool) -> (Column<'static>, 
                 None | Some("") => 0,
                 Some(t) => *seen.entry(t).or_insert_with(|| {
                     values.push(Value::Choice(choice_of(field, t)));
-                    u32::try_from(values.len() - 1).unwrap_or(0)
+                    i32::try_from(values.len() - 1).unwrap_or(-1)
                 }),
             };
             keys.push(key);
         }
-        return (Column::Values { values, keys: Some(keys) }, errors);
+        return (Column::Values { values, keys: Some(Keys { index: Cow::Owned(keys), nulls: None }) }, errors);
     }
     let mut values = Vec::with_capacity(len);
     for i in 0..len {
@@ -520,6 +548,29 @@ fn choice_of(field: &Field, text: &str) -> Choice {
     match field.option_folded(&folded) {
         Some(code) => Choice::Option(code),
         None => Choice::Other(folded.into()),
+    }
+}
+
+/// A dictionary's keys as indices: an Int32 key buffer as it is, other key types converted
+/// (a key outside `i32`: -1, no value).
+fn key_index(array: &dyn Array) -> Cow<'_, [i32]> {
+    let Some(d) = array.as_any_dictionary_opt() else { return Cow::Owned(vec![-1; array.len()]) };
+    let keys = d.keys();
+    macro_rules! convert {
+        ($t:ty) => {
+            Cow::Owned(keys.as_primitive::<$t>().values().iter().map(|k| i32::try_from(*k).unwrap_or(-1)).collect())
+        };
+    }
+    match keys.data_type() {
+        DataType::Int32 => Cow::Borrowed(keys.as_primitive::<Int32Type>().values()),
+        DataType::Int8 => convert!(Int8Type),
+        DataType::Int16 => convert!(Int16Type),
+        DataType::Int64 => convert!(Int64Type),
+        DataType::UInt8 => convert!(UInt8Type),
+        DataType::UInt16 => convert!(UInt16Type),
+        DataType::UInt32 => convert!(UInt32Type),
+        DataType::UInt64 => convert!(UInt64Type),
+        _ => Cow::Owned(vec![-1; array.len()]),
     }
 }
 

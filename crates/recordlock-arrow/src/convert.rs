@@ -100,16 +100,37 @@ pub fn batch_from_json(
     records: &[Json],
     style: &Style,
 ) -> Result<RecordBatch, ArrowError> {
+    let ids: Vec<Option<&Json>> = records.iter().map(|r| r.get("id")).collect();
+    let columns: Vec<Vec<Option<&Json>>> = slots
+        .iter()
+        .map(|slot| {
+            let name = schema.get(*slot).map(Field::api_name);
+            records.iter().map(|r| name.and_then(|n| r.get(n))).collect()
+        })
+        .collect();
+    batch_from_columns(schema, slots, &ids, &columns, style)
+}
+
+/// Builds one batch from values already split by column: `ids` the `id` column's, and
+/// `columns[k]` the values of `slots[k]` (every column as long as `ids`; `None`: absent).
+///
+/// # Errors
+/// Arrow's own errors, or columns of unequal lengths.
+pub fn batch_from_columns(
+    schema: &Schema,
+    slots: &[Slot],
+    ids: &[Option<&Json>],
+    columns: &[Vec<Option<&Json>>],
+    style: &Style,
+) -> Result<RecordBatch, ArrowError> {
     let mut fields = Vec::with_capacity(slots.len() + 1);
     let mut arrays = Vec::with_capacity(slots.len() + 1);
-    let ids: Vec<Option<&Json>> = records.iter().map(|r| r.get("id")).collect();
-    let (f, a) = text_or_json("id", &ids, style, TypeClass::Text);
+    let (f, a) = text_or_json("id", ids, style, TypeClass::Text);
     fields.push(f);
     arrays.push(a);
-    for slot in slots {
+    for (slot, values) in slots.iter().zip(columns) {
         let Some(field) = schema.get(*slot) else { continue };
-        let values: Vec<Option<&Json>> = records.iter().map(|r| r.get(field.api_name())).collect();
-        let (f, a) = column(field, &values, style);
+        let (f, a) = column(field, values, style);
         fields.push(f);
         arrays.push(a);
     }

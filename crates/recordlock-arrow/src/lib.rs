@@ -14,6 +14,7 @@
 //! Sweeping a Parquet file (here the shared columnar sample, written by pyarrow):
 //!
 //! ```
+//! use std::io::Write;
 //! use std::path::Path;
 //! use recordlock::{Limits, Module, Policy, RuleScope};
 //! use recordlock::criteria::EvalOptions;
@@ -30,7 +31,7 @@
 //! let source = read::parquet(&file, &rules, MappingOptions::default()).unwrap();
 //! let writer = LineWriter::new(&source.plan);
 //! let mut out = Vec::new();
-//! let (stats, result) = sweep(source, 4, |_, line| writer.write(&mut out, &line), |_| {});
+//! let (stats, result) = sweep(source, 4, &writer, |lines| out.write_all(lines), |_| {});
 //! result.unwrap();
 //! assert_eq!(stats.records, 400);
 //! assert!(String::from_utf8(out).unwrap().starts_with(r#"{"id":"5843104000200000000","rule":{"id":null,"name":"Won"}}"#));
@@ -42,7 +43,9 @@ mod ipc_schema;
 mod lower;
 pub mod mapping;
 mod plan;
+mod prune;
 pub mod read;
+mod rows;
 pub mod sweep;
 mod value_test;
 

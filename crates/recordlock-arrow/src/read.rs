@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
@@ -39,45 +39,106 @@ impl From<RecordBatch> for SourceBatch {
     }
 }
 
-/// A stream of batches and the plan for their schema.
+/// Batches read on demand, or why reading failed.
+pub type Batches = Box<dyn Iterator<Item = Result<SourceBatch, String>> + Send>;
+
+/// A piece of the input that a sweep reads and evaluates apart from the others, in parallel
+/// with them.
+pub enum Part {
+    /// A batch already read (CSV, Arrow IPC).
+    Batch(SourceBatch),
+    /// `rows` rows read where the part is evaluated (a Parquet row group, decoded on the
+    /// thread that evaluates it).
+    Deferred {
+        /// Rows in the part.
+        rows: u64,
+        /// Opens the part's batches.
+        read: Box<dyn FnOnce() -> Result<Batches, String> + Send>,
+    },
+    /// Rows counted and never read: the file's statistics prove that no rule holds on any
+    /// of them and that every one of them has an id and readable values (a pruned Parquet
+    /// row group).
+    Skipped(u64),
+}
+
+impl Part {
+    /// The number of rows in the part.
+    pub fn rows(&self) -> u64 {
+        match self {
+            Part::Batch(b) => b.batch.num_rows() as u64,
+            Part::Deferred { rows, .. } | Part::Skipped(rows) => *rows,
+        }
+    }
+}
+
+impl From<SourceBatch> for Part {
+    fn from(b: SourceBatch) -> Part {
+        Part::Batch(b)
+    }
+}
+
+/// A stream of parts and the plan for their schema.
 pub struct Source {
     /// The plan, made for the batches' schema.
     pub plan: ColumnarPlan,
-    /// The batches, in file order.
-    pub batches: Box<dyn Iterator<Item = Result<SourceBatch, SweepError>> + Send>,
+    /// The input, as errors name it.
+    pub name: String,
+    /// The parts, in file order.
+    pub parts: Box<dyn Iterator<Item = Result<Part, SweepError>> + Send>,
 }
 
 fn open(path: &Path) -> Result<File, SweepError> {
     File::open(path).map_err(|e| SweepError::Open { path: path.display().to_string(), message: e.to_string() })
 }
 
-/// Opens a Parquet file, reading only the columns the rules read and `id`.
+/// Opens a Parquet file, reading only the columns the rules read and `id`: one part per row
+/// group, decoded where it is evaluated (so row groups decode in parallel), and skipped
+/// unread when its statistics prove that no rule holds on any of its rows and none of them is
+/// an error ([`crate::prune`]).
 ///
 /// # Errors
 /// The file cannot be opened or is not Parquet; a column the rules read is missing or of
 /// the wrong type.
 pub fn parquet(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source, SweepError> {
-    parquet_reader(open(path)?, &path.display().to_string(), rules, opts)
+    let file = open(path)?;
+    let owned = path.to_owned();
+    // A file of its own for each row group: handles of one file share their position.
+    parquet_parts(file, &path.display().to_string(), rules, opts, move || File::open(&owned).map_err(|e| e.to_string()))
 }
 
-/// [`parquet()`] from anything Parquet reads by position: a [`File`], or the whole file in
-/// memory as `bytes::Bytes` (`name` names it in errors).
+/// [`parquet()`] from the whole file in memory (`name` names it in errors): anything Parquet
+/// reads by position that is cheap to clone, such as `bytes::Bytes`.
 ///
 /// # Errors
 /// As [`parquet()`].
-pub fn parquet_reader<R: ChunkReader + 'static>(
+pub fn parquet_reader<R: ChunkReader + Clone + 'static>(
     input: R,
     name: &str,
     rules: &RuleSet,
     opts: MappingOptions,
 ) -> Result<Source, SweepError> {
+    let again = input.clone();
+    parquet_parts(input, name, rules, opts, move || Ok(again.clone()))
+}
+
+/// The parts of a Parquet file read through `input`; `reopen` gives each row group its own
+/// reader of the same bytes.
+fn parquet_parts<R: ChunkReader + 'static>(
+    input: impl ChunkReader,
+    name: &str,
+    rules: &RuleSet,
+    opts: MappingOptions,
+    reopen: impl Fn() -> Result<R, String> + Clone + Send + 'static,
+) -> Result<Source, SweepError> {
+    let shown = name.to_owned();
     let corrupt = |e: parquet::errors::ParquetError| SweepError::Open {
-        path: name.to_owned(),
+        path: shown.clone(),
         message: format!("not a readable Parquet file: {e}"),
     };
     // The footer first, without its Arrow schema hint: the hint is used only when arrow-ipc
-    // can convert it without panicking (a corrupt one would abort the process), else the
-    // file is read by its Parquet schema alone (the same values; picklists as plain text).
+    // can convert it without panicking (a corrupt one would abort the process; found by the
+    // `parquet` fuzz target), else the file is read by its Parquet schema alone (the same
+    // values; picklists as plain text).
     let plain = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
     let metadata = ArrowReaderMetadata::load(&input, plain).map_err(corrupt)?;
     let hint_ok = metadata
@@ -89,43 +150,58 @@ pub fn parquet_reader<R: ChunkReader + 'static>(
         .filter(|kv| kv.key == parquet::arrow::ARROW_SCHEMA_META_KEY)
         .all(|kv| kv.value.as_deref().is_none_or(crate::ipc_schema::hint_is_safe));
     let metadata = if hint_ok {
-        ArrowReaderMetadata::try_new(Arc::clone(metadata.metadata()), ArrowReaderOptions::new()).map_err(corrupt)?
+        ArrowReaderMetadata::try_new(Arc::clone(metadata.metadata()), ArrowReaderOptions::default()).map_err(corrupt)?
     } else {
         metadata
     };
-    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(input, metadata);
-    let full = map_columns(rules.schema(), &rules.reads(), builder.schema(), &opts)?;
-    let mask = ProjectionMask::roots(builder.parquet_schema(), full.projection());
-    let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(corrupt)?;
-    let plan = ColumnarPlan::new(rules, &reader.schema(), opts)?;
-    let shown = name.to_owned();
-    let mut rows = 0u64;
-    let mut reader = Some(reader);
-    let batches = std::iter::from_fn(move || {
-        // The Parquet crate asserts on some corrupt pages (its bit reader panics; found by the
-        // `parquet` fuzz target): a panic while decoding is a read error of this file, and the
-        // reader, in an unknown state, is dropped.
-        let next = std::panic::catch_unwind(AssertUnwindSafe(|| reader.as_mut()?.next()));
-        match next {
-            Ok(None) => None,
-            Ok(Some(Ok(b))) => {
-                rows += b.num_rows() as u64;
-                Some(Ok(SourceBatch::from(b)))
-            }
-            Ok(Some(Err(e))) => {
-                Some(Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }))
-            }
-            Err(_) => {
-                reader = None;
-                Some(Err(SweepError::Read {
-                    path: shown.clone(),
-                    after_rows: rows,
-                    message: "the Parquet reader failed on a corrupt page".to_owned(),
-                }))
-            }
+    let full = map_columns(rules.schema(), &rules.reads(), metadata.schema(), &opts)?;
+    let mask = ProjectionMask::roots(metadata.metadata().file_metadata().schema_descr(), full.projection());
+    // The batches' schema: the projected columns, in file order.
+    let mut projection = full.projection();
+    projection.sort_unstable();
+    projection.dedup();
+    let projected = metadata
+        .schema()
+        .project(&projection)
+        .map_err(|e| SweepError::Open { path: shown.clone(), message: format!("not a readable Parquet file: {e}") })?;
+    let plan = ColumnarPlan::new(rules, &projected, opts)?;
+    let skip = crate::prune::pruned_row_groups(&plan, &metadata);
+    let groups = metadata.metadata().row_groups().len();
+    let parts = (0..groups).map(move |group| {
+        let rows = metadata.metadata().row_group(group).num_rows().unsigned_abs();
+        if skip.get(group).copied().unwrap_or(false) {
+            return Ok(Part::Skipped(rows));
         }
+        let (reopen, metadata, mask) = (reopen.clone(), metadata.clone(), mask.clone());
+        let read = move || -> Result<Batches, String> {
+            let input = reopen()?;
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(input, metadata)
+                .with_projection(mask)
+                .with_row_groups(vec![group])
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(guarded(reader)))
+        };
+        Ok(Part::Deferred { rows, read: Box::new(read) })
     });
-    Ok(Source { plan, batches: Box::new(batches) })
+    Ok(Source { plan, name: shown, parts: Box::new(parts) })
+}
+
+/// The batches of `reader`, a panic of the Parquet crate while decoding (it asserts on some
+/// corrupt pages; found by the `parquet` fuzz target) turned into an error, after which the
+/// reader, in an unknown state, is dropped.
+fn guarded(
+    reader: impl Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>> + Send,
+) -> impl Iterator<Item = Result<SourceBatch, String>> + Send {
+    let mut reader = Some(reader);
+    std::iter::from_fn(move || match std::panic::catch_unwind(AssertUnwindSafe(|| reader.as_mut()?.next())) {
+        Ok(next) => next.map(|b| b.map(SourceBatch::from).map_err(|e| e.to_string())),
+        Err(_) => {
+            reader = None;
+            Some(Err("the Parquet reader failed on a corrupt page".to_owned()))
+        }
+    })
 }
 
 /// Opens an Arrow IPC file (`ARROW1` magic) or stream.
@@ -165,14 +241,15 @@ pub fn arrow_ipc(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<S
     };
     let plan = ColumnarPlan::new(rules, &schema, opts)?;
     let mut rows = 0u64;
-    let batches = batches.map(move |b| match b {
+    let name = shown.clone();
+    let parts = batches.map(move |b| match b {
         Ok(b) => {
             rows += b.num_rows() as u64;
-            Ok(SourceBatch::from(b))
+            Ok(Part::Batch(SourceBatch::from(b)))
         }
         Err(e) => Err(SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
     });
-    Ok(Source { plan, batches: Box::new(batches) })
+    Ok(Source { plan, name, parts: Box::new(parts) })
 }
 
 /// Opens a CSV file as a CRM bulk export writes it: a header row of API names (a lookup as
@@ -297,9 +374,9 @@ pub fn csv_reader(
         let arrays: Vec<ArrayRef> = builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
         Some(
             RecordBatch::try_new(Arc::clone(&schema), arrays)
-                .map(|batch| SourceBatch { batch, unreadable })
+                .map(|batch| Part::Batch(SourceBatch { batch, unreadable }))
                 .map_err(|e| SweepError::Read { path: shown.clone(), after_rows: rows, message: e.to_string() }),
         )
     });
-    Ok(Source { plan, batches: Box::new(batches) })
+    Ok(Source { plan, name: name.to_owned(), parts: Box::new(batches) })
 }

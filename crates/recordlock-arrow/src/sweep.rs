@@ -1,5 +1,6 @@
-//! Columnar sweeps: batches stream from a [`Source`], a window of them is evaluated in
-//! parallel (rayon), and the reported rows come out in input order — the lines of
+//! Columnar sweeps: parts (batches, or Parquet row groups read where they are evaluated)
+//! stream from a [`Source`], a window of them is read, evaluated and rendered in parallel
+//! (rayon), and the reported rows come out in input order — the lines of
 //! `recordlock sweep`, byte for byte: `{"id","rule":{"id","name"}}` for a locked row,
 //! `{"error","id","line"}` for a row that cannot be evaluated (`line`: its 1-based row
 //! number). Every row read is counted in [`SweepStats`].
@@ -15,7 +16,7 @@ use serde_json::json;
 
 use crate::mapping::MappingError;
 use crate::plan::{ColumnarPlan, Evaluation, RowOutcome};
-use crate::read::{Source, SourceBatch};
+use crate::read::{Part, Source, SourceBatch};
 
 /// Counts of a sweep.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -26,6 +27,9 @@ pub struct SweepStats {
     pub locked: u64,
     /// Rows that cannot be evaluated (or read).
     pub errors: u64,
+    /// Rows counted without being read: in row groups whose statistics prove that no rule
+    /// holds and no row is an error (included in `records`).
+    pub skipped: u64,
 }
 
 /// Why a sweep could not run or stopped.
@@ -128,60 +132,136 @@ impl LineWriter {
     }
 }
 
-/// Sweeps `source`: evaluates `window` batches at a time in parallel (in the current rayon
-/// pool) and calls `emit` for each reported row in input order, `progress` after each window.
+/// Sweeps `source`: reads and evaluates `window` parts at a time in parallel (in the current
+/// rayon pool), each part's reported rows rendered by `writer` on the thread that evaluated
+/// them, and hands `output` each part's lines in input order; `progress` after each window.
 ///
 /// Returns the counts of what was swept and, if the sweep stopped early, why: a read error
-/// part way (the rows before are emitted and counted) or `emit`'s error.
+/// part way (the rows before are output and counted) or `output`'s error.
 pub fn sweep(
     source: Source,
     window: usize,
-    emit: impl FnMut(&ColumnarPlan, SweepLine<'_>) -> io::Result<()>,
-    progress: impl FnMut(&SweepStats),
+    writer: &LineWriter,
+    mut output: impl FnMut(&[u8]) -> io::Result<()>,
+    mut progress: impl FnMut(&SweepStats),
 ) -> (SweepStats, Result<(), SweepError>) {
     let mut stats = SweepStats::default();
-    let result = sweep_into(source, window, emit, progress, &mut stats);
-    (stats, result)
-}
-
-fn sweep_into(
-    source: Source,
-    window: usize,
-    mut emit: impl FnMut(&ColumnarPlan, SweepLine<'_>) -> io::Result<()>,
-    mut progress: impl FnMut(&SweepStats),
-    stats: &mut SweepStats,
-) -> Result<(), SweepError> {
-    let Source { plan, mut batches } = source;
+    let Source { plan, name, mut parts } = source;
     let window = window.max(1);
-    loop {
-        let mut read: Vec<SourceBatch> = Vec::with_capacity(window);
+    let mut next_row = 0u64;
+    let result = loop {
+        let mut taken: Vec<(u64, Part)> = Vec::with_capacity(window);
         let mut failure = None;
-        for b in batches.by_ref() {
-            match b {
-                Ok(b) => read.push(b),
+        for part in parts.by_ref() {
+            match part {
+                Ok(part) => {
+                    let rows = part.rows();
+                    taken.push((next_row, part));
+                    next_row += rows;
+                }
                 Err(e) => {
                     failure = Some(e);
                     break;
                 }
             }
-            if read.len() == window {
+            if taken.len() == window {
                 break;
             }
         }
-        if read.is_empty() && failure.is_none() {
-            return Ok(());
+        if taken.is_empty() && failure.is_none() {
+            break Ok(());
         }
-        let evaluated: Vec<Result<Evaluation, MappingError>> =
-            read.par_iter().map(|b| plan.evaluate(&b.batch)).collect();
-        for (b, e) in read.iter().zip(evaluated) {
-            let evaluation = e?;
-            report(&plan, b, &evaluation, stats, &mut emit).map_err(SweepError::Output)?;
+        let swept: Vec<Swept> =
+            taken.into_par_iter().map(|(first, part)| sweep_part(&plan, part, first, writer)).collect();
+        let mut stopped = None;
+        for part in swept {
+            if let Err(e) = output(&part.bytes) {
+                stopped = Some(SweepError::Output(e));
+                break;
+            }
+            stats.records += part.stats.records;
+            stats.locked += part.stats.locked;
+            stats.errors += part.stats.errors;
+            stats.skipped += part.stats.skipped;
+            if let Some(f) = part.failure {
+                stopped = Some(f.at(&name, stats.records));
+                break;
+            }
         }
-        progress(stats);
-        if let Some(e) = failure {
-            return Err(e);
+        if let Some(e) = stopped.or(failure) {
+            break Err(e);
+        }
+        progress(&stats);
+    };
+    (stats, result)
+}
+
+/// A part swept: its rendered lines, counts, and what stopped it part way.
+struct Swept {
+    bytes: Vec<u8>,
+    stats: SweepStats,
+    failure: Option<PartFailure>,
+}
+
+enum PartFailure {
+    Read(String),
+    Mapping(MappingError),
+    Output(io::Error),
+}
+
+impl PartFailure {
+    /// The sweep's error, `after_rows` rows into the input.
+    fn at(self, name: &str, after_rows: u64) -> SweepError {
+        match self {
+            PartFailure::Read(message) => SweepError::Read { path: name.to_owned(), after_rows, message },
+            PartFailure::Mapping(e) => SweepError::Mapping(e),
+            PartFailure::Output(e) => SweepError::Output(e),
         }
     }
+}
+
+/// Reads (if deferred) and evaluates one part whose first row is the input's row
+/// `first` (0-based), rendering its reported rows.
+fn sweep_part(plan: &ColumnarPlan, part: Part, first: u64, writer: &LineWriter) -> Swept {
+    let mut swept = Swept { bytes: Vec::new(), stats: SweepStats::default(), failure: None };
+    let one = |b: &SourceBatch, swept: &mut Swept| {
+        let evaluation = match plan.evaluate(&b.batch) {
+            Ok(e) => e,
+            Err(e) => return Err(PartFailure::Mapping(e)),
+        };
+        report(plan, b, &evaluation, first, writer, swept).map_err(PartFailure::Output)
+    };
+    match part {
+        Part::Batch(b) => swept.failure = one(&b, &mut swept).err(),
+        Part::Skipped(rows) => {
+            swept.stats.records = rows;
+            swept.stats.skipped = rows;
+        }
+        Part::Deferred { rows, read } => {
+            let batches = match read() {
+                Ok(batches) => batches,
+                Err(message) => {
+                    swept.failure = Some(PartFailure::Read(message));
+                    return swept;
+                }
+            };
+            for b in batches {
+                let result = match b {
+                    Ok(b) => one(&b, &mut swept),
+                    Err(message) => Err(PartFailure::Read(message)),
+                };
+                if let Err(f) = result {
+                    swept.failure = Some(f);
+                    return swept;
+                }
+            }
+            if swept.stats.records != rows {
+                let message = format!("a part of {rows} rows held {} rows", swept.stats.records);
+                swept.failure = Some(PartFailure::Read(message));
+            }
+        }
+    }
+    swept
 }
 
 /// The error of a row without an id: a lock nobody could apply is never
@@ -191,16 +271,19 @@ fn missing_id() -> &'static Error {
     MISSING.get_or_init(|| RecordError::missing_id().into())
 }
 
+/// Renders the reported rows of batch `b` (its rows follow the part's `swept.stats.records`
+/// rows, the part's first row being the input's row `first`) and counts them.
 fn report(
     plan: &ColumnarPlan,
     b: &SourceBatch,
     evaluation: &Evaluation,
-    stats: &mut SweepStats,
-    emit: &mut impl FnMut(&ColumnarPlan, SweepLine<'_>) -> io::Result<()>,
+    first: u64,
+    writer: &LineWriter,
+    swept: &mut Swept,
 ) -> io::Result<()> {
-    let first = stats.records;
+    let start = first + swept.stats.records;
     let ids = plan.ids(&b.batch);
-    let line = |row: usize| first + row as u64 + 1;
+    let line = |row: usize| start + row as u64 + 1;
     // Every reported row with its priority: the reader's error, then the evaluation's, then
     // a missing id, then a lock.
     let mut rows: Vec<(usize, u8, SweepLine<'_>)> = Vec::new();
@@ -227,11 +310,11 @@ fn report(
     rows.dedup_by_key(|(row, _, _)| *row);
     for (_, _, l) in rows {
         match l {
-            SweepLine::Locked { .. } => stats.locked += 1,
-            SweepLine::Unevaluable { .. } => stats.errors += 1,
+            SweepLine::Locked { .. } => swept.stats.locked += 1,
+            SweepLine::Unevaluable { .. } => swept.stats.errors += 1,
         }
-        emit(plan, l)?;
+        writer.write(&mut swept.bytes, &l)?;
     }
-    stats.records += b.batch.num_rows() as u64;
+    swept.stats.records += b.batch.num_rows() as u64;
     Ok(())
 }

@@ -6,14 +6,21 @@
 //! of several units, lists and large lists, lookups as structs, every column as text (a CSV
 //! export) and every column as JSON text — and repeated into batches of up to 1,000 rows.
 //! Every encoding and every copy of a record must give one answer, and that answer the
-//! reference's.
+//! reference's; so must a Parquet file of one row per row group, whose groups are skipped
+//! when their statistics prove that no rule holds (row-group pruning).
 
 #![expect(clippy::panic, clippy::indexing_slicing, reason = "a test reports failures by panicking")]
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use arrow_array::RecordBatch;
 use arrow_schema::TimeUnit;
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
 use recordlock_arrow::convert::{Style, TextLayout, batch_from_json};
+use recordlock_arrow::read::{self, Part};
 use recordlock_arrow::{ColumnarPlan, MappingOptions, RowOutcome};
 use recordlock_tests::backend::{Answer, Backend, Input, Unsupported, differential};
 use serde_json::Value as Json;
@@ -66,6 +73,8 @@ fn styles(seed: u64) -> Vec<(Style, usize)> {
 
 struct Columnar {
     runs: usize,
+    /// Parquet row groups skipped by their statistics.
+    pruned: usize,
 }
 
 impl Columnar {
@@ -109,6 +118,67 @@ impl Columnar {
     }
 }
 
+/// Through a Parquet file of one row per row group, with ids: each row's group is skipped
+/// when its statistics prove no rule holds ([`Part::Skipped`]), else read and evaluated. A
+/// skipped row answers "no rule", so a wrongly pruned group is a wrong answer here.
+fn parquet_answers(input: &Input<'_>, pruned: &mut usize) -> Result<Vec<Answer>, String> {
+    let records: Vec<Json> = input
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r = r.clone();
+            if let Some(map) = r.as_object_mut() {
+                map.insert("id".to_owned(), Json::String(format!("{i}")));
+            }
+            r
+        })
+        .collect();
+    let batch = batch_from_json(input.rules.schema(), &input.rules.reads(), &records, &Style::default())
+        .map_err(|e| format!("building the batch: {e}"))?;
+    static FILES: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "recordlock-prune-{}-{}.parquet",
+        std::process::id(),
+        FILES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let props = WriterProperties::builder().set_max_row_group_row_count(Some(1)).build();
+    let mut writer =
+        ArrowWriter::try_new(std::fs::File::create(&path).map_err(|e| e.to_string())?, batch.schema(), Some(props))
+            .map_err(|e| e.to_string())?;
+    writer.write(&batch).map_err(|e| e.to_string())?;
+    writer.close().map_err(|e| e.to_string())?;
+    let source = read::parquet(&path, input.rules, MappingOptions::default()).map_err(|e| e.to_string())?;
+    let mut answers = Vec::with_capacity(records.len());
+    for part in source.parts {
+        match part.map_err(|e| e.to_string())? {
+            Part::Skipped(rows) => {
+                *pruned += 1;
+                answers.extend((0..rows).map(|_| Answer::Rule(None)));
+            }
+            Part::Batch(b) => answers.extend(outcomes(&source.plan, &b.batch)?),
+            Part::Deferred { read, .. } => {
+                for b in read()? {
+                    answers.extend(outcomes(&source.plan, &b?.batch)?);
+                }
+            }
+        }
+    }
+    std::fs::remove_file(&path).map_err(|e| e.to_string())?;
+    Ok(answers)
+}
+
+fn outcomes(plan: &ColumnarPlan, batch: &RecordBatch) -> Result<Vec<Answer>, String> {
+    let result = plan.evaluate(batch).map_err(|e| e.to_string())?;
+    Ok((0..batch.num_rows())
+        .map(|row| match result.outcome(row) {
+            RowOutcome::Unevaluable(_) => Answer::Unevaluable,
+            RowOutcome::Locked(i) => Answer::Rule(Some(i)),
+            RowOutcome::Unlocked => Answer::Rule(None),
+        })
+        .collect())
+}
+
 impl Backend for Columnar {
     fn name(&self) -> &str {
         "columnar"
@@ -135,7 +205,17 @@ impl Backend for Columnar {
                 Some(_) => {}
             }
         }
-        Ok(answers.map(|(a, _)| a).unwrap_or_default())
+        let answers = answers.map(|(a, _)| a).unwrap_or_default();
+        let through_parquet = parquet_answers(input, &mut self.pruned)
+            .unwrap_or_else(|e| panic!("columnar through Parquet: {e}\n  config: {}", input.config));
+        if through_parquet != answers {
+            panic!(
+                "columnar through Parquet row groups (some pruned) disagrees:\n  batch:   {answers:?}\n  parquet: {through_parquet:?}\n  config: {}\n  records: {}",
+                input.config,
+                Json::Array(input.records.to_vec())
+            );
+        }
+        Ok(answers)
     }
 }
 
@@ -143,10 +223,11 @@ impl Backend for Columnar {
 /// change), each in five encodings.
 #[test]
 fn columnar_matches_the_reference() {
-    let mut engine = Columnar { runs: 0 };
+    let mut engine = Columnar { runs: 0, pruned: 0 };
     let report = differential(&mut engine, 2_000);
     assert!(report.skipped.is_empty(), "skipped: {:?}", report.skipped);
     assert!(report.generated_cases >= 1, "no generated case ran");
     assert!(report.locked > 0 && report.unevaluable > 0, "both outcomes must be exercised: {report:?}");
     assert!(engine.runs > report.generated_cases);
+    assert!(engine.pruned > 100, "pruning must be exercised: {} row groups pruned", engine.pruned);
 }

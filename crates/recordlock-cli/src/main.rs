@@ -109,7 +109,7 @@ enum Command {
         #[arg(long)]
         output: Option<String>,
     },
-    /// Serve Zoho's record locking API over HTTP, state in SQLite (until SIGTERM).
+    /// Serve Zoho's record locking API over HTTP, state in SQLite or PostgreSQL (until SIGTERM).
     #[cfg(feature = "server")]
     Serve(cmd::serve::ServeArgs),
     /// Mint an access token for the server: prints it once, stores only its hash.

@@ -1,10 +1,11 @@
 //! `recordlock serve` and `recordlock token` as a user runs them: the real binary, a real
-//! SQLite file, killed with SIGKILL mid-stream and stopped with SIGTERM mid-request.
+//! SQLite file, killed with SIGKILL mid-stream and stopped with SIGTERM mid-request; and two
+//! servers on one PostgreSQL database serving one tenant set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -30,9 +31,10 @@ impl Drop for TempDir {
     }
 }
 
-fn mint(db: &Path) -> String {
+/// Mints a token of organisation `acme` in `store` (a SQLite path or a PostgreSQL URL).
+fn mint(store: &str) -> String {
     let out = Command::new(BIN)
-        .args(["token", "--store", db.to_str().unwrap(), "--org", "acme", "--user", "100", "--profile", "300"])
+        .args(["token", "--store", store, "--org", "acme", "--user", "100", "--profile", "300"])
         .args(["--lock-permission", "--unlock-permission", "--scopes", SCOPES])
         .output()
         .unwrap();
@@ -43,9 +45,9 @@ fn mint(db: &Path) -> String {
 }
 
 /// Starts the server; returns the child and its address (read from its first stdout line).
-fn start(db: &Path) -> (Child, SocketAddr) {
+fn start(store: &str) -> (Child, SocketAddr) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--store", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .args(["serve", "--store", store, "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -108,11 +110,11 @@ struct Acked {
 fn acknowledged_writes_survive_kill_9() {
     let dir = TempDir::new("crash");
     let db = dir.0.join("state.db");
-    let token = mint(&db);
+    let token = mint(db.to_str().unwrap());
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     eprintln!("crash test seed {seed}");
     let mut rng = Rng(seed);
-    let (child, addr) = start(&db);
+    let (child, addr) = start(db.to_str().unwrap());
     let body = json!({"record_locking_configurations": [{"lock_type": "both", "restricted_actions": ["update"],
         "locking_rules": [{"name": "Won", "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
     let (status, created) = http(addr, "POST", CONFIGS, &token, Some(&body.to_string())).unwrap();
@@ -189,7 +191,7 @@ fn acknowledged_writes_survive_kill_9() {
         assert_eq!(check, "ok");
         drop(conn);
 
-        let (next, next_addr) = start(&db);
+        let (next, next_addr) = start(db.to_str().unwrap());
         addr = next_addr;
         for (record, lock_id) in &acked.locks {
             let path = format!("/crm/v8/Deals/{record}/Locking_Information__s/{lock_id}");
@@ -231,8 +233,8 @@ fn acknowledged_writes_survive_kill_9() {
 fn sigterm_finishes_requests_in_flight() {
     let dir = TempDir::new("term");
     let db = dir.0.join("state.db");
-    let token = mint(&db);
-    let (mut child, addr) = start(&db);
+    let token = mint(db.to_str().unwrap());
+    let (mut child, addr) = start(db.to_str().unwrap());
     let body = json!({"record_locking_configurations": [{"lock_type": "manual"}]});
     assert_eq!(http(addr, "POST", CONFIGS, &token, Some(&body.to_string())).unwrap().0, 201);
     let line = r#"{"record": {"id": "1"}, "lock": null, "actor": {"id": "u", "lock_permission": true}, "operation": {"action": "lock", "reason": "r"}}"#;
@@ -270,4 +272,107 @@ fn sigterm_finishes_requests_in_flight() {
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status {status}");
     eprintln!("shut down {:?} after SIGTERM", started.elapsed());
+}
+
+/// Two `recordlock serve` processes on one PostgreSQL database serve one tenant set: what
+/// one writes, the other reads and decides on at once; a lock taken through one is refused
+/// through the other (also when both are asked at the same moment); ids never collide.
+#[test]
+fn two_servers_share_one_postgres_database() {
+    let Some(url) = recordlock_tests::server::fresh_database("two_servers_share_one_postgres_database") else {
+        return;
+    };
+    let token = mint(&url);
+    let (mut a, addr_a) = start(&url);
+    let (mut b, addr_b) = start(&url);
+    let call = |addr, method, path: &str, body: Option<Json>| {
+        let (status, text) = http(addr, method, path, &token, body.map(|b| b.to_string()).as_deref()).unwrap();
+        (status, serde_json::from_str::<Json>(&text).unwrap_or(Json::Null))
+    };
+    let decide_action = |addr, record: Json, action: &str| {
+        let request = json!({"record": record, "actor": {"id": "7", "profile": {"id": "301"}},
+            "operation": {"action": action, "fields": ["Amount"]}});
+        call(addr, "POST", "/recordlock/v1/decide?module=Deals", Some(request))
+    };
+    let decide = |addr, record: Json| decide_action(addr, record, "update");
+
+    // Nothing configured yet, as both see it.
+    assert_eq!(decide(addr_b, json!({"id": "9", "Stage": "Closed Won"})).0, 400);
+    let config = json!({"record_locking_configurations": [{"lock_type": "both", "restricted_actions": ["update", "delete"],
+        "locking_rules": [{"name": "Won", "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+    let (status, created) = call(addr_a, "POST", CONFIGS, Some(config.clone()));
+    assert_eq!(status, 201, "{created}");
+    let id = created["record_locking_configurations"][0]["details"]["id"].as_str().unwrap().to_owned();
+
+    // Written through A: read, decided on and refused a second time through B.
+    let (status, got) = call(addr_b, "GET", CONFIGS, None);
+    assert_eq!((status, got["record_locking_configurations"][0]["id"].as_str()), (200, Some(id.as_str())));
+    assert_eq!(decide(addr_b, json!({"id": "9", "Stage": "Closed Won"})).1["decision"], "blocked");
+    let (status, again) = call(addr_b, "POST", CONFIGS, Some(config.clone()));
+    assert_eq!((status, &again["record_locking_configurations"][0]["code"]), (400, &json!("LIMIT_EXCEEDED")));
+
+    // A record saved through B is locked; A decides with the stored lock.
+    let (status, saved) = call(
+        addr_b,
+        "POST",
+        "/recordlock/v1/records/saved?module=Deals",
+        Some(json!({"id": "7", "Stage": "Closed Won"})),
+    );
+    assert_eq!((status, &saved["change"]), (200, &json!("locked")), "{saved}");
+    assert_eq!(decide(addr_a, json!({"id": "7"})).1["decision"], "blocked");
+
+    // A manual lock through A is refused through B; its id is new to both.
+    let reason = json!({"data": [{"Locked_Reason__s": "audit"}]});
+    let (status, locked) = call(addr_a, "POST", "/crm/v8/Deals/42/Locking_Information__s", Some(reason.clone()));
+    assert_eq!(status, 201, "{locked}");
+    let (status, refused) = call(addr_b, "POST", "/crm/v8/Deals/42/Locking_Information__s", Some(reason.clone()));
+    assert_eq!((status, &refused["code"]), (403, &json!("NOT_ALLOWED")), "{refused}");
+    let lock_ids = [saved["lock"]["id"].as_str().unwrap(), locked["data"][0]["details"]["id"].as_str().unwrap()];
+    assert!(lock_ids[0] != lock_ids[1] && lock_ids.iter().all(|l| *l != id));
+
+    // Both asked to lock the same records at the same moment: exactly one of each pair wins.
+    for record in 100..112 {
+        let path = format!("/crm/v8/Deals/{record}/Locking_Information__s");
+        let statuses: Vec<u16> = std::thread::scope(|s| {
+            let (call, path, reason) = (&call, &path, &reason);
+            let racers: Vec<_> =
+                [addr_a, addr_b].map(|addr| s.spawn(move || call(addr, "POST", path, Some(reason.clone())).0)).into();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        let mut sorted = statuses.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [201, 403], "record {record}: {statuses:?}");
+    }
+
+    // B edits the configuration; A serves the edit. A deletes it; B has none, and its locks
+    // are gone.
+    assert_eq!(decide_action(addr_a, json!({"id": "9", "Stage": "Closed Won"}), "delete").1["decision"], "blocked");
+    let edit = json!({"record_locking_configurations": [{"restricted_actions": ["update"]}]});
+    let (status, _) =
+        call(addr_b, "PUT", &format!("/crm/v8/settings/record_locking_configurations/{id}?module=Deals"), Some(edit));
+    assert_eq!(status, 200);
+    assert_eq!(
+        call(addr_a, "GET", CONFIGS, None).1["record_locking_configurations"][0]["restricted_actions"],
+        json!(["update"])
+    );
+    let (_, deleting) = decide_action(addr_a, json!({"id": "9", "Stage": "Closed Won"}), "delete");
+    assert_eq!(deleting["decision"], "allowed", "delete is no longer restricted: {deleting}");
+    let (status, _) =
+        call(addr_a, "DELETE", &format!("/crm/v8/settings/record_locking_configurations/{id}?module=Deals"), None);
+    assert_eq!(status, 200);
+    assert_eq!(http(addr_b, "GET", CONFIGS, &token, None).unwrap().0, 204);
+    let (status, none) = decide(addr_b, json!({"id": "7"}));
+    assert_eq!((status, &none["code"]), (400, &json!("NOT_ALLOWED")));
+    let (status, created) = call(addr_b, "POST", CONFIGS, Some(config));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        decide(addr_a, json!({"id": "7"})).1["decision"],
+        "allowed",
+        "the deleted configuration's locks were released"
+    );
+
+    for child in [&mut a, &mut b] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 }

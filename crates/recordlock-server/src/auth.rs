@@ -12,6 +12,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use crate::error::ApiError;
+use crate::routes::blocking;
 use crate::state::App;
 use crate::tokens::{self, Operation, Principal, Resource};
 
@@ -41,10 +42,18 @@ impl FromRequestParts<Arc<App>> for Caller {
         if token.is_empty() || token.len() > 512 {
             return Err(ApiError::invalid_token());
         }
-        // A token seen before is answered from memory; a new one costs one indexed SQLite
-        // read on this thread (microseconds), not worth a hop to the blocking pool.
+        // A token seen before is answered from memory; a new one costs one indexed read:
+        // on this thread for SQLite (microseconds, not worth a hop to the blocking pool),
+        // on a blocking thread for a shared database (a network round trip).
         let hash = tokens::hash(token);
-        let principal = app.principal(&hash).map_err(|e| ApiError::internal_from(&e))?;
+        let principal = match app.known_principal(&hash) {
+            Some(p) => Some(p),
+            None if app.db.shared() => {
+                let app = Arc::clone(app);
+                blocking(move || app.principal(&hash).map_err(|e| ApiError::internal_from(&e))).await?
+            }
+            None => app.principal(&hash).map_err(|e| ApiError::internal_from(&e))?,
+        };
         principal.map(Caller).ok_or_else(ApiError::invalid_token)
     }
 }

@@ -1,16 +1,17 @@
 //! Zoho CRM's record locking API served over HTTP: a thin adapter over the `recordlock`
 //! library's [`recordlock::store::Store`], policies and lock transitions, with its state in
-//! SQLite.
+//! SQLite (one process) or PostgreSQL (several processes serving one tenant set).
 //!
 //! | module | what |
 //! |---|---|
 //! | [`routes`] | Zoho's endpoints (`/crm/v8/...`), recordlock's own (`/recordlock/v1/...`), `/health`, `/openapi.json` |
 //! | [`state`] | the organisations, each with its `Store`, journalled to the database |
-//! | [`db`] | SQLite: WAL, `synchronous=FULL`, migrations in code |
+//! | [`db`] | the state: SQLite (WAL, `synchronous=FULL`) or PostgreSQL, migrations in code |
 //! | [`tokens`], [`auth`] | hashed tokens, scopes, `Authorization: Zoho-oauthtoken` |
 //! | [`serve`] | middleware (request ids, tracing, timeouts, panics) and graceful shutdown |
 //!
-//! `recordlock serve --store PATH --listen ADDR` runs it; `recordlock token` mints tokens.
+//! `recordlock serve --store PATH|postgres://... --listen ADDR` runs it; `recordlock token`
+//! mints tokens.
 
 pub mod auth;
 pub mod body;
@@ -26,8 +27,8 @@ pub use crate::serve::{ServeOptions, bind, shutdown_signal};
 
 /// Mints a token for `principal` in the database at `store`, storing only its hash;
 /// returns the token (to be printed once).
-pub fn mint_token(store: &std::path::Path, principal: &tokens::Principal) -> Result<String, db::DbError> {
-    let db = db::Db::open(store)?;
+pub fn mint_token(store: &db::Location, principal: &tokens::Principal) -> Result<String, db::DbError> {
+    let db = db::open(store)?;
     let token = tokens::mint().map_err(|e| db::DbError(format!("no randomness: {e}")))?;
     let now = recordlock::rfc3339(crate::routes::now());
     db.insert_token(&tokens::hash(&token), principal, &now)?;

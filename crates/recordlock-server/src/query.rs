@@ -6,6 +6,23 @@ use recordlock::Module;
 
 use crate::error::ApiError;
 
+/// A supported module's API name, as the library spells it (`deals` is `Deals`): what every
+/// endpoint needs per request, without building the module's schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModuleName(&'static str);
+
+impl ModuleName {
+    /// `name` resolved: `INVALID_MODULE` / `NOT_SUPPORTED` as SPEC.md §1 says.
+    pub fn resolve(name: &str) -> Result<ModuleName, ApiError> {
+        Module::builtin_name(name).map(ModuleName).map_err(|e| ApiError::engine(&e))
+    }
+
+    /// The API name.
+    pub fn name(&self) -> &'static str {
+        self.0
+    }
+}
+
 /// The decoded `name=value` pairs of a query string.
 #[derive(Debug, Clone, Default)]
 pub struct Params(Vec<(String, String)>);
@@ -26,10 +43,10 @@ impl Params {
 
     /// The `module` parameter, resolved: `REQUIRED_PARAM_MISSING` when absent,
     /// `INVALID_MODULE` / `NOT_SUPPORTED` as SPEC.md §1 says.
-    pub fn module(&self) -> Result<Module, ApiError> {
+    pub fn module(&self) -> Result<ModuleName, ApiError> {
         let name =
             self.get("module").filter(|m| !m.trim().is_empty()).ok_or_else(|| ApiError::required_param("module"))?;
-        Module::resolve(name.trim(), None).map_err(|e| ApiError::engine(&e))
+        ModuleName::resolve(name.trim())
     }
 
     /// A boolean flag (`true`/`false`, absent: false); anything else is `INVALID_DATA`.

@@ -1,5 +1,6 @@
 //! The HTTP routes, and what handlers share.
 
+pub mod call;
 pub mod configurations;
 pub mod fields;
 pub mod locks;
@@ -64,7 +65,7 @@ pub async fn blocking<T: Send + 'static>(
               (status = 500, description = "the database does not answer", body = Object, content_type = "application/json")))]
 pub async fn health(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
     let db = Arc::clone(&app.db);
-    blocking(move || db.id_floor().map_err(|e| ApiError::internal_from(&e))).await?;
+    blocking(move || db.ping().map_err(|e| ApiError::internal_from(&e))).await?;
     Ok(json_response(StatusCode::OK, &json!({"status": "ok"})))
 }
 

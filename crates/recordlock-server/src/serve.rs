@@ -15,7 +15,6 @@
 use std::any::Any;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -30,7 +29,7 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::db::{Db, DbError};
+use crate::db::{self, DbError, Location};
 use crate::error::ApiError;
 use crate::routes::router;
 use crate::state::App;
@@ -38,8 +37,8 @@ use crate::state::App;
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// The SQLite file (created if missing).
-    pub store: PathBuf,
+    /// Where the state lives: a SQLite file (created if missing) or a PostgreSQL database.
+    pub store: Location,
     /// Where to listen, e.g. `127.0.0.1:8080` (port 0: any free port).
     pub listen: SocketAddr,
     /// How long a request may take, body included.
@@ -95,8 +94,8 @@ pub async fn bind(
     opts: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, impl Future<Output = std::io::Result<()>>), DbError> {
-    let path = opts.store.clone();
-    let app = tokio::task::spawn_blocking(move || Db::open(&path).and_then(App::load))
+    let store = opts.store.clone();
+    let app = tokio::task::spawn_blocking(move || db::open(&store).and_then(App::load))
         .await
         .map_err(|e| DbError(e.to_string()))??;
     let listener = tokio::net::TcpListener::bind(opts.listen)

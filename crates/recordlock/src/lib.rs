@@ -74,7 +74,7 @@ pub use crate::limits::Limits;
 pub use crate::lock::{AutomaticLock, LockState, ManualLock};
 pub use crate::module::{Module, UNSUPPORTED_STANDARD_MODULES};
 pub use crate::policy::{CompiledRule, EffectiveLock, Policy, RuleScope, rfc3339};
-pub use crate::request::{DecideRequest, error_line, with_line};
+pub use crate::request::{DecideRequest, RequestLine, error_line, with_line};
 pub use crate::rules::{Rule, RuleSet};
 
 /// The README's Rust examples, compiled and run as doc tests.

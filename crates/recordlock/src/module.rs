@@ -50,36 +50,66 @@ pub struct Module {
     schema: Arc<Schema>,
 }
 
+/// `INVALID_MODULE`: a module without a built-in schema, given none.
+fn unknown_module(name: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidModule,
+        &JsonPath::root(),
+        format!("the module `{name}` is not known; give its schema"),
+    )
+    .with_api_name("module")
+    .with_supported_values(BUILTIN_MODULES.iter().copied())
+}
+
 impl Module {
     /// The module `name`, with `schema` replacing the built-in one when given. A supported
     /// standard module needs no schema; a custom module must be given one.
     pub fn resolve(name: &str, schema: Option<Schema>) -> Result<Module, Error> {
-        let root = JsonPath::root();
+        let (name, schema) = match schema {
+            Some(s) => (Module::checked_name(name, true)?, s),
+            None => {
+                let name = Module::checked_name(name, false)?;
+                let builtin = Schema::builtin(name).ok_or_else(|| unknown_module(name))?;
+                (name, builtin.clone())
+            }
+        };
+        Ok(Module { name: name.to_owned(), schema: Arc::new(schema) })
+    }
+
+    /// The API name [`Module::resolve`] would give a built-in module, without building the
+    /// module (its schema is not copied): for a host that only needs the name, per request.
+    ///
+    /// ```
+    /// use recordlock::Module;
+    /// assert_eq!(Module::builtin_name("deals").unwrap(), "Deals");
+    /// assert!(Module::builtin_name("Calls").is_err() && Module::builtin_name("Widgets").is_err());
+    /// ```
+    pub fn builtin_name(name: &str) -> Result<&'static str, Error> {
+        let name = Module::checked_name(name, false)?;
+        BUILTIN_MODULES
+            .iter()
+            .find(|m| **m == name && Schema::builtin(m).is_some())
+            .copied()
+            .ok_or_else(|| unknown_module(name))
+    }
+
+    /// `name` with a built-in module's spelling (modules are matched ignoring ASCII case, as
+    /// for the unsupported ones: `tasks` is Tasks); `NOT_SUPPORTED` for an unsupported
+    /// standard module, `INVALID_MODULE` for an unknown one unless it has its own schema.
+    fn checked_name(name: &str, has_schema: bool) -> Result<&str, Error> {
         if UNSUPPORTED_STANDARD_MODULES.iter().any(|m| m.eq_ignore_ascii_case(name)) {
             return Err(Error::new(
                 ErrorCode::NotSupported,
-                &root,
+                &JsonPath::root(),
                 "The module name given is not supported for the feature",
             )
             .with_api_name("module"));
         }
-        // Module names are matched ignoring ASCII case, as for the unsupported ones: `tasks`
-        // is Tasks, with its built-in schema and its one-rule restriction.
-        let name = BUILTIN_MODULES.iter().find(|m| m.eq_ignore_ascii_case(name)).copied().unwrap_or(name);
-        let schema = match (schema, Schema::builtin(name)) {
-            (Some(s), _) => s,
-            (None, Some(builtin)) => builtin.clone(),
-            (None, None) => {
-                return Err(Error::new(
-                    ErrorCode::InvalidModule,
-                    &root,
-                    format!("the module `{name}` is not known; give its schema"),
-                )
-                .with_api_name("module")
-                .with_supported_values(BUILTIN_MODULES.iter().copied()));
-            }
-        };
-        Ok(Module { name: name.to_owned(), schema: Arc::new(schema) })
+        match BUILTIN_MODULES.iter().find(|m| m.eq_ignore_ascii_case(name)) {
+            Some(builtin) => Ok(builtin),
+            None if has_schema => Ok(name),
+            None => Err(unknown_module(name)),
+        }
     }
 
     /// The module's API name.

@@ -100,16 +100,22 @@ impl Policy {
             );
             return error_line(&e);
         }
-        let (record, req) = match read_request_line(line) {
-            Ok(parsed) => parsed,
-            Err(e) => return error_line(&e),
-        };
-        let decision = match &req.lock {
+        match RequestLine::parse(line) {
+            Ok(request) => self.answer_request_line(&request).to_json(),
+            Err(e) => error_line(&e),
+        }
+    }
+
+    /// Answers a request line already read ([`RequestLine::parse`]): with its lock, or
+    /// deriving the lock from the record's text (failing closed when it cannot be read).
+    pub fn answer_request_line(&self, line: &RequestLine) -> Decision {
+        let req = &line.request;
+        match &req.lock {
             Some(lock) => self.decide(&req.actor, lock, &req.operation),
             // The record is read from its own text, as a sweep reads a record line.
             None => {
                 let mut row = self.new_row();
-                match self.ingest_str(record.get(), &mut row) {
+                match self.ingest_str(line.record.get(), &mut row) {
                     Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
                     Err(e) => {
                         let e = Error::from(e).under(&JsonPath::root().key("record"));
@@ -117,8 +123,58 @@ impl Policy {
                     }
                 }
             }
-        };
-        decision.to_json()
+        }
+    }
+}
+
+/// A request line read but not yet answered: the request parsed strictly, its record kept
+/// as text (read once, by the policy's ingestor, when it is answered). A host that stores
+/// locks looks the record's lock up by [`RequestLine::record_id`] in between.
+///
+/// ```
+/// use recordlock::{LockState, RequestLine};
+/// let mut line = RequestLine::parse(r#"{"record": {"id": 17, "Stage": "Won"}, "actor": {"id": "u"},
+///                                       "operation": {"action": "delete"}}"#).unwrap();
+/// assert_eq!(line.record_id().as_deref(), Some("17"));
+/// assert!(line.lock().is_none());
+/// line.set_lock(LockState::Unlocked);
+/// assert!(line.lock().is_some());
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestLine {
+    record: Box<RawValue>,
+    request: DecideRequest,
+}
+
+impl RequestLine {
+    /// Reads a request line (CONTRACT.md's decide input): `INVALID_DATA` or
+    /// `MANDATORY_NOT_FOUND` at the offending key, as [`Policy::answer_line`] answers.
+    pub fn parse(line: &str) -> Result<RequestLine, Error> {
+        let (record, request) = read_request_line(line)?;
+        Ok(RequestLine { record, request })
+    }
+
+    /// The record's `id` as decimal text (a string or a number), if it has a readable one.
+    pub fn record_id(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Id {
+            id: Option<Json>,
+        }
+        match serde_json::from_str::<Id>(self.record.get()).ok()?.id? {
+            Json::String(s) if !s.is_empty() => Some(s),
+            Json::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The lock the request gives (`None`: to be derived from the record).
+    pub fn lock(&self) -> Option<&LockState> {
+        self.request.lock.as_ref()
+    }
+
+    /// Sets the lock to decide with (a host's stored lock of the record).
+    pub fn set_lock(&mut self, lock: LockState) {
+        self.request.lock = Some(lock);
     }
 }
 

@@ -419,6 +419,18 @@ impl Store {
         self.publish(module.name(), Some(Arc::clone(&policy)))?;
         Ok(policy)
     }
+
+    /// Removes `module`'s configuration as deleted elsewhere (another process sharing the
+    /// host's database), without journalling: [`Store::load`]'s counterpart.
+    pub fn unload(&self, module: &str) -> Result<(), Error> {
+        let _writer = self.writer.lock().map_err(|_| Store::poisoned())?;
+        self.publish(module, None)
+    }
+
+    /// The modules that have a configuration.
+    pub fn modules(&self) -> Vec<String> {
+        self.modules.read().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    }
 }
 
 /// Applies an update's `locking_rules` to the stored ones; records the change and the

@@ -9,11 +9,18 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use recordlock::criteria::{FieldType, Schema, Slot, TypeClass};
-use recordlock_arrow::convert::{Style, batch_from_json};
+use recordlock_arrow::convert::{Style, batch_from_columns};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value as Json;
+
+use rayon::prelude::*;
 
 use crate::cmd::gen_records::BATCH;
 use crate::common::{Failure, Format};
+
+/// Rows per Parquet row group: a sweep reads row groups in parallel and skips those whose
+/// statistics rule out every rule, so groups of a quarter million rows give both room.
+const ROW_GROUP_ROWS: usize = 256 * 1024;
 
 /// Why writing failed: the output (named by the caller) or anything else.
 pub enum GenFailure {
@@ -35,7 +42,7 @@ pub fn run(
     count: u64,
     format: Format,
     mut out: Box<dyn Write + Send>,
-    lines: impl Fn(u64, u64) -> Vec<String>,
+    lines: impl Fn(u64, u64) -> Vec<String> + Sync,
 ) -> Result<(), GenFailure> {
     let slots: Vec<Slot> = schema
         .fields()
@@ -51,43 +58,76 @@ pub fn run(
             .collect()
     };
     let fail = |e: &dyn std::fmt::Display| Failure::Usage(format!("writing {format:?}: {e}").to_lowercase());
+    // Batches are built a window at a time in parallel (record `i` depends only on the seed
+    // and `i`) and written in order.
+    let window = u64::try_from(rayon::current_num_threads().max(1) * 2).unwrap_or(2);
+    let ranges = |first: u64| -> Vec<(u64, u64)> {
+        (0..window)
+            .map(|k| first.saturating_add(k.saturating_mul(BATCH)))
+            .take_while(|s| *s < count)
+            .map(|s| (s, count.min(s.saturating_add(BATCH))))
+            .collect()
+    };
     match format {
         Format::Csv => {
-            let mut csv = csv_writer(&mut out);
             let mut header = vec!["id".to_owned()];
             for slot in &slots {
                 let f = schema.field(*slot);
                 let lookup = f.data_type().class() == TypeClass::Lookup;
                 header.push(if lookup { format!("{}.id", f.api_name()) } else { f.api_name().to_owned() });
             }
-            csv.write_record(&header).map_err(|e| fail(&e))?;
-            let mut start = 0u64;
-            while start < count {
-                let end = count.min(start.saturating_add(BATCH));
+            let rows_of = |start: u64, end: u64| -> Result<Vec<u8>, Failure> {
+                let mut csv = csv_writer(Vec::new());
                 for record in parse(lines(start, end))? {
                     let mut row = vec![cell(record.get("id"))];
                     row.extend(slots.iter().map(|s| cell(record.get(schema.field(*s).api_name()))));
                     csv.write_record(&row).map_err(|e| fail(&e))?;
                 }
-                start = end;
-            }
+                csv.into_inner().map_err(|e| fail(&e.error()))
+            };
+            let mut csv = csv_writer(&mut out);
+            csv.write_record(&header).map_err(|e| fail(&e))?;
             csv.flush().map_err(GenFailure::Write)?;
+            drop(csv);
+            let mut first = 0u64;
+            while first < count {
+                let window = ranges(first);
+                let built: Vec<Result<Vec<u8>, Failure>> = window.par_iter().map(|(s, e)| rows_of(*s, *e)).collect();
+                for bytes in built {
+                    out.write_all(&bytes?).map_err(GenFailure::Write)?;
+                }
+                first = window.last().map_or(count, |(_, e)| *e);
+            }
+            out.flush().map_err(GenFailure::Write)?;
         }
         Format::Parquet => {
             let style = Style { picklist_dictionary: true, fixed_decimal: Some((20, 2)), ..Style::default() };
-            let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+            let props = WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+                .build();
+            let index = ColumnIndex::new(schema, &slots);
             let batch_of = |start: u64, end: u64| -> Result<_, Failure> {
-                batch_from_json(schema, &slots, &parse(lines(start, end))?, &style).map_err(|e| fail(&e))
+                let rows =
+                    index.parse(&lines(start, end)).map_err(|e| Failure::Usage(format!("generated record: {e}")))?;
+                let column = |k: usize| -> Vec<Option<&Json>> {
+                    rows.iter().map(|r| r.get(k).and_then(Option::as_ref)).collect()
+                };
+                let columns: Vec<Vec<Option<&Json>>> = (1..=slots.len()).map(column).collect();
+                batch_from_columns(schema, &slots, &column(0), &columns, &style).map_err(|e| fail(&e))
             };
-            let first = batch_of(0, count.min(BATCH))?;
+            let first_batch = batch_of(0, count.min(BATCH))?;
             let mut writer =
-                ArrowWriter::try_new(out, Arc::clone(&first.schema()), Some(props)).map_err(|e| fail(&e))?;
-            writer.write(&first).map_err(|e| fail(&e))?;
-            let mut start = count.min(BATCH);
-            while start < count {
-                let end = count.min(start.saturating_add(BATCH));
-                writer.write(&batch_of(start, end)?).map_err(|e| fail(&e))?;
-                start = end;
+                ArrowWriter::try_new(out, Arc::clone(&first_batch.schema()), Some(props)).map_err(|e| fail(&e))?;
+            writer.write(&first_batch).map_err(|e| fail(&e))?;
+            let mut first = count.min(BATCH);
+            while first < count {
+                let window = ranges(first);
+                let built: Vec<Result<_, Failure>> = window.par_iter().map(|(s, e)| batch_of(*s, *e)).collect();
+                for batch in built {
+                    writer.write(&batch?).map_err(|e| fail(&e))?;
+                }
+                first = window.last().map_or(count, |(_, e)| *e);
             }
             let mut out = writer.into_inner().map_err(|e| fail(&e))?;
             out.flush().map_err(GenFailure::Write)?;
@@ -113,5 +153,79 @@ fn cell(value: Option<&Json>) -> String {
         Some(Json::Bool(b)) => b.to_string(),
         Some(Json::Array(items)) => items.iter().map(|i| cell(Some(i))).collect::<Vec<_>>().join(";"),
         Some(Json::Object(map)) => cell(map.get("id")),
+    }
+}
+
+/// Generated records parsed straight into columns (0: `id`, then the slots), without building
+/// a JSON map per record.
+struct ColumnIndex<'s> {
+    names: std::collections::HashMap<&'s str, usize>,
+}
+
+impl<'s> ColumnIndex<'s> {
+    fn new(schema: &'s Schema, slots: &[Slot]) -> ColumnIndex<'s> {
+        let mut names = std::collections::HashMap::with_capacity(slots.len() + 1);
+        names.insert("id", 0);
+        for (k, slot) in slots.iter().enumerate() {
+            names.insert(schema.field(*slot).api_name(), k + 1);
+        }
+        ColumnIndex { names }
+    }
+
+    /// Each line's values by column.
+    fn parse(&self, lines: &[String]) -> serde_json::Result<Vec<Vec<Option<Json>>>> {
+        lines.iter().map(|l| self.deserialize(&mut serde_json::Deserializer::from_str(l))).collect()
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &ColumnIndex<'_> {
+    type Value = Vec<Option<Json>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &ColumnIndex<'_> {
+    type Value = Vec<Option<Json>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut row = vec![None; self.names.len()];
+        while let Some(column) = map.next_key_seed(Key(self))? {
+            match column.and_then(|k| row.get_mut(k)) {
+                Some(cell) => *cell = Some(map.next_value()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// A key, read as the column it names (`None`: not a column).
+struct Key<'i, 's>(&'i ColumnIndex<'s>);
+
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_, '_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.names.get(key).copied())
     }
 }

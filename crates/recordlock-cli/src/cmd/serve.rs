@@ -1,10 +1,10 @@
 //! `recordlock serve` and `recordlock token`: the HTTP API and its tokens.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use recordlock_server::db::Location;
 use recordlock_server::tokens::{Principal, Scope};
 
 use crate::common::Failure;
@@ -12,12 +12,21 @@ use crate::common::Failure;
 /// The SQLite file holding configurations, locks and token hashes.
 const DEFAULT_STORE: &str = "recordlock.db";
 
+/// `--store`: a SQLite file, or a `postgres://` / `postgresql://` URL.
+fn store(text: &str) -> Result<Location, String> {
+    if text.trim().is_empty() {
+        return Err("the store must be a SQLite file or a postgres:// URL".into());
+    }
+    Ok(Location::parse(text))
+}
+
 /// `serve [--store PATH] [--listen ADDR] [--request-timeout SECONDS]`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The SQLite file (created if missing).
-    #[arg(long, default_value = DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The state: a SQLite file (created if missing) or a PostgreSQL database
+    /// (`postgres://user@host/db`; several servers may share it).
+    #[arg(long, default_value = DEFAULT_STORE, value_parser = store)]
+    pub store: Location,
     /// The address to listen on (port 0: any free port; the address is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
@@ -29,9 +38,9 @@ pub struct ServeArgs {
 /// `token --store PATH --org ORG --user ID --profile ID [--lock-permission] [--unlock-permission] --scopes S,...`.
 #[derive(Debug, Args)]
 pub struct TokenArgs {
-    /// The SQLite file (created if missing).
-    #[arg(long, default_value = DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The state: a SQLite file (created if missing) or a `postgres://` URL.
+    #[arg(long, default_value = DEFAULT_STORE, value_parser = store)]
+    pub store: Location,
     /// The organisation the token belongs to (it sees nothing of any other).
     #[arg(long)]
     pub org: String,

@@ -41,7 +41,7 @@ pub fn run(
     let mut out = stdout();
     let window = pool.current_num_threads() * 2;
     let (stats, result) = pool.install(|| {
-        sweep(source, window, |_, line| writer.write(&mut out, &line), |s| progress.show(s.records, s.locked, s.errors))
+        sweep(source, window, &writer, |lines| out.write_all(lines), |s| progress.show(s.records, s.locked, s.errors))
     });
     progress.clear();
     if let Err(SweepError::Output(e)) = result {

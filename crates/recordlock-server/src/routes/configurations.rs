@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use recordlock::config::{BODY_KEY, Reference};
+use recordlock::config::BODY_KEY;
 use recordlock::criteria::Error;
 use serde_json::json;
 
@@ -21,11 +21,15 @@ use crate::auth::Caller;
 use crate::body;
 use crate::error::{ApiError, status_of};
 use crate::query::Params;
-use crate::routes::{blocking, json_response};
-use crate::state::App;
+use crate::routes::call::Call;
+use crate::routes::json_response;
+use crate::state::{App, is_stale};
 use crate::tokens::{Operation, Resource};
 
 fn store_error(e: &Error) -> ApiError {
+    if is_stale(e) {
+        return ApiError::internal(); // retried by `App::write`
+    }
     let wrapper = e.json_path().starts_with(&format!("$.{BODY_KEY}")).then_some(BODY_KEY);
     ApiError::engine_with(e, status_of(e.code()), wrapper)
 }
@@ -71,11 +75,11 @@ pub async fn get_by_id(
 }
 
 async fn get_one(app: Arc<App>, caller: Caller, raw: RawQuery, id: Option<String>) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::Configurations, Operation::Read)?;
+    let call = Call::new(app, &caller, Resource::Configurations, Operation::Read)?;
     let params = Params::from_raw(&raw)?;
     let module = params.module()?;
     feature_type(&params)?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
+    let org = call.org().await?;
     let policy = org.store.policy(module.name());
     match (policy, id) {
         (None, None) => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -105,18 +109,14 @@ pub async fn create(
     raw: RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::Configurations, Operation::Create)?.clone();
-    let params = Params::from_raw(&raw)?;
-    let module = params.module()?;
+    let call = Call::new(app, &caller, Resource::Configurations, Operation::Create)?;
+    let module = Params::from_raw(&raw)?.module()?;
     let json = body::json(body).await?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let actor = Reference { id: p.user_id.clone(), name: None };
-    let response = blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+    let actor = call.actor();
+    call.write(StatusCode::CREATED, move |_, org, _| {
         org.store.create(module.name(), &json, &actor).map(|(r, _)| r).map_err(|e| store_error(&e))
     })
-    .await?;
-    Ok(json_response(StatusCode::CREATED, &response))
+    .await
 }
 
 /// A partial update; the id comes from the body.
@@ -166,18 +166,14 @@ async fn update_one(
     id: Option<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::Configurations, Operation::Update)?.clone();
-    let params = Params::from_raw(&raw)?;
-    let module = params.module()?;
+    let call = Call::new(app, &caller, Resource::Configurations, Operation::Update)?;
+    let module = Params::from_raw(&raw)?.module()?;
     let json = body::json(body).await?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let actor = Reference { id: p.user_id.clone(), name: None };
-    let response = blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+    let actor = call.actor();
+    call.write(StatusCode::OK, move |_, org, _| {
         org.store.update(module.name(), id.as_deref(), &json, &actor).map(|(r, _)| r).map_err(|e| store_error(&e))
     })
-    .await?;
-    Ok(json_response(StatusCode::OK, &response))
+    .await
 }
 
 /// Deletes the configuration: every lock of the module is released.
@@ -195,14 +191,10 @@ pub async fn delete(
     Path(id): Path<String>,
     raw: RawQuery,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::Configurations, Operation::Delete)?.clone();
-    let params = Params::from_raw(&raw)?;
-    let module = params.module()?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let response = blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+    let call = Call::new(app, &caller, Resource::Configurations, Operation::Delete)?;
+    let module = Params::from_raw(&raw)?.module()?;
+    call.write(StatusCode::OK, move |_, org, _| {
         org.store.delete(module.name(), &id).map(|(r, _)| r).map_err(|e| store_error(&e))
     })
-    .await?;
-    Ok(json_response(StatusCode::OK, &response))
+    .await
 }

@@ -78,7 +78,7 @@ pub async fn fields(caller: Caller, State(_app): State<Arc<App>>, raw: RawQuery)
             })
             .collect()
     } else {
-        let module = params.module()?;
+        let module = recordlock::Module::resolve(params.module()?.name(), None).map_err(|e| ApiError::engine(&e))?;
         module
             .schema()
             .fields()

@@ -19,10 +19,11 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::auth::Caller;
 use crate::body;
-use crate::db::{self, LockRow};
+use crate::db::{Abort, LockRow};
 use crate::error::{ApiError, status_of};
-use crate::query::Params;
-use crate::routes::{blocking, json_response, no_configuration, now};
+use crate::query::{ModuleName, Params};
+use crate::routes::call::Call;
+use crate::routes::{json_response, no_configuration, now};
 use crate::state::App;
 use crate::tokens::{Operation, Principal, Resource};
 
@@ -101,13 +102,24 @@ fn actor(p: &Principal, permission: bool) -> Actor {
     }
 }
 
-fn stored_state(row: Option<&LockRow>) -> Result<LockState, ApiError> {
+/// A stored lock's state (unlocked when there is none); an unreadable one is internal.
+fn stored_state(row: Option<&LockRow>) -> Result<LockState, Abort<ApiError>> {
     match row {
         None => Ok(LockState::Unlocked),
         Some(r) => {
-            let json: Json = serde_json::from_str(&r.state).map_err(|e| ApiError::internal_from(&e))?;
-            LockState::from_json(&json).map_err(|e| ApiError::internal_from(&e.message().to_owned()))
+            let internal = |e: &dyn std::fmt::Display| Abort::Refused(ApiError::internal_from(e));
+            let json: Json = serde_json::from_str(&r.state).map_err(|e| internal(&e))?;
+            LockState::from_json(&json).map_err(|e| internal(&e.message()))
         }
+    }
+}
+
+/// The record's lock if it is the one named; a record locked under another id is
+/// `INVALID_DATA` for `lock_id`.
+fn own_lock(row: Option<LockRow>, lock_id: &str) -> Result<Option<LockRow>, Abort<ApiError>> {
+    match row {
+        Some(r) if r.lock_id != lock_id => Err(Abort::Refused(invalid_lock_id(lock_id))),
+        row => Ok(row),
     }
 }
 
@@ -223,16 +235,18 @@ async fn read(
     lock_id: Option<String>,
     raw: RawQuery,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::LockingInformation, Operation::Read)?.clone();
+    let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Read)?;
     let params = Params::from_raw(&raw)?;
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
+    let module = ModuleName::resolve(&module)?;
     let fields = fields_param(&params, lock_id.is_none())?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
-    let db = Arc::clone(&app.db);
-    let (org_name, module_name) = (p.org.clone(), module.name().to_owned());
-    let row =
-        blocking(move || db.lock(&org_name, &module_name, &record_id).map_err(|e| ApiError::internal_from(&e))).await?;
+    let module_name = module.name().to_owned();
+    let (policy, row) = call
+        .read(move |app, p| {
+            let (org, row) =
+                app.fresh_org_and_lock(&p.org, &module_name, &record_id).map_err(|e| ApiError::internal_from(&e))?;
+            Ok((org.store.policy(&module_name).ok_or_else(no_configuration)?, row))
+        })
+        .await?;
     let row = match (row, lock_id) {
         (Some(row), Some(id)) if row.lock_id != id => return Err(invalid_lock_id(&id)),
         (None, Some(id)) => return Err(invalid_lock_id(&id)),
@@ -261,39 +275,33 @@ pub async fn lock(
     Path((module, record_id)): Path<(String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::LockingInformation, Operation::Create)?.clone();
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
+    let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Create)?;
+    let module = ModuleName::resolve(&module)?;
     let reason = reason(&body::json(body).await?)?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let app2 = Arc::clone(&app);
-    let details = blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
-        let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
-        let row = app2.db.lock(&p.org, module.name(), &record_id).map_err(|e| ApiError::internal_from(&e))?;
-        let current = stored_state(row.as_ref())?;
-        let now = now();
-        let next = policy
-            .manual_lock(&actor(&p, p.lock_permission), &current, &reason, now)
-            .map_err(|e| transition_error(&e))?;
-        let lock_id = app2.ids.next().to_string();
-        let time = rfc3339(now);
-        let new_row = LockRow {
-            record_id,
-            lock_id: lock_id.clone(),
-            state: next.to_json().to_string(),
-            created_time: time.clone(),
-            created_by: Some(p.user_id.clone()),
-        };
-        app2.db
-            .write(|tx| {
-                db::put_lock(tx, &p.org, module.name(), &new_row, None)?;
-                db::raise_id_floor(tx, app2.ids.floor())
+    let details = call
+        .write_value(move |app, org, p| {
+            let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
+            org.write_locks(&*app.db, |tx| {
+                let current = stored_state(tx.lock(module.name(), &record_id)?.as_ref())?;
+                let now = now();
+                let next = policy
+                    .manual_lock(&actor(p, p.lock_permission), &current, &reason, now)
+                    .map_err(|e| Abort::Refused(transition_error(&e)))?;
+                let lock_id = app.ids.next().to_string();
+                let time = rfc3339(now);
+                let new_row = LockRow {
+                    record_id: record_id.clone(),
+                    lock_id: lock_id.clone(),
+                    state: next.to_json().to_string(),
+                    created_time: time.clone(),
+                    created_by: Some(p.user_id.clone()),
+                };
+                tx.put_lock(module.name(), &new_row, None)?;
+                let by = json!({"id": p.user_id, "name": null});
+                Ok(json!({"id": lock_id, "Created_Time": time, "Created_By": by, "Modified_Time": time, "Modified_By": by}))
             })
-            .map_err(|e| ApiError::internal_from(&e))?;
-        let by = json!({"id": p.user_id, "name": null});
-        Ok(json!({"id": lock_id, "Created_Time": time, "Created_By": by, "Modified_Time": time, "Modified_By": by}))
-    })
-    .await?;
+        })
+        .await?;
     Ok(json_response(StatusCode::CREATED, &success("record added", details)))
 }
 
@@ -315,25 +323,21 @@ pub async fn edit_reason(
     Path((module, record_id, lock_id)): Path<(String, String, String)>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::LockingInformation, Operation::Update)?.clone();
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
+    let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Update)?;
+    let module = ModuleName::resolve(&module)?;
     let reason = reason(&body::json(body).await?)?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
     let id = lock_id.clone();
-    blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+    call.write_value(move |app, org, p| {
         let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
-        let row = app.db.lock(&p.org, module.name(), &record_id).map_err(|e| ApiError::internal_from(&e))?;
-        if row.as_ref().is_some_and(|r| r.lock_id != lock_id) {
-            return Err(invalid_lock_id(&lock_id));
-        }
-        let current = stored_state(row.as_ref())?;
-        let next = policy
-            .edit_lock_reason(&actor(&p, p.lock_permission), &current, &reason)
-            .map_err(|e| transition_error(&e))?;
-        let Some(row) = row else { return Err(invalid_lock_id(&lock_id)) };
-        let row = LockRow { state: next.to_json().to_string(), ..row };
-        app.db.write(|tx| db::put_lock(tx, &p.org, module.name(), &row, None)).map_err(|e| ApiError::internal_from(&e))
+        org.write_locks(&*app.db, |tx| {
+            let row = own_lock(tx.lock(module.name(), &record_id)?, &lock_id)?;
+            let current = stored_state(row.as_ref())?;
+            let next = policy
+                .edit_lock_reason(&actor(p, p.lock_permission), &current, &reason)
+                .map_err(|e| Abort::Refused(transition_error(&e)))?;
+            let Some(row) = row else { return Err(Abort::Refused(invalid_lock_id(&lock_id))) };
+            Ok(tx.put_lock(module.name(), &LockRow { state: next.to_json().to_string(), ..row }, None)?)
+        })
     })
     .await?;
     Ok(json_response(StatusCode::OK, &success("relation updated", json!({"id": id}))))
@@ -354,22 +358,19 @@ pub async fn unlock(
     caller: Caller,
     Path((module, record_id, lock_id)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::LockingInformation, Operation::Delete)?.clone();
-    let module = recordlock::Module::resolve(&module, None).map_err(|e| ApiError::engine(&e))?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
+    let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Delete)?;
+    let module = ModuleName::resolve(&module)?;
     let id = lock_id.clone();
-    blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+    call.write_value(move |app, org, p| {
         let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
-        let row = app.db.lock(&p.org, module.name(), &record_id).map_err(|e| ApiError::internal_from(&e))?;
-        if row.as_ref().is_some_and(|r| r.lock_id != lock_id) {
-            return Err(invalid_lock_id(&lock_id));
-        }
-        let current = stored_state(row.as_ref())?;
-        policy.unlock(&actor(&p, p.unlock_permission), &current).map_err(|e| transition_error(&e))?;
-        app.db
-            .write(|tx| db::delete_lock(tx, &p.org, module.name(), &record_id))
-            .map_err(|e| ApiError::internal_from(&e))
+        org.write_locks(&*app.db, |tx| {
+            let row = own_lock(tx.lock(module.name(), &record_id)?, &lock_id)?;
+            let current = stored_state(row.as_ref())?;
+            policy
+                .unlock(&actor(p, p.unlock_permission), &current)
+                .map_err(|e| Abort::Refused(transition_error(&e)))?;
+            Ok(tx.delete_lock(module.name(), &record_id)?)
+        })
     })
     .await?;
     Ok(json_response(StatusCode::OK, &success("relation removed", json!({"id": id}))))

@@ -18,15 +18,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_lines};
-use recordlock::{AutomaticLock, DecideRequest, LockState, Policy, RuleScope, error_line, rfc3339};
+use recordlock::{AutomaticLock, LockState, Policy, RequestLine, RuleScope, error_line, rfc3339};
 use serde_json::{Value as Json, json};
 
 use crate::auth::Caller;
 use crate::body::{self, LINES_BODY_BYTES};
-use crate::db::{self, Db, LockRow};
+use crate::db::{Abort, Backend, LockRow};
 use crate::error::ApiError;
 use crate::query::Params;
-use crate::routes::{blocking, json_response, no_configuration, now};
+use crate::routes::call::Call;
+use crate::routes::{json_response, no_configuration, now};
 use crate::state::App;
 use crate::tokens::{Operation, Resource};
 
@@ -41,55 +42,52 @@ fn record_id(record: &Json) -> Option<String> {
     }
 }
 
-fn stored_lock(db: &Db, org: &str, module: &str, id: &str) -> Result<Option<(LockRow, LockState)>, String> {
-    let Some(row) = db.lock(org, module, id).map_err(|e| e.to_string())? else { return Ok(None) };
-    let state = parse_state(&row.state)?;
-    Ok(Some((row, state)))
-}
-
 /// Lines answered together: their stored locks are read in one query.
 const LINES_PER_BATCH: usize = 500;
 
-/// Parses one request line.
-fn parse_line(policy: &Policy, line: &[u8]) -> Result<DecideRequest, Error> {
+/// Reads one request line (bounded by the record limit).
+fn parse_line(policy: &Policy, line: &[u8]) -> Result<RequestLine, Error> {
     check_size(policy, line.len())?;
     let text = std::str::from_utf8(line)
         .map_err(|_| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8"))?;
-    DecideRequest::from_json(&recordlock::criteria::parse_json_strict(text)?)
+    RequestLine::parse(text)
 }
 
 /// Answers a batch of numbered lines, in order: the requests without a lock get their
 /// records' stored locks from one query.
-fn answer_batch(policy: &Policy, db: &Db, org: &str, batch: &[(usize, &[u8])]) -> Vec<(usize, Result<Json, Error>)> {
-    let mut requests: Vec<(usize, Result<DecideRequest, Error>)> =
-        batch.iter().map(|(n, line)| (*n, parse_line(policy, line))).collect();
-    let wanted: Vec<String> = requests
+fn answer_batch(
+    policy: &Policy,
+    db: &dyn Backend,
+    org: &str,
+    batch: &[(usize, &[u8])],
+) -> Vec<(usize, Result<Json, Error>)> {
+    let mut requests: Vec<(usize, Result<RequestLine, Error>, Option<String>)> = batch
         .iter()
-        .filter_map(|(_, r)| r.as_ref().ok())
-        .filter(|r| r.lock.is_none())
-        .filter_map(|r| record_id(&r.record))
+        .map(|(n, line)| {
+            let request = parse_line(policy, line);
+            let id = request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
+            (*n, request, id)
+        })
         .collect();
+    let wanted: Vec<String> = requests.iter().filter_map(|(_, _, id)| id.clone()).collect();
     let stored = if wanted.is_empty() {
         Ok(std::collections::HashMap::new())
     } else {
         db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
     };
-    for (_, request) in &mut requests {
-        let Ok(req) = request else { continue };
-        if req.lock.is_some() {
-            continue;
-        }
-        let Some(id) = record_id(&req.record) else { continue };
+    for (_, request, id) in &mut requests {
+        let (Ok(req), Some(id)) = (&mut *request, id) else { continue };
         let state = match &stored {
             Err(e) => Err(e.clone()),
-            Ok(found) => found.get(&id).map(|text| parse_state(text)).transpose(),
+            Ok(found) => found.get(id.as_str()).map(|text| parse_state(text)).transpose(),
         };
         match state {
-            Ok(lock) => req.lock = lock,
+            Ok(Some(lock)) => req.set_lock(lock),
+            Ok(None) => {}
             Err(e) => *request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
         }
     }
-    requests.into_iter().map(|(n, r)| (n, r.map(|req| policy.answer(&req).to_json()))).collect()
+    requests.into_iter().map(|(n, r, _)| (n, r.map(|req| policy.answer_request_line(&req).to_json()))).collect()
 }
 
 /// A stored lock state (wire JSON).
@@ -107,17 +105,38 @@ fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Answers one parsed request.
-fn answer_json(policy: &Policy, db: &Db, org: &str, json: &Json) -> Result<Json, Error> {
-    let mut req = DecideRequest::from_json(json)?;
-    if req.lock.is_none()
-        && let Some(id) = record_id(&req.record)
-    {
-        let stored = stored_lock(db, org, policy.module().name(), &id)
-            .map_err(|e| Error::new(ErrorCode::InternalError, &JsonPath::root(), e))?;
-        req.lock = stored.map(|(_, state)| state);
+/// Answers one request with the caller's current policy; the record's stored lock is used
+/// when the request gives none.
+fn answer_one(
+    app: &App,
+    org: &str,
+    module: &str,
+    request: Result<RequestLine, Error>,
+    len: usize,
+) -> Result<Json, ApiError> {
+    let wanted = request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
+    let (org, row) = match &wanted {
+        Some(id) => app.fresh_org_and_lock(org, module, id),
+        None => app.fresh_org(org).map(|o| (o, None)),
     }
-    Ok(policy.answer(&req).to_json())
+    .map_err(|e| ApiError::internal_from(&e))?;
+    let policy = org.store.policy(module).ok_or_else(no_configuration)?;
+    check_size(&policy, len).map_err(|e| ApiError::engine(&e))?;
+    let mut request = request.map_err(|e| ApiError::engine(&e))?;
+    if let Some(row) = row {
+        request.set_lock(parse_state(&row.state).map_err(|e| ApiError::internal_from(&e))?);
+    }
+    Ok(policy.answer_request_line(&request).to_json())
+}
+
+/// The body as one request, if it is one JSON value (a valid request or not); `None` for
+/// JSON Lines.
+fn single_request(bytes: &[u8]) -> Option<Result<RequestLine, Error>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    match RequestLine::parse(text) {
+        Ok(request) => Some(Ok(request)),
+        Err(e) => serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok().then_some(Err(e)),
+    }
 }
 
 fn wants_lines(headers: &HeaderMap) -> bool {
@@ -143,23 +162,19 @@ pub async fn decide(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::LockingInformation, Operation::Read)?.clone();
-    let params = Params::from_raw(&raw)?;
-    let module = params.module()?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
+    let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Read)?;
+    let module = Params::from_raw(&raw)?.module()?;
     let bytes = body::read(body, LINES_BODY_BYTES).await?;
     // One JSON value is one request (parsed once); anything else is JSON Lines.
-    let single = if wants_lines(&headers) { None } else { recordlock::criteria::parse_json_strict_bytes(&bytes).ok() };
+    let single = if wants_lines(&headers) { None } else { single_request(&bytes) };
     if let Some(request) = single {
-        check_size(&policy, bytes.len()).map_err(|e| ApiError::engine(&e))?;
-        // Answered on this thread: a decision takes microseconds and its one store read is
-        // an indexed lookup on a reader connection that never waits for the writer (WAL),
-        // cheaper than a hop to the blocking pool.
-        let answer = answer_json(&policy, &app.db, &p.org, &request).map_err(|e| ApiError::engine(&e))?;
+        let len = bytes.len();
+        let answer = call.read(move |app, p| answer_one(app, &p.org, module.name(), request, len)).await?;
         return Ok(json_response(StatusCode::OK, &answer));
     }
-    Ok(stream_lines(app, p.org, policy, bytes))
+    let org = call.org().await?;
+    let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
+    Ok(stream_lines(call.app, call.principal.org.clone(), policy, bytes))
 }
 
 /// Answers each line on a blocking thread and streams the answers as they come, a batch of
@@ -178,7 +193,7 @@ fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -
             if batch.is_empty() {
                 break;
             }
-            for (n, answer) in answer_batch(&policy, &app.db, &org, &batch) {
+            for (n, answer) in answer_batch(&policy, &*app.db, &org, &batch) {
                 let json = match answer {
                     Ok(j) => j,
                     Err(e) => {
@@ -228,9 +243,8 @@ pub async fn saved(
     raw: RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::LockingInformation, Operation::Update)?.clone();
-    let params = Params::from_raw(&raw)?;
-    let module = params.module()?;
+    let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Update)?;
+    let module = Params::from_raw(&raw)?.module()?;
     let record = body::json(body).await?;
     if !record.is_object() {
         return Err(ApiError::invalid(json!({"json_path": "$"}), "the record must be a JSON object"));
@@ -243,53 +257,49 @@ pub async fn saved(
             "required field not found",
         )
     })?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let out = blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
+    call.write(StatusCode::OK, move |app, org, _| {
         let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
         let mut row = policy.new_row();
         policy.ingest_json(&record, &mut row).map_err(|e| ApiError::engine(&Error::from(e)))?;
-        let stored = stored_lock(&app.db, &p.org, module.name(), &id).map_err(|e| ApiError::internal_from(&e))?;
-        let current = stored.as_ref().map_or(LockState::Unlocked, |(_, s)| s.clone());
-        let next = policy.lock_on_save(&current, &row, now());
-        let change = match (&current, &next) {
-            (a, b) if a == b => "unchanged",
-            (LockState::Unlocked, _) => "locked",
-            (_, LockState::Unlocked) => "unlocked",
-            _ => "relocked",
-        };
-        let lock_id = match &next {
-            LockState::Unlocked => None,
-            _ => Some(stored.as_ref().map_or_else(|| app.ids.next().to_string(), |(r, _)| r.lock_id.clone())),
-        };
-        if change != "unchanged" {
-            app.db
-                .write(|tx| {
-                    match (&next, &lock_id) {
-                        (LockState::Automatic(a), Some(lock_id)) => {
-                            let row = LockRow {
-                                record_id: id.clone(),
-                                lock_id: lock_id.clone(),
-                                state: next.to_json().to_string(),
-                                created_time: a.locked_time.clone().unwrap_or_else(|| rfc3339(now())),
-                                created_by: None,
-                            };
-                            db::put_lock(tx, &p.org, module.name(), &row, a.rule_id.as_deref())?;
-                        }
-                        _ => db::delete_lock(tx, &p.org, module.name(), &id)?,
-                    }
-                    db::raise_id_floor(tx, app.ids.floor())
-                })
-                .map_err(|e| ApiError::internal_from(&e))?;
-        }
-        let mut lock = next.to_json();
-        if let (Json::Object(m), Some(lock_id)) = (&mut lock, &lock_id) {
-            m.insert("id".into(), json!(lock_id));
-        }
-        Ok(json!({"id": id, "lock": lock, "change": change}))
+        org.write_locks(&*app.db, |tx| {
+            let stored = tx.lock(module.name(), &id)?;
+            let current = match &stored {
+                Some(r) => parse_state(&r.state).map_err(|e| Abort::Refused(ApiError::internal_from(&e)))?,
+                None => LockState::Unlocked,
+            };
+            let next = policy.lock_on_save(&current, &row, now());
+            let change = match (&current, &next) {
+                (a, b) if a == b => "unchanged",
+                (LockState::Unlocked, _) => "locked",
+                (_, LockState::Unlocked) => "unlocked",
+                _ => "relocked",
+            };
+            let lock_id = match &next {
+                LockState::Unlocked => None,
+                _ => Some(stored.as_ref().map_or_else(|| app.ids.next().to_string(), |r| r.lock_id.clone())),
+            };
+            match (&next, &lock_id) {
+                _ if change == "unchanged" => {}
+                (LockState::Automatic(a), Some(lock_id)) => {
+                    let row = LockRow {
+                        record_id: id.clone(),
+                        lock_id: lock_id.clone(),
+                        state: next.to_json().to_string(),
+                        created_time: a.locked_time.clone().unwrap_or_else(|| rfc3339(now())),
+                        created_by: None,
+                    };
+                    tx.put_lock(module.name(), &row, a.rule_id.as_deref())?;
+                }
+                _ => tx.delete_lock(module.name(), &id)?,
+            }
+            let mut lock = next.to_json();
+            if let (Json::Object(m), Some(lock_id)) = (&mut lock, &lock_id) {
+                m.insert("id".into(), json!(lock_id));
+            }
+            Ok(json!({"id": id, "lock": lock, "change": change}))
+        })
     })
-    .await?;
-    Ok(json_response(StatusCode::OK, &out))
+    .await
 }
 
 /// The `lock_existing_records` back-fill over a JSON Lines body; locks are stored for
@@ -309,62 +319,59 @@ pub async fn sweep(
     raw: RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = caller.need(Resource::LockingInformation, Operation::Update)?.clone();
+    let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Update)?;
     let params = Params::from_raw(&raw)?;
     let module = params.module()?;
     let all_rules = params.flag("all_rules")?;
     let bytes = body::read(body, LINES_BODY_BYTES).await?;
-    let org = app.org(&p.org).map_err(|e| ApiError::internal_from(&e))?;
-    let out = blocking(move || {
-        let _writing = org.writing().map_err(|e| ApiError::internal_from(&e))?;
-        let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
-        let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
-        let opts = SweepOptions { scope, ..SweepOptions::default() };
-        let mut out = Vec::new();
-        let mut locked: Vec<(String, Option<String>)> = Vec::new();
-        sweep_lines(
-            &policy,
-            bytes.as_ref(),
-            &opts,
-            |o| {
-                if let SweepOutcome::Locked { id: Some(id), rule } = &o {
-                    locked.push((id.clone(), rule.id().map(str::to_owned)));
-                }
-                if serde_json::to_writer(&mut out, &o.to_json()).is_ok() {
-                    out.push(b'\n');
-                }
-            },
-            |_| {},
-        )
-        .map_err(|e| ApiError::internal_from(&e))?;
-        let time = rfc3339(now());
-        let config_id = policy.config().id.clone();
-        app.db
-            .write(|tx| {
-                for (record_id, rule_id) in &locked {
-                    if db::lock_in(tx, &p.org, module.name(), record_id)?.is_some() {
-                        continue; // a record keeps the lock it has
+    let out = call
+        .write_value(move |app, org, _| {
+            let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
+            let scope = if all_rules { RuleScope::All } else { RuleScope::ExistingRecords };
+            let opts = SweepOptions { scope, ..SweepOptions::default() };
+            let mut out = Vec::new();
+            let mut locked: Vec<(String, Option<String>)> = Vec::new();
+            sweep_lines(
+                &policy,
+                bytes.as_ref(),
+                &opts,
+                |o| {
+                    if let SweepOutcome::Locked { id: Some(id), rule } = &o {
+                        locked.push((id.clone(), rule.id().map(str::to_owned)));
                     }
+                    if serde_json::to_writer(&mut out, &o.to_json()).is_ok() {
+                        out.push(b'\n');
+                    }
+                },
+                |_| {},
+            )
+            .map_err(|e| ApiError::internal_from(&e))?;
+            let time = rfc3339(now());
+            let config_id = policy.config().id.clone();
+            let count = u64::try_from(locked.len()).unwrap_or(u64::MAX);
+            app.ids.ensure(&*app.db, count).map_err(|e| ApiError::internal_from(&e))?;
+            let rows: Vec<(LockRow, Option<String>)> = locked
+                .into_iter()
+                .map(|(record_id, rule_id)| {
                     let state = LockState::Automatic(AutomaticLock {
                         rule_id: rule_id.clone(),
                         configuration_id: config_id.clone(),
                         locked_time: Some(time.clone()),
                     });
                     let row = LockRow {
-                        record_id: record_id.clone(),
+                        record_id,
                         lock_id: app.ids.next().to_string(),
                         state: state.to_json().to_string(),
                         created_time: time.clone(),
                         created_by: None,
                     };
-                    db::put_lock(tx, &p.org, module.name(), &row, rule_id.as_deref())?;
-                }
-                db::raise_id_floor(tx, app.ids.floor())
-            })
-            .map_err(|e| ApiError::internal_from(&e))?;
-        Ok(out)
-    })
-    .await?;
+                    (row, rule_id)
+                })
+                .collect();
+            org.write_locks(&*app.db, |tx| Ok(tx.add_locks(module.name(), &rows)?))?;
+            Ok(out)
+        })
+        .await?;
     let mut response = Body::from(out).into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(NDJSON));
     Ok(response)

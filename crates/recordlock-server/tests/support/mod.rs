@@ -1,4 +1,5 @@
-//! An in-process server on a fresh SQLite file, and a client that speaks to it.
+//! An in-process server on a fresh store (a SQLite file, or a new PostgreSQL database), and
+//! a client that speaks to it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,10 +10,11 @@
 )]
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use recordlock_server::db::Location;
 use recordlock_server::tokens::{Principal, Scope};
 use recordlock_server::{ServeOptions, bind, mint_token};
 use serde_json::Value as Json;
@@ -44,6 +46,73 @@ impl Drop for TempDir {
     }
 }
 
+/// Runs `f` on a thread of its own: the PostgreSQL client blocks on a runtime of its own,
+/// which cannot start inside the test's.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
+}
+
+/// A back end to test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A new database on the PostgreSQL server of `recordlock_tests::server`.
+    Postgres,
+}
+
+/// A fresh, empty store.
+pub struct TestStore {
+    pub location: Location,
+    _dir: Option<TempDir>,
+}
+
+impl TestStore {
+    /// A new store of `kind`; `None` when PostgreSQL is wanted and there is none (the test
+    /// skips loudly, or fails under `CI=1`).
+    pub fn new(kind: Kind, test: &str) -> Option<TestStore> {
+        match kind {
+            Kind::Sqlite => {
+                let dir = TempDir::new();
+                Some(TestStore { location: Location::Sqlite(dir.0.join("state.db")), _dir: Some(dir) })
+            }
+            Kind::Postgres => {
+                let url = off_runtime(|| recordlock_tests::server::fresh_database(test))?;
+                Some(TestStore { location: Location::Postgres(url), _dir: None })
+            }
+        }
+    }
+
+    /// Makes the database refuse (or again accept) updates of stored configurations, with a
+    /// trigger: a write the database refuses.
+    pub fn refuse_configuration_updates(&self, refuse: bool) {
+        match &self.location {
+            Location::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.execute_batch(if refuse {
+                    "CREATE TRIGGER no_writes BEFORE UPDATE ON configurations BEGIN SELECT RAISE(ABORT, 'read-only'); END;"
+                } else {
+                    "DROP TRIGGER no_writes;"
+                })
+                .unwrap();
+            }
+            Location::Postgres(url) => off_runtime(|| {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                client
+                    .batch_execute(if refuse {
+                        "CREATE FUNCTION recordlock.refuse() RETURNS trigger LANGUAGE plpgsql AS
+                           $$ BEGIN RAISE EXCEPTION 'read-only'; END $$;
+                         CREATE TRIGGER no_writes BEFORE UPDATE ON recordlock.configurations
+                           FOR EACH ROW EXECUTE FUNCTION recordlock.refuse();"
+                    } else {
+                        "DROP TRIGGER no_writes ON recordlock.configurations; DROP FUNCTION recordlock.refuse();"
+                    })
+                    .unwrap();
+            }),
+        }
+    }
+}
+
 /// A running server.
 pub struct Server {
     pub base: String,
@@ -53,10 +122,10 @@ pub struct Server {
 }
 
 impl Server {
-    pub async fn start(db: &Path) -> Server {
+    pub async fn start(store: &Location) -> Server {
         let (stop, stopped) = oneshot::channel::<()>();
         let opts = ServeOptions {
-            store: db.to_owned(),
+            store: store.clone(),
             listen: "127.0.0.1:0".parse().unwrap(),
             request_timeout: Duration::from_secs(2),
         };
@@ -80,8 +149,8 @@ impl Server {
     }
 }
 
-/// Mints a token in `db`.
-pub fn token(db: &Path, org: &str, user: &str, profile: &str, lock: bool, unlock: bool, scopes: &str) -> String {
+/// Mints a token in `store`.
+pub fn token(store: &Location, org: &str, user: &str, profile: &str, lock: bool, unlock: bool, scopes: &str) -> String {
     let principal = Principal {
         org: org.into(),
         user_id: user.into(),
@@ -90,7 +159,7 @@ pub fn token(db: &Path, org: &str, user: &str, profile: &str, lock: bool, unlock
         unlock_permission: unlock,
         scopes: scopes.split(',').map(|s| Scope::parse(s).unwrap()).collect(),
     };
-    mint_token(db, &principal).unwrap()
+    off_runtime(|| mint_token(store, &principal).unwrap())
 }
 
 /// A response: status, content type and body (JSON when it parses, else a string).

@@ -1,0 +1,232 @@
+//! A set of a batch's rows, one bit per row: the selection evaluation carries through each
+//! rule's AND/OR tree.
+//!
+//! Invariant: bits at or past `len` (in the last word) are zero, so counting and emptiness
+//! need no mask.
+
+use arrow_buffer::NullBuffer;
+
+/// Rows per word.
+pub(crate) const WORD: usize = 64;
+
+/// A set of rows `0..len`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rows {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Rows {
+    /// No row of `len`.
+    pub(crate) fn none(len: usize) -> Rows {
+        Rows { words: vec![0; len.div_ceil(WORD)], len }
+    }
+
+    /// Every row of `len`.
+    pub(crate) fn all(len: usize) -> Rows {
+        let mut words = vec![u64::MAX; len.div_ceil(WORD)];
+        if let Some(last) = words.last_mut() {
+            *last = tail_mask(len);
+        }
+        Rows { words, len }
+    }
+
+    /// The rows whose bit is set in `words` (bits past `len` are cleared).
+    fn from_words(mut words: Vec<u64>, len: usize) -> Rows {
+        words.resize(len.div_ceil(WORD), 0);
+        if let Some(last) = words.last_mut() {
+            *last &= tail_mask(len);
+        }
+        Rows { words, len }
+    }
+
+    /// The rows a null buffer marks valid.
+    pub(crate) fn valid(nulls: &NullBuffer) -> Rows {
+        let chunks = nulls.inner().bit_chunks();
+        let mut words: Vec<u64> = chunks.iter().collect();
+        if chunks.remainder_len() > 0 {
+            words.push(chunks.remainder_bits());
+        }
+        Rows::from_words(words, nulls.len())
+    }
+
+    /// The number of rows the set is drawn from.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no row is in the set.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.words.iter().all(|w| *w == 0)
+    }
+
+    /// The number of rows in the set.
+    pub(crate) fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Whether `row` is in the set.
+    pub(crate) fn contains(&self, row: usize) -> bool {
+        self.words.get(row / WORD).is_some_and(|w| w >> (row % WORD) & 1 == 1)
+    }
+
+    /// Takes `row` out.
+    pub(crate) fn remove(&mut self, row: usize) {
+        if let Some(w) = self.words.get_mut(row / WORD) {
+            *w &= !(1 << (row % WORD));
+        }
+    }
+
+    /// Takes out every row of `other`.
+    pub(crate) fn remove_all(&mut self, other: &Rows) {
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w &= !o;
+        }
+    }
+
+    /// Adds every row of `other`.
+    pub(crate) fn add_all(&mut self, other: &Rows) {
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w |= o;
+        }
+    }
+
+    /// Keeps only the rows of `other`.
+    pub(crate) fn keep_only(&mut self, other: &Rows) {
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w &= o;
+        }
+    }
+
+    /// The rows of the set, ascending.
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &word)| rows_of_word(w, word))
+    }
+
+    /// The rows of the set, ascending, owning the set.
+    pub(crate) fn into_rows(self) -> impl Iterator<Item = usize> {
+        self.words.into_iter().enumerate().flat_map(|(w, word)| rows_of_word(w, word))
+    }
+
+    /// The rows of the set on which `test` holds, `test` called once per row of the set.
+    pub(crate) fn filter(&self, mut test: impl FnMut(usize) -> bool) -> Rows {
+        let words = self
+            .words
+            .iter()
+            .enumerate()
+            .map(|(w, &word)| {
+                let base = w * WORD;
+                let mut rest = word;
+                let mut out = 0u64;
+                while rest != 0 {
+                    let j = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    if test(base + j as usize) {
+                        out |= 1 << j;
+                    }
+                }
+                out
+            })
+            .collect();
+        Rows { words, len: self.len }
+    }
+
+    /// The rows of the set whose value in `data` (one per row) passes `test`. A word with
+    /// many rows of the set is tested whole, branch-free, and masked; a sparse word row by
+    /// row. `data` shorter than the set's rows passes none past its end.
+    #[inline]
+    pub(crate) fn filter_values<T: Copy>(&self, data: &[T], test: impl Fn(T) -> bool) -> Rows {
+        let words = self
+            .words
+            .iter()
+            .enumerate()
+            .map(|(w, &word)| {
+                if word == 0 {
+                    return 0;
+                }
+                let base = w * WORD;
+                if word.count_ones() >= DENSE {
+                    let chunk = data.get(base..data.len().min(base + WORD)).unwrap_or(&[]);
+                    let mut bits = 0u64;
+                    for (j, v) in chunk.iter().enumerate() {
+                        bits |= u64::from(test(*v)) << j;
+                    }
+                    return bits & word;
+                }
+                let mut rest = word;
+                let mut out = 0u64;
+                while rest != 0 {
+                    let j = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    if data.get(base + j as usize).is_some_and(|v| test(*v)) {
+                        out |= 1 << j;
+                    }
+                }
+                out
+            })
+            .collect();
+        Rows { words, len: self.len }
+    }
+}
+
+/// The rows of word `w` whose bits are set in `word`, ascending.
+fn rows_of_word(w: usize, word: u64) -> impl Iterator<Item = usize> {
+    let base = w * WORD;
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        if rest == 0 {
+            return None;
+        }
+        let j = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        Some(base + j)
+    })
+}
+
+/// Rows of a word from which testing the whole word beats testing row by row.
+const DENSE: u32 = 12;
+
+/// The bits of the last word that are rows of `len`.
+fn tail_mask(len: usize) -> u64 {
+    match len % WORD {
+        0 => u64::MAX,
+        r => (1u64 << r) - 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_keep_bits_past_the_end_clear() {
+        for len in [0, 1, 63, 64, 65, 130] {
+            let all = Rows::all(len);
+            assert_eq!(all.count(), len);
+            assert_eq!(all.iter().collect::<Vec<_>>(), (0..len).collect::<Vec<_>>());
+            assert!(Rows::none(len).is_empty());
+            let evens = all.filter(|r| r % 2 == 0);
+            assert_eq!(evens.count(), len.div_ceil(2));
+            let data: Vec<u32> = (0..u32::try_from(len).unwrap()).collect();
+            assert_eq!(all.filter_values(&data, |v| v % 2 == 0), evens);
+            // Sparse words go row by row; the answer is the same.
+            let sparse = all.filter(|r| r % 17 == 0);
+            assert_eq!(sparse.filter_values(&data, |v| v % 2 == 0), sparse.filter(|r| r % 2 == 0));
+            let mut rest = all.clone();
+            rest.remove_all(&evens);
+            assert_eq!(rest.count(), len - evens.count());
+            rest.add_all(&evens);
+            assert_eq!(rest, all);
+        }
+    }
+
+    #[test]
+    fn valid_rows_follow_a_sliced_null_buffer() {
+        let nulls = NullBuffer::from((0..200).map(|i| i % 3 != 0).collect::<Vec<bool>>());
+        let sliced = nulls.slice(5, 130);
+        let rows = Rows::valid(&sliced);
+        assert_eq!(rows.len(), 130);
+        assert_eq!(rows.iter().collect::<Vec<_>>(), (0..130).filter(|r| (r + 5) % 3 != 0).collect::<Vec<_>>());
+    }
+}
