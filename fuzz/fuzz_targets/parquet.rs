@@ -26,9 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let metadata = ArrowReaderMetadata::load(&bytes, plain).expect("the file opened above");
     let total: i64 = metadata.metadata().row_groups().iter().map(|g| g.num_rows()).sum();
     let total = u64::try_from(total).unwrap_or(0);
-    if stopped {
-        assert!(records <= total, "{records} rows read of {total}");
-    } else {
+    // A file whose pages hold more rows than its metadata says stops with a read error,
+    // every row decoded before it counted: only a complete read must match the metadata.
+    if !stopped {
         assert_eq!(records, total, "rows read, of the row groups' rows");
     }
 });
