@@ -61,7 +61,7 @@ use std::str::FromStr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use recordlock::criteria::{Choice, EvalOptions, Ingestor, Row, Value, parse_decimal, reference};
-use recordlock_benches::peers_data::{N, criteria, records, typed_deals};
+use recordlock_benches::peers_data::{N, Record, criteria, records, typed_deals};
 use recordlock_benches::{compile_rule, deals};
 use serde_json::{Value as Json, json};
 

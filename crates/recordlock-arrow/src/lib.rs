@@ -40,6 +40,7 @@
 
 mod column;
 pub mod convert;
+mod ipc_schema;
 mod lower;
 pub mod mapping;
 mod plan;

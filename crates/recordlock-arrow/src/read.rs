@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::file::reader::ChunkReader;
 use recordlock::RuleSet;
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 
@@ -99,12 +101,59 @@ fn open(path: &Path) -> Result<File, SweepError> {
 /// the wrong type.
 pub fn parquet(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Source, SweepError> {
     let file = open(path)?;
-    let shown = path.display().to_string();
+    let owned = path.to_owned();
+    // A file of its own for each row group: handles of one file share their position.
+    parquet_parts(file, &path.display().to_string(), rules, opts, move || File::open(&owned).map_err(|e| e.to_string()))
+}
+
+/// [`parquet()`] from the whole file in memory (`name` names it in errors): anything Parquet
+/// reads by position that is cheap to clone, such as `bytes::Bytes`.
+///
+/// # Errors
+/// As [`parquet()`].
+pub fn parquet_reader<R: ChunkReader + Clone + 'static>(
+    input: R,
+    name: &str,
+    rules: &RuleSet,
+    opts: MappingOptions,
+) -> Result<Source, SweepError> {
+    let again = input.clone();
+    parquet_parts(input, name, rules, opts, move || Ok(again.clone()))
+}
+
+/// The parts of a Parquet file read through `input`; `reopen` gives each row group its own
+/// reader of the same bytes.
+fn parquet_parts<R: ChunkReader + 'static>(
+    input: impl ChunkReader,
+    name: &str,
+    rules: &RuleSet,
+    opts: MappingOptions,
+    reopen: impl Fn() -> Result<R, String> + Clone + Send + 'static,
+) -> Result<Source, SweepError> {
+    let shown = name.to_owned();
     let corrupt = |e: parquet::errors::ParquetError| SweepError::Open {
         path: shown.clone(),
         message: format!("not a readable Parquet file: {e}"),
     };
-    let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).map_err(corrupt)?;
+    // The footer first, without its Arrow schema hint: the hint is used only when arrow-ipc
+    // can convert it without panicking (a corrupt one would abort the process; found by the
+    // `parquet` fuzz target), else the file is read by its Parquet schema alone (the same
+    // values; picklists as plain text).
+    let plain = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let metadata = ArrowReaderMetadata::load(&input, plain).map_err(corrupt)?;
+    let hint_ok = metadata
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .into_iter()
+        .flatten()
+        .filter(|kv| kv.key == parquet::arrow::ARROW_SCHEMA_META_KEY)
+        .all(|kv| kv.value.as_deref().is_none_or(crate::ipc_schema::hint_is_safe));
+    let metadata = if hint_ok {
+        ArrowReaderMetadata::try_new(Arc::clone(metadata.metadata()), ArrowReaderOptions::default()).map_err(corrupt)?
+    } else {
+        metadata
+    };
     let full = map_columns(rules.schema(), &rules.reads(), metadata.schema(), &opts)?;
     let mask = ProjectionMask::roots(metadata.metadata().file_metadata().schema_descr(), full.projection());
     // The batches' schema: the projected columns, in file order.
@@ -117,28 +166,42 @@ pub fn parquet(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<Sou
         .map_err(|e| SweepError::Open { path: shown.clone(), message: format!("not a readable Parquet file: {e}") })?;
     let plan = ColumnarPlan::new(rules, &projected, opts)?;
     let skip = crate::prune::pruned_row_groups(&plan, &metadata);
-    let owned = path.to_owned();
     let groups = metadata.metadata().row_groups().len();
     let parts = (0..groups).map(move |group| {
         let rows = metadata.metadata().row_group(group).num_rows().unsigned_abs();
         if skip.get(group).copied().unwrap_or(false) {
             return Ok(Part::Skipped(rows));
         }
-        let (path, metadata, mask) = (owned.clone(), metadata.clone(), mask.clone());
+        let (reopen, metadata, mask) = (reopen.clone(), metadata.clone(), mask.clone());
         let read = move || -> Result<Batches, String> {
-            // A file of its own: handles of one file share their position.
-            let file = File::open(&path).map_err(|e| e.to_string())?;
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata)
+            let input = reopen()?;
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(input, metadata)
                 .with_projection(mask)
                 .with_row_groups(vec![group])
                 .with_batch_size(BATCH_ROWS)
                 .build()
                 .map_err(|e| e.to_string())?;
-            Ok(Box::new(reader.map(|b| b.map(SourceBatch::from).map_err(|e| e.to_string()))))
+            Ok(Box::new(guarded(reader)))
         };
         Ok(Part::Deferred { rows, read: Box::new(read) })
     });
     Ok(Source { plan, name: shown, parts: Box::new(parts) })
+}
+
+/// The batches of `reader`, a panic of the Parquet crate while decoding (it asserts on some
+/// corrupt pages; found by the `parquet` fuzz target) turned into an error, after which the
+/// reader, in an unknown state, is dropped.
+fn guarded(
+    reader: impl Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>> + Send,
+) -> impl Iterator<Item = Result<SourceBatch, String>> + Send {
+    let mut reader = Some(reader);
+    std::iter::from_fn(move || match std::panic::catch_unwind(AssertUnwindSafe(|| reader.as_mut()?.next())) {
+        Ok(next) => next.map(|b| b.map(SourceBatch::from).map_err(|e| e.to_string())),
+        Err(_) => {
+            reader = None;
+            Some(Err("the Parquet reader failed on a corrupt page".to_owned()))
+        }
+    })
 }
 
 /// Opens an Arrow IPC file (`ARROW1` magic) or stream.
@@ -155,6 +218,20 @@ pub fn arrow_ipc(path: &Path, rules: &RuleSet, opts: MappingOptions) -> Result<S
         path: path.display().to_string(),
         message: format!("not a readable Arrow IPC file or stream: {e}"),
     };
+    // arrow-ipc panics on a schema it cannot convert (a corrupt file): checked first.
+    let mut check = open(path)?;
+    let safe = if is_file {
+        crate::ipc_schema::file_schema_is_safe(&mut check)
+    } else {
+        crate::ipc_schema::stream_schema_is_safe(&mut BufReader::new(check))
+    };
+    if !safe {
+        return Err(SweepError::Open {
+            path: path.display().to_string(),
+            message: "not a readable Arrow IPC file or stream: its schema holds a type or layout that cannot be read"
+                .to_owned(),
+        });
+    }
     let (schema, batches): (Arc<ArrowSchema>, Box<dyn Iterator<Item = Result<RecordBatch, _>> + Send>) = if is_file {
         let r = arrow_ipc::reader::FileReader::try_new(file, None).map_err(bad)?;
         (r.schema(), Box::new(r))

@@ -77,6 +77,14 @@ fn the_columnar_sample_gives_the_expected_sweep_in_every_format() {
     for source in [
         read::csv(&sample().join("deals.csv"), &rules, opts).unwrap(),
         read::parquet(&sample().join("deals.parquet"), &rules, opts).unwrap(),
+        // The same file from memory.
+        read::parquet_reader(
+            bytes::Bytes::from(std::fs::read(sample().join("deals.parquet")).unwrap()),
+            "deals.parquet",
+            &rules,
+            opts,
+        )
+        .unwrap(),
     ] {
         let (lines, stats, err) = run(source);
         assert!(err.is_none(), "{err:?}");
@@ -346,6 +354,40 @@ fn a_column_of_the_wrong_type_is_refused_before_any_output() {
     std::fs::write(&missing, "id,Stage\n1,Closed Won\n").unwrap();
     let err = read::csv(&missing, &deals_rules(), MappingOptions::default()).err().unwrap();
     assert!(err.to_string().contains("no column `Deal_Name` (a text field the rules read)"), "{err}");
+}
+
+/// Found by the `parquet` fuzz target: a file whose `ARROW:schema` hint holds a type
+/// arrow-ipc does not know made the Parquet reader panic (arrow-ipc's `unimplemented!`) when
+/// the file was opened. Such a hint is now ignored and the file read by its Parquet schema.
+#[test]
+fn a_parquet_file_with_a_corrupt_arrow_schema_hint_is_read_without_it() {
+    let rules = sample_policy().rule_set(RuleScope::All);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corrupt-arrow-schema-hint.parquet");
+    match read::parquet(&path, &rules, MappingOptions::default()) {
+        Ok(source) => {
+            let (_, stats, _) = run(source);
+            assert!(stats.locked + stats.errors <= stats.records);
+        }
+        Err(e) => assert!(e.to_string().contains("corrupt-arrow-schema-hint.parquet"), "{e}"),
+    }
+}
+
+/// Found by the `parquet` fuzz target: a corrupt page made the Parquet crate's bit reader
+/// panic (`num_bits <= T::BIT_CAPACITY`) while a batch was decoded. It is now a read error
+/// naming the file and the rows swept before it.
+#[test]
+fn a_parquet_file_with_a_corrupt_page_is_a_read_error_not_a_panic() {
+    let rules = sample_policy().rule_set(RuleScope::All);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corrupt-page.parquet");
+    let source = read::parquet(&path, &rules, MappingOptions::default()).unwrap();
+    let (_, stats, err) = run(source);
+    match err {
+        Some(SweepError::Read { path, after_rows, .. }) => {
+            assert!(path.ends_with("corrupt-page.parquet"));
+            assert_eq!(after_rows, stats.records);
+        }
+        other => panic!("expected a read error, got {other:?}"),
+    }
 }
 
 /// A Parquet file of generated Deals sorted by Amount, in row groups of 100 rows: the groups

@@ -194,14 +194,6 @@ impl Ingestor {
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
     pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
-        self.ingest_bytes(text.as_bytes(), row)
-    }
-
-    /// Reads a record given as JSON bytes into `row` (which is reset first), as
-    /// [`Ingestor::ingest_str`]. Keys and the values read are checked to be UTF-8 as they are
-    /// parsed; the values of fields not read are skipped without that check, like every
-    /// other check on them — so a sweep need not validate a whole line first.
-    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         // The fast path: the members found in place, unread values skipped unbuilt. Anything
         // it leaves to serde_json is read again from the start by the path below, so both
         // give the same verdict (`scan` explains why).
@@ -209,14 +201,23 @@ impl Ingestor {
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut read_all = true;
         let scanned = scan_object(
-            bytes,
+            text,
             |key| self.wants_bytes(key),
-            |key, raw| match raw {
-                [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => match std::str::from_utf8(inner) {
-                    Ok(text) => state.accept(key, Member::Text(text)),
-                    Err(_) => read_all = false,
-                },
-                _ => match serde_json::from_slice::<Json>(raw) {
+            |key, raw| match raw.as_bytes() {
+                [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+                    // `raw` starts and ends with ASCII quotes, so this slice is on boundaries.
+                    match raw.get(1..raw.len() - 1) {
+                        Some(text) => state.accept(key, Member::Text(text)),
+                        None => read_all = false,
+                    }
+                }
+                // serde_json (arbitrary_precision) keeps a number's text as written but for
+                // an exponent, which it rewrites (`1E5` is `1e+5`): those go through it.
+                [b'-' | b'0'..=b'9', ..] if !raw.bytes().any(|b| b == b'e' || b == b'E') => {
+                    state.accept(key, Member::Number(raw));
+                }
+                b"null" => state.accept(key, Member::Json(&Json::Null)),
+                _ => match serde_json::from_str::<Json>(raw) {
                     Ok(value) => state.accept(key, Member::Json(&value)),
                     Err(_) => read_all = false,
                 },
@@ -228,7 +229,18 @@ impl Ingestor {
                 None => Ok(()),
             };
         }
-        self.ingest_bytes_with_serde(bytes, row)
+        self.ingest_bytes_with_serde(text.as_bytes(), row)
+    }
+
+    /// Reads a record given as JSON bytes into `row` (which is reset first), as
+    /// [`Ingestor::ingest_str`]. Bytes that are UTF-8 (checked with SIMD) take the fast path;
+    /// others are read by serde_json, which refuses bytes that are not UTF-8 in keys and the
+    /// values read, and skips the values of fields not read without that check.
+    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
+        match simdutf8::basic::from_utf8(bytes) {
+            Ok(text) => self.ingest_str(text, row),
+            Err(_) => self.ingest_bytes_with_serde(bytes, row),
+        }
     }
 
     /// [`Ingestor::ingest_bytes`] without the fast path: serde_json reads the whole record.
@@ -294,6 +306,8 @@ impl Ingestor {
 #[derive(Clone, Copy)]
 enum Member<'a> {
     Text(&'a str),
+    /// A JSON number's text as written (the fast path; valid by JSON's grammar).
+    Number(&'a str),
     Json(&'a Json),
 }
 
@@ -347,7 +361,7 @@ impl IngestState<'_> {
                 );
             }
             self.row.id = match value {
-                Member::Text(s) => Some(s.to_owned()),
+                Member::Text(s) | Member::Number(s) => Some(s.to_owned()),
                 Member::Json(Json::String(s)) => Some(s.clone()),
                 Member::Json(Json::Number(n)) => Some(n.as_str().to_owned()),
                 Member::Json(Json::Null) => None,
@@ -364,6 +378,7 @@ impl IngestState<'_> {
         }
         let v = match value {
             Member::Text(s) => Value::from_text(field, s),
+            Member::Number(s) => Value::from_number(field, s),
             Member::Json(json) => Value::from_json(field, json),
         };
         let v = v.map_err(|why| type_error(field, &path(), &why))?;
@@ -588,5 +603,25 @@ mod tests {
         ing.ingest_str(r#"{"Stage": "Qualification"}"#, &mut row).unwrap();
         assert!(row.get(s.slot("Amount").unwrap()).is_empty());
         assert_eq!(row.record_id(), None);
+    }
+
+    /// Found by the `ingest` fuzz target: the fast path read a number's text as written, but
+    /// serde_json rewrites an exponent (`9e00` is `9e+00`), so a number in a text field or an
+    /// id read differently from the value path. Numbers with an exponent go through serde_json.
+    #[test]
+    fn numbers_read_in_place_read_as_their_json_values() {
+        let deals = Schema::builtin("Deals").unwrap();
+        let ing = Ingestor::new(deals);
+        for text in [
+            r#"{"id": 1E5, "Next_Step": 999e00000009900000000, "Amount": 1.5E+2, "Deal_Name": -0.50}"#,
+            r#"{"id": 12, "Next_Step": -0, "Amount": 10.000, "Deal_Name": 1e-3, "Account_Name": 77}"#,
+        ] {
+            let (mut fast, mut slow) = (ing.new_row(), ing.new_row());
+            let json: serde_json::Value = serde_json::from_str(text).unwrap();
+            let a = ing.ingest_str(text, &mut fast).map_err(|e| e.to_string());
+            let b = ing.ingest_json(&json, &mut slow).map_err(|e| e.to_string());
+            assert_eq!(a, b, "{text}");
+            assert_eq!(fast, slow, "{text}");
+        }
     }
 }

@@ -6,7 +6,10 @@
 //! compared in place, a wanted value is handed over as its raw bytes, and every other value is
 //! skipped by a scanner that checks JSON's syntax as serde_json does (strings eight bytes at a time,
 //! escapes and control characters checked; numbers and literals by the grammar; nesting
-//! balanced). Whatever it does not handle exactly as serde_json does (a key with escapes, a
+//! balanced). A record with no backslash and no control character at all (one SIMD pass
+//! finds out; compact JSON Lines are like this) has no escapes to check, so its strings are
+//! skipped by looking for the closing `"` alone. The text is a `str`, so keys and values
+//! need no UTF-8 check of their own. Whatever it does not handle exactly as serde_json does (a key with escapes, a
 //! syntax error anywhere, nesting past [`MAX_SKIP_DEPTH`]) makes it answer
 //! [`Scanned::Unusual`], and the caller parses the record with serde_json instead, whose
 //! answer and error message stand. So the fast path changes speed, never a verdict.
@@ -24,27 +27,50 @@ pub(crate) enum Scanned {
     Unusual,
 }
 
-/// Walks the object in `bytes`: for each member whose key `wanted` accepts, calls `member`
-/// with the key and the value's raw bytes (a complete, syntactically valid JSON value); the
-/// other values are skipped, their syntax checked.
+/// Walks the object in `text`: for each member whose key `wanted` accepts, calls `member`
+/// with the key and the value's raw text (a complete, syntactically valid JSON value); the
+/// other values are skipped, their syntax checked. The text is UTF-8 already (a `str`), so
+/// keys and values are sliced from it unchecked by construction.
 pub(crate) fn scan_object<'a>(
-    bytes: &'a [u8],
+    text: &'a str,
     wanted: impl Fn(&[u8]) -> bool,
-    mut member: impl FnMut(&'a str, &'a [u8]),
+    mut member: impl FnMut(&'a str, &'a str),
 ) -> Scanned {
-    let mut s = Scanner { bytes, at: 0 };
-    match s.object(&wanted, &mut member) {
+    let bytes = text.as_bytes();
+    let found = if plain(bytes) {
+        Scanner::<true> { text, bytes, at: 0 }.object(&wanted, &mut member)
+    } else {
+        Scanner::<false> { text, bytes, at: 0 }.object(&wanted, &mut member)
+    };
+    match found {
         Some(()) => Scanned::Done,
         None => Scanned::Unusual,
     }
 }
 
-struct Scanner<'a> {
+/// Whether `bytes` hold no backslash and no control character (no byte below 0x20): then every
+/// `"` opens or closes a string, no string has an escape, and none can hold a character
+/// JSON refuses, so strings are skipped by finding the next `"` alone. Compact JSON Lines
+/// records are like this. (A fold without early exit per 32 bytes, which the compiler turns
+/// into SIMD compares.)
+fn plain(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(32);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(0u8, |bad, &b| bad | u8::from(b < 0x20) | u8::from(b == b'\\')) != 0 {
+            return false;
+        }
+    }
+    !chunks.remainder().iter().any(|&b| b < 0x20 || b == b'\\')
+}
+
+/// `PLAIN`: the text has no backslash and no control character ([`plain`]).
+struct Scanner<'a, const PLAIN: bool> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
 
-impl<'a> Scanner<'a> {
+impl<'a, const PLAIN: bool> Scanner<'a, PLAIN> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
@@ -62,7 +88,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The top-level object, then only whitespace to the end.
-    fn object(&mut self, wanted: &impl Fn(&[u8]) -> bool, member: &mut impl FnMut(&'a str, &'a [u8])) -> Option<()> {
+    fn object(&mut self, wanted: &impl Fn(&[u8]) -> bool, member: &mut impl FnMut(&'a str, &'a str)) -> Option<()> {
         self.expect(b'{')?;
         self.skip_ws();
         if self.peek()? == b'}' {
@@ -75,8 +101,8 @@ impl<'a> Scanner<'a> {
                 self.skip_ws();
                 let start = self.at;
                 self.value(1)?;
-                if wanted(key) {
-                    member(std::str::from_utf8(key).ok()?, self.bytes.get(start..self.at)?);
+                if wanted(key.as_bytes()) {
+                    member(key, self.text.get(start..self.at)?);
                 }
                 self.skip_ws();
                 match self.peek()? {
@@ -93,26 +119,38 @@ impl<'a> Scanner<'a> {
         (self.at == self.bytes.len()).then_some(())
     }
 
-    /// A key without escapes (the opening quote consumed), as its bytes (checked to be UTF-8
-    /// as serde_json checks keys; compared as bytes, since API names are ASCII).
-    fn plain_key(&mut self) -> Option<&'a [u8]> {
+    /// A key without escapes (the opening quote consumed).
+    fn plain_key(&mut self) -> Option<&'a str> {
         let start = self.at;
         if self.skip_to_quote_or_escape()? != b'"' {
             return None;
         }
-        let key = self.bytes.get(start..self.at)?;
+        let key = self.text.get(start..self.at)?;
         self.at += 1;
-        if !key.is_ascii() {
-            std::str::from_utf8(key).ok()?;
-        }
         Some(key)
     }
 
     /// Moves to the next `"` or `\\` of a string, refusing a control character on the way
     /// (JSON's rule); returns that byte. Eight bytes at a time (SWAR), as serde_json does.
+    #[inline]
     fn skip_to_quote_or_escape(&mut self) -> Option<u8> {
         const ONES: u64 = u64::MAX / 255;
         const HIGH: u64 = ONES << 7;
+        if PLAIN {
+            // Only `"` can stop a string here. The first zero byte of `word ^ quotes` is
+            // found exactly (a false hit can only follow a true one).
+            while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+                let x = u64::from_le_bytes(chunk.try_into().ok()?) ^ (ONES * u64::from(b'"'));
+                let hits = x.wrapping_sub(ONES) & !x & HIGH;
+                if hits != 0 {
+                    self.at += hits.trailing_zeros() as usize / 8;
+                    return Some(b'"');
+                }
+                self.at += 8;
+            }
+            self.at += memchr::memchr(b'"', self.bytes.get(self.at..)?)?;
+            return Some(b'"');
+        }
         while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
             let word = u64::from_le_bytes(chunk.try_into().ok()?);
             let control = word.wrapping_sub(ONES * 0x20) & !word;
@@ -152,7 +190,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// The rest of a string after its opening quote: escapes must be JSON's, control
-    /// characters are refused (as serde_json does); UTF-8 is the caller's concern.
+    /// characters are refused (as serde_json does).
+    #[inline]
     fn string_rest(&mut self) -> Option<()> {
         loop {
             let stop = self.skip_to_quote_or_escape()?;
@@ -254,9 +293,9 @@ mod tests {
     fn members(text: &str, wanted: &[&str]) -> (Scanned, Vec<(String, String)>) {
         let mut got = Vec::new();
         let scanned = scan_object(
-            text.as_bytes(),
+            text,
             |k| wanted.iter().any(|w| w.as_bytes() == k),
-            |k, v| got.push((k.to_owned(), String::from_utf8_lossy(v).into_owned())),
+            |k, v| got.push((k.to_owned(), v.to_owned())),
         );
         (scanned, got)
     }
@@ -308,6 +347,13 @@ mod tests {
             r#"{"a": [[[]]], "b": {"c": {}}}"#,
             r#"{"a": "\\"}"#,
             r#"{"a": "\/"}"#,
+            // Plain texts (no backslash, no control character) longer than a few words.
+            r#"{"a": "a string longer than thirty-two bytes, to cross a chunk", "b": [1, "x", {"c": null}]}"#,
+            r#"{"abcdefghijklmnopqrstuvwxyz": "abcdefghijklmnopqrstuvwxyz0123456789", "n": -0.5e-3}"#,
+            r#"{"a": "no end, and more than thirty-two bytes of text here}"#,
+            r#"{"a": "x"}  trailing text that is not JSON, after thirty-two bytes"#,
+            r#"{"k": "v", "k2": "a long value with a quote at the very end of the line"}"#,
+            "{\"tab\":\t\"whitespace outside strings is not plain but is JSON\"}",
         ];
         for text in cases {
             let serde_ok =

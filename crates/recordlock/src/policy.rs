@@ -271,10 +271,10 @@ impl Policy {
         if bytes.len() > self.limits.record_bytes {
             return Err(RecordError::too_large(self.limits.record_bytes));
         }
-        record_text(bytes)?;
+        let text = record_text(bytes)?;
         match scope {
-            RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
-            RuleScope::ExistingRecords => self.existing_ingestor.ingest_bytes(bytes, row),
+            RuleScope::All => self.ingestor.ingest_str(text, row),
+            RuleScope::ExistingRecords => self.existing_ingestor.ingest_str(text, row),
         }
     }
 

@@ -1,0 +1,56 @@
+//! The cost of reading generated Deals records, for a deterministic instruction count under
+//! callgrind (criterion's times move with the machine's load; instruction counts do not):
+//!
+//! ```sh
+//! cargo build --release -p recordlock-benches --example ingest_cost
+//! for mode in none ignored_any ingest sweep; do
+//!   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$mode target/release/examples/ingest_cost $mode 20000
+//! done
+//! ```
+//!
+//! Each mode generates the same records first; `none` stops there, so a mode's cost per
+//! record is (its total - `none`'s total) / N. `ignored_any`: serde_json parses each line into
+//! `serde::de::IgnoredAny` (the floor of the issue 15 goal); `ingest`: the policy of
+//! `benches/sweep.rs` (five rules) ingests each line for `lock_existing_records`, id required,
+//! as a sweep does; `sweep`: the whole JSON Lines sweep of the text on one thread (line
+//! splitting, ingestion, evaluation, output lines).
+
+use std::hint::black_box;
+
+use recordlock::RuleScope;
+use recordlock::sweep::{SweepOptions, sweep_lines};
+use recordlock_benches::{policy, records};
+use serde::de::IgnoredAny;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "ingest".to_owned());
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let lines = records(n);
+    let policy = policy(5);
+    let count = match mode.as_str() {
+        "none" => 0,
+        "ignored_any" => lines.iter().filter(|l| serde_json::from_str::<IgnoredAny>(black_box(l)).is_ok()).count(),
+        "ingest" => {
+            let mut row = policy.new_row();
+            lines
+                .iter()
+                .filter(|l| {
+                    policy.ingest_record_for(RuleScope::ExistingRecords, black_box(l.as_bytes()), &mut row).is_ok()
+                })
+                .count()
+        }
+        "sweep" => {
+            let text = lines.join("\n");
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap_or_else(|e| panic!("{e}"));
+            let mut locked = 0usize;
+            pool.install(|| {
+                sweep_lines(&policy, text.as_bytes(), &SweepOptions::default(), |_| locked += 1, |_| {})
+                    .unwrap_or_else(|e| panic!("{e}"))
+            });
+            locked
+        }
+        other => panic!("unknown mode {other}: none, ignored_any, ingest or sweep"),
+    };
+    println!("{mode}: {count} of {n}");
+}
