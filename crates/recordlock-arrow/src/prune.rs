@@ -57,7 +57,10 @@ impl Stats {
 pub(crate) fn pruned_row_groups(plan: &ColumnarPlan, metadata: &ArrowReaderMetadata) -> Vec<bool> {
     let groups = metadata.metadata().row_groups();
     let none = vec![false; groups.len()];
-    let Some(stats) = column_stats(plan, metadata) else { return none };
+    // Statistics are the file's word: one the Parquet crate cannot decode must not stop the
+    // sweep (its rows are then read, and the reader reports what is wrong with them).
+    let stats = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| column_stats(plan, metadata)));
+    let Ok(Some(stats)) = stats else { return none };
     let Some(id_nulls) = id_null_counts(plan, metadata) else { return none };
     (0..groups.len())
         .map(|g| {
@@ -86,7 +89,12 @@ fn column_stats(plan: &ColumnarPlan, metadata: &ArrowReaderMetadata) -> Option<V
             };
             let converter = converter.with_missing_null_counts_as_zero(false);
             let nulls = converter.row_group_null_counts(groups.iter()).ok()?;
-            let ranges: Vec<Option<(i128, i128)>> = if plan.form(i).is_some_and(orderable) {
+            // Statistics a decimal cannot hold (more than 16 bytes: a corrupt file; the
+            // Parquet crate asserts on them) leave the column unknown.
+            let plausible = converter.parquet_column_index().is_some_and(|p| {
+                groups.iter().all(|g| g.columns().get(p).and_then(|c| c.statistics()).is_none_or(plausible))
+            });
+            let ranges: Vec<Option<(i128, i128)>> = if plausible && plan.form(i).is_some_and(orderable) {
                 let (Ok(mins), Ok(maxes)) =
                     (converter.row_group_mins(groups.iter()), converter.row_group_maxes(groups.iter()))
                 else {
@@ -135,6 +143,12 @@ fn id_null_counts(plan: &ColumnarPlan, metadata: &ArrowReaderMetadata) -> Option
             .with_missing_null_counts_as_zero(false);
     let nulls = converter.row_group_null_counts(groups.iter()).ok()?;
     Some((0..groups.len()).map(|g| nulls.is_valid(g).then(|| nulls.value(g))).collect())
+}
+
+/// Whether a column chunk's minimum and maximum are of a size some Arrow number holds.
+fn plausible(stats: &parquet::file::statistics::Statistics) -> bool {
+    let fits = |b: Option<&[u8]>| b.is_none_or(|b| b.len() <= 16);
+    fits(stats.min_bytes_opt()) && fits(stats.max_bytes_opt())
 }
 
 /// Whether the statistics order a column of this form.

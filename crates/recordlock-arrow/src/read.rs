@@ -123,6 +123,25 @@ pub fn parquet_reader<R: ChunkReader + Clone + 'static>(
 
 /// The parts of a Parquet file read through `input`; `reopen` gives each row group its own
 /// reader of the same bytes.
+/// Every column chunk's byte range lies inside the file: the Parquet crate asserts on a
+/// negative offset or length when it builds a reader (found by the `parquet` fuzz target),
+/// and reads past the end of a file that lies about them.
+fn check_column_ranges(metadata: &parquet::file::metadata::ParquetMetaData, file_len: u64) -> Result<(), String> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for (c, column) in group.columns().iter().enumerate() {
+            let start = column.dictionary_page_offset().unwrap_or_else(|| column.data_page_offset());
+            let len = column.compressed_size();
+            let end = u64::try_from(start).ok().zip(u64::try_from(len).ok()).and_then(|(s, l)| s.checked_add(l));
+            if end.is_none_or(|end| end > file_len) {
+                return Err(format!(
+                    "row group {g}, column {c}: its bytes ({start}, length {len}) are not inside the file ({file_len} bytes)"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn parquet_parts<R: ChunkReader + 'static>(
     input: impl ChunkReader,
     name: &str,
@@ -154,6 +173,10 @@ fn parquet_parts<R: ChunkReader + 'static>(
     } else {
         metadata
     };
+    check_column_ranges(metadata.metadata(), input.len()).map_err(|message| SweepError::Open {
+        path: shown.clone(),
+        message: format!("not a readable Parquet file: {message}"),
+    })?;
     let full = map_columns(rules.schema(), &rules.reads(), metadata.schema(), &opts)?;
     let mask = ProjectionMask::roots(metadata.metadata().file_metadata().schema_descr(), full.projection());
     // The batches' schema: the projected columns, in file order.

@@ -390,6 +390,24 @@ fn a_parquet_file_with_a_corrupt_page_is_a_read_error_not_a_panic() {
     }
 }
 
+/// A file whose statistics are corrupt (a decimal's maximum longer than 16 bytes, found by
+/// the `parquet` fuzz target: the Parquet crate asserts when it decodes them) is not
+/// pruned, and its corrupt rows are a read error, not a panic.
+#[test]
+fn a_parquet_file_with_corrupt_statistics_is_not_pruned_and_not_a_panic() {
+    let rules = sample_policy().rule_set(RuleScope::All);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corrupt-statistics.parquet");
+    match read::parquet(&path, &rules, MappingOptions::default()) {
+        Err(SweepError::Open { path, .. }) => assert!(path.ends_with("corrupt-statistics.parquet"), "{path}"),
+        Err(other) => panic!("expected the file refused or read, got {other}"),
+        Ok(source) => {
+            let (_, stats, err) = run(source);
+            assert_eq!(stats.skipped, 0, "{stats:?}");
+            assert!(matches!(err, None | Some(SweepError::Read { .. })), "{err:?}");
+        }
+    }
+}
+
 /// A Parquet file of generated Deals sorted by Amount, in row groups of 100 rows: the groups
 /// whose Amount statistics rule the rule out are skipped unread, and the sweep prints exactly
 /// the JSON Lines sweep of the same records.
