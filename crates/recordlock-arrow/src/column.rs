@@ -154,14 +154,17 @@ impl<'a> Strings<'a> {
 /// Text of any text column, dictionaries included: row `i`'s text or `None` when null.
 pub(crate) enum AnyText<'a> {
     Plain(Strings<'a>),
-    Dict { keys: Vec<Option<usize>>, values: Strings<'a> },
+    Dict { keys: Keys<'a>, values: Strings<'a> },
 }
 
 impl<'a> AnyText<'a> {
     pub(crate) fn new(array: &'a dyn Array) -> Option<AnyText<'a>> {
         if let Some(d) = array.as_any_dictionary_opt() {
             let values = Strings::new(d.values().as_ref())?;
-            return Some(AnyText::Dict { keys: dictionary_keys(array), values });
+            return Some(AnyText::Dict {
+                keys: Keys { index: key_index(array), nulls: array.logical_nulls() },
+                values,
+            });
         }
         Strings::new(array).map(AnyText::Plain)
     }
@@ -170,7 +173,7 @@ impl<'a> AnyText<'a> {
     pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
         match self {
             AnyText::Plain(s) => s.get(i),
-            AnyText::Dict { keys, values } => values.get((*keys.get(i)?)?),
+            AnyText::Dict { keys, values } => values.get(keys.get(i).filter(|k| *k < values.len())?),
         }
     }
 }
@@ -572,60 +575,4 @@ fn key_index(array: &dyn Array) -> Cow<'_, [i32]> {
         DataType::UInt64 => convert!(UInt64Type),
         _ => Cow::Owned(vec![-1; array.len()]),
     }
-}
-
-/// Each row's dictionary key (`None`: a null row, or a key outside the dictionary, which
-/// Arrow's validation never lets through).
-fn dictionary_keys(array: &dyn Array) -> Vec<Option<usize>> {
-    let Some(d) = array.as_any_dictionary_opt() else { return vec![None; array.len()] };
-    let size = d.values().len();
-    let missing = u32::try_from(size).unwrap_or(u32::MAX);
-    dense_keys(array, missing).into_iter().map(|k| (k != missing).then_some(k as usize)).collect()
-}
-
-/// Each row's dictionary key as a `u32`, `missing` for a null row or a key outside the
-/// dictionary. One pass over the key buffer; nulls applied after, only when there are any.
-fn dense_keys(array: &dyn Array, missing: u32) -> Vec<u32> {
-    let Some(d) = array.as_any_dictionary_opt() else { return vec![missing; array.len()] };
-    let keys = d.keys();
-    let size = i128::from(missing);
-    macro_rules! dense {
-        ($t:ty) => {
-            keys.as_primitive::<$t>()
-                .values()
-                .iter()
-                .map(|k| {
-                    let k = i128::from(*k);
-                    if (0..size).contains(&k) { k as u32 } else { missing }
-                })
-                .collect::<Vec<u32>>()
-        };
-    }
-    let mut out = match keys.data_type() {
-        DataType::Int8 => dense!(Int8Type),
-        DataType::Int16 => dense!(Int16Type),
-        DataType::Int32 => {
-            // The common case, without widening.
-            let limit = i32::try_from(missing).unwrap_or(i32::MAX);
-            keys.as_primitive::<Int32Type>()
-                .values()
-                .iter()
-                .map(|k| if (0..limit).contains(k) { k.unsigned_abs() } else { missing })
-                .collect()
-        }
-        DataType::Int64 => dense!(Int64Type),
-        DataType::UInt8 => dense!(UInt8Type),
-        DataType::UInt16 => dense!(UInt16Type),
-        DataType::UInt32 => dense!(UInt32Type),
-        DataType::UInt64 => dense!(UInt64Type),
-        _ => vec![missing; array.len()],
-    };
-    if let Some(nulls) = array.logical_nulls() {
-        for i in nulls.iter().enumerate().filter(|(_, valid)| !valid).map(|(i, _)| i) {
-            if let Some(k) = out.get_mut(i) {
-                *k = missing;
-            }
-        }
-    }
-    out
 }
