@@ -283,8 +283,8 @@ pub fn stdout() -> BufWriter<io::Stdout> {
     BufWriter::with_capacity(1 << 16, io::stdout())
 }
 
-/// Writes one JSON value and a newline.
-pub fn write_line(out: &mut impl Write, value: &Json) -> io::Result<()> {
+/// Writes one value as JSON, and a newline.
+pub fn write_line(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
 }

@@ -20,7 +20,7 @@ pub(crate) const MAX_SKIP_DEPTH: usize = 100;
 
 /// What [`scan_object`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scanned {
+pub enum Scanned {
     /// A well-formed object, every wanted member handed over.
     Done,
     /// Something this scanner leaves to serde_json.
@@ -30,8 +30,23 @@ pub(crate) enum Scanned {
 /// Walks the object in `text`: for each member whose key `wanted` accepts, calls `member`
 /// with the key and the value's raw text (a complete, syntactically valid JSON value); the
 /// other values are skipped, their syntax checked. The text is UTF-8 already (a `str`), so
-/// keys and values are sliced from it unchecked by construction.
-pub(crate) fn scan_object<'a>(
+/// keys and values are sliced from it unchecked by construction. A value's text starts at
+/// its first byte (no whitespace before it).
+///
+/// [`Scanned::Done`] means serde_json accepts `text` as one JSON object (and nothing after
+/// it but whitespace); [`Scanned::Unusual`] means it refuses it, or it holds a key with an
+/// escape or nests deeper than this scanner follows: read it with serde_json then.
+///
+/// ```
+/// use recordlock_criteria::{scan_object, Scanned};
+///
+/// let mut seen = Vec::new();
+/// let text = r#"{"id": 7, "skip": [1, {"a": null}], "Stage": "Won"}"#;
+/// assert_eq!(scan_object(text, |k| k != b"skip", |k, v| seen.push((k, v))), Scanned::Done);
+/// assert_eq!(seen, [("id", "7"), ("Stage", "\"Won\"")]);
+/// assert_eq!(scan_object(r#"{"a": 1,}"#, |_| true, |_, _| {}), Scanned::Unusual);
+/// ```
+pub fn scan_object<'a>(
     text: &'a str,
     wanted: impl Fn(&[u8]) -> bool,
     mut member: impl FnMut(&'a str, &'a str),

@@ -4,7 +4,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{Map, Value as Json, json};
+use serde::ser::SerializeMap;
+use serde_json::Value as Json;
 
 /// The user asking.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -127,7 +128,10 @@ pub struct RuleRef {
 
 impl Serialize for RuleRef {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        json!({"id": self.id.as_deref(), "name": self.name.as_deref()}).serialize(serializer)
+        let mut m = serializer.serialize_map(Some(2))?;
+        m.serialize_entry("id", &self.id.as_deref())?;
+        m.serialize_entry("name", &self.name.as_deref())?;
+        m.end()
     }
 }
 
@@ -181,32 +185,103 @@ impl Decision {
     /// The decision as one JSON object, in the shape of CONTRACT.md:
     /// `{"decision": "allowed"}` or
     /// `{"decision": "blocked", "code", "action", "fields"?, "lock"?, "message", "json_path"?}`.
+    /// Serializing the decision ([`Serialize`]) writes the same object without building it.
     pub fn to_json(&self) -> Json {
-        let Decision::Blocked(b) = self else { return json!({"decision": "allowed"}) };
-        let mut m = Map::new();
-        m.insert("decision".into(), json!("blocked"));
-        m.insert("code".into(), json!(b.code.as_str()));
-        m.insert("action".into(), json!(b.action));
-        if let Some(fields) = &b.fields {
-            m.insert("fields".into(), json!(fields));
-        }
-        if let Some(lock) = &b.lock {
-            let l = match lock {
-                LockInfo::Manual { reason } => json!({"source": "manual", "reason": reason}),
-                LockInfo::Automatic(rule) => json!({"source": "automatic", "rule": rule}),
-            };
-            m.insert("lock".into(), l);
-        }
-        m.insert("message".into(), json!(b.message));
-        if let Some(p) = &b.json_path {
-            m.insert("json_path".into(), json!(p));
-        }
-        Json::Object(m)
+        serde_json::to_value(self).unwrap_or(Json::Null)
     }
 }
 
+/// Keys in the order of a `serde_json::Map` (sorted), as `recordlock decide` has always
+/// printed them.
 impl Serialize for Decision {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
+        let Decision::Blocked(b) = self else {
+            let mut m = serializer.serialize_map(Some(1))?;
+            m.serialize_entry("decision", "allowed")?;
+            return m.end();
+        };
+        let len =
+            4 + usize::from(b.fields.is_some()) + usize::from(b.json_path.is_some()) + usize::from(b.lock.is_some());
+        let mut m = serializer.serialize_map(Some(len))?;
+        m.serialize_entry("action", b.action)?;
+        m.serialize_entry("code", b.code.as_str())?;
+        m.serialize_entry("decision", "blocked")?;
+        if let Some(fields) = &b.fields {
+            m.serialize_entry("fields", fields)?;
+        }
+        if let Some(p) = &b.json_path {
+            m.serialize_entry("json_path", p)?;
+        }
+        if let Some(lock) = &b.lock {
+            m.serialize_entry("lock", lock)?;
+        }
+        m.serialize_entry("message", &b.message)?;
+        m.end()
+    }
+}
+
+impl Serialize for LockInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(Some(2))?;
+        match self {
+            LockInfo::Manual { reason } => {
+                m.serialize_entry("reason", reason)?;
+                m.serialize_entry("source", "manual")?;
+            }
+            LockInfo::Automatic(rule) => {
+                m.serialize_entry("rule", rule)?;
+                m.serialize_entry("source", "automatic")?;
+            }
+        }
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The object written is the one `to_json` built key by key before (a sorted map).
+    #[test]
+    fn serializing_writes_the_contract_object() {
+        let rule = RuleRef { id: Some("9".into()), name: None };
+        let block = |fields, lock, json_path| {
+            Decision::Blocked(Block {
+                code: BlockCode::InvalidRecord,
+                action: "update",
+                fields,
+                lock,
+                message: Cow::Borrowed("no \"way\""),
+                json_path,
+            })
+        };
+        let cases = [
+            (Decision::Allowed, json!({"decision": "allowed"})),
+            (
+                block(None, None, None),
+                json!({"decision": "blocked", "code": "INVALID_RECORD", "action": "update", "message": "no \"way\""}),
+            ),
+            (
+                block(
+                    Some(vec!["A".into(), "B".into()]),
+                    Some(LockInfo::Automatic(rule)),
+                    Some("$.record.Amount".into()),
+                ),
+                json!({"decision": "blocked", "code": "INVALID_RECORD", "action": "update", "fields": ["A", "B"],
+                       "lock": {"source": "automatic", "rule": {"id": "9", "name": null}},
+                       "message": "no \"way\"", "json_path": "$.record.Amount"}),
+            ),
+            (
+                block(None, Some(LockInfo::Manual { reason: "audit".into() }), None),
+                json!({"decision": "blocked", "code": "INVALID_RECORD", "action": "update",
+                       "lock": {"source": "manual", "reason": "audit"}, "message": "no \"way\""}),
+            ),
+        ];
+        for (decision, expected) in cases {
+            assert_eq!(decision.to_json(), expected);
+            // The same bytes as the value's: keys in the sorted order of `serde_json::Map`.
+            assert_eq!(serde_json::to_string(&decision).unwrap(), serde_json::to_string(&expected).unwrap());
+        }
     }
 }

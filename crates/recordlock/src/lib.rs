@@ -16,7 +16,7 @@
 //! | [`RuleSet`] | the rules a scope applies, with their typed criteria: what every back end evaluates |
 //! | [`LockState`] | a record's lock, in the `Locking_Information__s` wire shape |
 //! | [`Actor`], [`Operation`], [`Decision`] | who asks, what for, and the answer |
-//! | [`DecideRequest`] | a `recordlock decide` request line |
+//! | [`DecideRequest`], [`RequestLine`], [`LineDecider`] | a `recordlock decide` request line, read and answered |
 //! | [`store::Store`] | create / get / update / delete configurations |
 //! | [`sweep`] | the `lock_existing_records` back-fill over JSON Lines, in parallel, in order |
 //! | [`analysis`] | static findings on a configuration (rules that never or always hold, redundant rules...) |
@@ -74,7 +74,7 @@ pub use crate::limits::Limits;
 pub use crate::lock::{AutomaticLock, LockState, ManualLock};
 pub use crate::module::{Module, UNSUPPORTED_STANDARD_MODULES};
 pub use crate::policy::{CompiledRule, EffectiveLock, Policy, RuleScope, rfc3339};
-pub use crate::request::{DecideRequest, RequestLine, error_line, with_line};
+pub use crate::request::{DecideRequest, LineDecider, RequestLine, error_line, with_line};
 pub use crate::rules::{Rule, RuleSet};
 
 /// The README's Rust examples, compiled and run as doc tests.

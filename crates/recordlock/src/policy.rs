@@ -262,7 +262,14 @@ impl Policy {
     /// read are read and checked, so a wrong-typed value in a field only other rules read
     /// does not make the record unevaluable.
     pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), RecordError> {
-        self.ingest_bytes_for(scope, text.as_bytes(), row)
+        if text.len() > self.limits.record_bytes {
+            return Err(RecordError::too_large(self.limits.record_bytes));
+        }
+        // A `str` is UTF-8 already: what `ingest_bytes_for` checks first.
+        match scope {
+            RuleScope::All => self.ingestor.ingest_str(text, row),
+            RuleScope::ExistingRecords => self.existing_ingestor.ingest_str(text, row),
+        }
     }
 
     /// As [`Policy::ingest_str_for`], from bytes. A record is JSON text, so it must be UTF-8
@@ -271,11 +278,7 @@ impl Policy {
         if bytes.len() > self.limits.record_bytes {
             return Err(RecordError::too_large(self.limits.record_bytes));
         }
-        let text = record_text(bytes)?;
-        match scope {
-            RuleScope::All => self.ingestor.ingest_str(text, row),
-            RuleScope::ExistingRecords => self.existing_ingestor.ingest_str(text, row),
-        }
+        self.ingest_str_for(scope, record_text(bytes)?, row)
     }
 
     /// Reads one record of a stream whose locks are to be applied (a sweep, a diff), as

@@ -6,8 +6,10 @@
 //!  "operation": {"action": "update", "fields": ["Amount"]}}
 //! ```
 
+mod fast;
+
 use recordlock_criteria::ast::reject_unknown_keys;
-use recordlock_criteria::{Error, ErrorCode, JsonPath};
+use recordlock_criteria::{Error, ErrorCode, JsonPath, Row, Scanned, scan_object};
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -76,7 +78,7 @@ impl Policy {
     }
 
     /// Answers one request line: the decision object, or `{"error": {...}}` for a line that
-    /// is not a valid request.
+    /// is not a valid request. To answer many lines, [`LineDecider`] reuses its buffers.
     ///
     /// ```
     /// use recordlock::{Module, Policy, Limits};
@@ -92,44 +94,87 @@ impl Policy {
     /// assert_eq!(out["error"]["code"], "INVALID_DATA");
     /// ```
     pub fn answer_line(&self, line: &str) -> Json {
-        if line.len() > self.limits().record_bytes {
-            let e = Error::limit_exceeded(
-                &JsonPath::root(),
-                "the size of a request line in bytes",
-                self.limits().record_bytes,
-            );
-            return error_line(&e);
-        }
-        match RequestLine::parse(line) {
-            Ok(request) => self.answer_request_line(&request).to_json(),
+        match LineDecider::new(self).decide(line) {
+            Ok(decision) => decision.to_json(),
             Err(e) => error_line(&e),
         }
     }
 
     /// Answers a request line already read ([`RequestLine::parse`]): with its lock, or
     /// deriving the lock from the record's text (failing closed when it cannot be read).
-    pub fn answer_request_line(&self, line: &RequestLine) -> Decision {
+    pub fn answer_request_line(&self, line: &RequestLine<'_>) -> Decision {
+        self.answer_request_line_in(line, &mut self.new_row())
+    }
+
+    /// As [`Policy::answer_request_line`], reading the record (when its lock is derived) into
+    /// `row`, a row of this policy's ([`Policy::new_row`]) reused from line to line.
+    pub fn answer_request_line_in(&self, line: &RequestLine<'_>, row: &mut Row) -> Decision {
         let req = &line.request;
         match &req.lock {
             Some(lock) => self.decide(&req.actor, lock, &req.operation),
             // The record is read from its own text, as a sweep reads a record line.
-            None => {
-                let mut row = self.new_row();
-                match self.ingest_str(line.record.get(), &mut row) {
-                    Ok(()) => self.decide_derived(&req.actor, &row, &req.operation),
-                    Err(e) => {
-                        let e = Error::from(e).under(&JsonPath::root().key("record"));
-                        self.decide_unevaluable(&req.actor, &e, &req.operation)
-                    }
+            None => match self.ingest_str(line.record, row) {
+                Ok(()) => self.decide_derived(&req.actor, row, &req.operation),
+                Err(e) => {
+                    let e = Error::from(e).under(&JsonPath::root().key("record"));
+                    self.decide_unevaluable(&req.actor, &e, &req.operation)
                 }
-            }
+            },
         }
     }
 }
 
+/// Answers request lines one after another as `recordlock decide` does, reusing its buffers:
+/// once they have grown to the lines' shape, answering a line allocates nothing unless the
+/// answer names fields or the line is not a valid request.
+///
+/// ```
+/// use recordlock::{Decision, LineDecider, Limits, Module, Policy};
+/// use recordlock::criteria::{EvalOptions, ErrorCode};
+/// use serde_json::json;
+///
+/// let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "restricted_actions": ["delete"],
+///     "locking_rules": [{"name": "Won", "criteria":
+///         {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+/// let policy = Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default()).unwrap();
+/// let mut decider = LineDecider::new(&policy);
+/// let line = |stage: &str| format!(r#"{{"record": {{"id": "1", "Stage": "{stage}"}}, "actor": {{"id": "7"}}, "operation": {{"action": "delete"}}}}"#);
+/// assert!(decider.decide(&line("Closed Won")).unwrap().is_blocked_by_lock());
+/// assert_eq!(decider.decide(&line("Open")).unwrap(), Decision::Allowed);
+/// let e = decider.decide(r#"{"record": {}, "actor": 7, "operation": {"action": "delete"}}"#).unwrap_err();
+/// assert_eq!((e.code(), e.json_path()), (ErrorCode::InvalidData, "$.actor"));
+/// ```
+#[derive(Debug)]
+pub struct LineDecider<'p> {
+    policy: &'p Policy,
+    line: RequestLine<'static>,
+    row: Row,
+}
+
+impl<'p> LineDecider<'p> {
+    /// A decider answering with `policy`.
+    pub fn new(policy: &'p Policy) -> LineDecider<'p> {
+        LineDecider { policy, line: RequestLine::empty(), row: policy.new_row() }
+    }
+
+    /// Answers one request line (without its line ending): the decision, or the error that
+    /// makes it no valid request (a line over the record limit is `LIMIT_EXCEEDED`).
+    pub fn decide(&mut self, line: &str) -> Result<Decision, Error> {
+        let limit = self.policy.limits().record_bytes;
+        if line.len() > limit {
+            return Err(Error::limit_exceeded(&JsonPath::root(), "the size of a request line in bytes", limit));
+        }
+        let mut request = std::mem::replace(&mut self.line, RequestLine::empty()).recycle();
+        let answer = request.read(line).map(|()| self.policy.answer_request_line_in(&request, &mut self.row));
+        self.line = request.recycle();
+        answer
+    }
+}
+
 /// A request line read but not yet answered: the request parsed strictly, its record kept
-/// as text (read once, by the policy's ingestor, when it is answered). A host that stores
-/// locks looks the record's lock up by [`RequestLine::record_id`] in between.
+/// as text borrowed from the line (read once, by the policy's ingestor, when it is
+/// answered). A host that stores locks looks the record's lock up by
+/// [`RequestLine::record_id`] in between.
 ///
 /// ```
 /// use recordlock::{LockState, RequestLine};
@@ -141,29 +186,82 @@ impl Policy {
 /// assert!(line.lock().is_some());
 /// ```
 #[derive(Debug, Clone)]
-pub struct RequestLine {
-    record: Box<RawValue>,
+pub struct RequestLine<'a> {
+    record: &'a str,
     request: DecideRequest,
 }
 
-impl RequestLine {
+impl<'a> RequestLine<'a> {
     /// Reads a request line (CONTRACT.md's decide input): `INVALID_DATA` or
     /// `MANDATORY_NOT_FOUND` at the offending key, as [`Policy::answer_line`] answers.
-    pub fn parse(line: &str) -> Result<RequestLine, Error> {
+    pub fn parse(line: &'a str) -> Result<RequestLine<'a>, Error> {
+        let mut request = RequestLine::empty();
+        request.read(line)?;
+        Ok(request)
+    }
+
+    /// A placeholder to [`RequestLine::read`] lines into (not itself a request to answer).
+    pub fn empty() -> RequestLine<'a> {
+        RequestLine {
+            record: "{}",
+            request: DecideRequest {
+                record: Json::Object(Map::new()),
+                lock: None,
+                actor: Actor::default(),
+                operation: Operation::Delete,
+            },
+        }
+    }
+
+    /// Reads `line` into this request, reusing its buffers, as [`RequestLine::parse`] reads
+    /// it. On an error this holds no request of the line's: answer only after `Ok`.
+    ///
+    /// The common shapes are read in place without building JSON values or paths; any other
+    /// line (every invalid one among them) is read again by the exact reader, which words
+    /// the error: both give the same request for a line both read.
+    pub fn read(&mut self, line: &'a str) -> Result<(), Error> {
+        let req = &mut self.request;
+        if let Some(record) = fast::read(line, &mut req.actor, &mut req.operation, &mut req.lock) {
+            self.record = record;
+            return Ok(());
+        }
         let (record, request) = read_request_line(line)?;
-        Ok(RequestLine { record, request })
+        self.record = record;
+        self.request = request;
+        Ok(())
+    }
+
+    /// The same buffers, for lines of another lifetime (the record is forgotten).
+    pub fn recycle<'b>(self) -> RequestLine<'b> {
+        RequestLine { record: "{}", request: self.request }
+    }
+
+    /// The request (its `record` left empty: [`RequestLine::record_text`] holds it).
+    pub fn request(&self) -> &DecideRequest {
+        &self.request
+    }
+
+    /// The record's text, as the line gives it.
+    pub fn record_text(&self) -> &'a str {
+        self.record
     }
 
     /// The record's `id` as decimal text (a string or a number), if it has a readable one.
     pub fn record_id(&self) -> Option<String> {
-        #[derive(serde::Deserialize)]
-        struct Id {
-            id: Option<Json>,
-        }
-        match serde_json::from_str::<Id>(self.record.get()).ok()?.id? {
-            Json::String(s) if !s.is_empty() => Some(s),
-            Json::Number(n) => Some(n.to_string()),
-            _ => None,
+        // The record's members found in place; a record the scanner leaves to serde_json
+        // (an escaped key, a syntax error) is read by it.
+        let mut ids = (None, 0);
+        match scan_object(self.record, |k| k == b"id", |_, raw| ids = (Some(raw), ids.1 + 1)) {
+            Scanned::Done if ids.1 > 1 => None,
+            Scanned::Done => id_of(ids.0?),
+            Scanned::Unusual => {
+                #[derive(serde::Deserialize)]
+                struct Id<'a> {
+                    #[serde(borrow)]
+                    id: Option<&'a RawValue>,
+                }
+                id_of(serde_json::from_str::<Id<'_>>(self.record).ok()?.id?.get())
+            }
         }
     }
 
@@ -178,12 +276,27 @@ impl RequestLine {
     }
 }
 
+/// A record id's text: a non-empty string's content, or a number's text as serde_json keeps
+/// it (as written, but for an exponent).
+fn id_of(raw: &str) -> Option<String> {
+    match raw.as_bytes().first()? {
+        b'"' => match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(plain) if !plain.contains('\\') => (!plain.is_empty()).then(|| plain.to_owned()),
+            _ => Some(serde_json::from_str::<String>(raw).ok()?).filter(|s| !s.is_empty()),
+        },
+        _ if raw.bytes().all(|b| b.is_ascii_digit()) => Some(raw.to_owned()),
+        b'-' | b'0'..=b'9' => Some(serde_json::from_str::<serde_json::Number>(raw).ok()?.to_string()),
+        _ => None,
+    }
+}
+
 /// A request line: its record's text as given, and the rest parsed strictly into a
 /// [`DecideRequest`] (whose `record` is left empty). Keys of the request must not repeat;
 /// keys of the record are the ingestor's to check, as in every command that reads records.
-fn read_request_line(line: &str) -> Result<(Box<RawValue>, DecideRequest), Error> {
+/// The exact reader: it builds the JSON path of any error.
+fn read_request_line(line: &str) -> Result<(&str, DecideRequest), Error> {
     let root = JsonPath::root();
-    let members = serde_json::from_str::<RawMembers>(line)
+    let members = serde_json::from_str::<RawMembers<'_>>(line)
         .map_err(|e| recordlock_criteria::error_from_json(&e, line.as_bytes()))?;
     let mut rest = Map::new();
     let mut record = None;
@@ -194,7 +307,7 @@ fn read_request_line(line: &str) -> Result<(Box<RawValue>, DecideRequest), Error
                 return Err(invalid(&path, "record", "`record` must be an object"));
             }
             rest.insert(key, Json::Object(Map::new()));
-            record = Some(raw);
+            record = Some(raw.get());
         } else if rest.contains_key(&key) {
             let message = format!("the key `{key}` is given twice");
             return Err(Error::new(ErrorCode::InvalidData, &path, message).with_api_name(key));
@@ -210,27 +323,27 @@ fn read_request_line(line: &str) -> Result<(Box<RawValue>, DecideRequest), Error
 }
 
 /// A JSON object's members, each value kept as its text.
-struct RawMembers(Vec<(String, Box<RawValue>)>);
+struct RawMembers<'a>(Vec<(String, &'a RawValue)>);
 
-impl<'de> Deserialize<'de> for RawMembers {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawMembers, D::Error> {
-        deserializer.deserialize_map(RawMembersVisitor)
+impl<'de: 'a, 'a> Deserialize<'de> for RawMembers<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawMembers<'a>, D::Error> {
+        deserializer.deserialize_map(RawMembersVisitor(std::marker::PhantomData))
     }
 }
 
-struct RawMembersVisitor;
+struct RawMembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
 
-impl<'de> Visitor<'de> for RawMembersVisitor {
-    type Value = RawMembers;
+impl<'de: 'a, 'a> Visitor<'de> for RawMembersVisitor<'a> {
+    type Value = RawMembers<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a request (a JSON object)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMembers, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawMembers<'a>, A::Error> {
         let mut members = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
-            members.push((key, map.next_value::<Box<RawValue>>()?));
+            members.push((key, map.next_value::<&'de RawValue>()?));
         }
         Ok(RawMembers(members))
     }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::lines::{LineRead, read_line_bounded};
-use recordlock::{error_line, with_line};
+use recordlock::{LineDecider, error_line, with_line};
 
 use crate::common::{Failure, Inputs, input_name, open_input, stdout, write_line};
 
@@ -19,6 +19,7 @@ pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
     let name = input_name(requests);
     let mut out = stdout();
     let mut line = Vec::new();
+    let mut decider = LineDecider::new(&policy);
     for number in 1u64.. {
         line.clear();
         let answer = match read_line_bounded(&mut input, &mut line, limit).map_err(|e| Failure::read(&name, &e))? {
@@ -28,7 +29,14 @@ pub fn run(inputs: &Inputs, requests: Option<&str>) -> Result<(), Failure> {
             }
             LineRead::Line => match std::str::from_utf8(&line) {
                 Ok(text) if text.trim().is_empty() => continue,
-                Ok(text) => policy.answer_line(text.trim_end_matches(['\n', '\r'])),
+                Ok(text) => match decider.decide(text.trim_end_matches(['\n', '\r'])) {
+                    // A decision is written as it is, without a JSON value built for it.
+                    Ok(decision) => {
+                        write_line(&mut out, &decision).map_err(Failure::stdout)?;
+                        continue;
+                    }
+                    Err(e) => error_line(&e),
+                },
                 Err(e) => error_line(&Error::new(
                     ErrorCode::InvalidData,
                     &JsonPath::root(),

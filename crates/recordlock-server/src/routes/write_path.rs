@@ -16,9 +16,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use recordlock::criteria::{Error, ErrorCode, JsonPath};
+use recordlock::criteria::{Error, ErrorCode, JsonPath, Row, Scanned, scan_object};
 use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_lines};
-use recordlock::{AutomaticLock, LockState, Policy, RequestLine, RuleScope, error_line, rfc3339};
+use recordlock::{AutomaticLock, LockState, Policy, RequestLine, RuleScope, error_line, rfc3339, with_line};
 use serde_json::{Value as Json, json};
 
 use crate::auth::Caller;
@@ -45,49 +45,84 @@ fn record_id(record: &Json) -> Option<String> {
 /// Lines answered together: their stored locks are read in one query.
 const LINES_PER_BATCH: usize = 500;
 
-/// Reads one request line (bounded by the record limit).
-fn parse_line(policy: &Policy, line: &[u8]) -> Result<RequestLine, Error> {
+/// Reads one request line (bounded by the record limit) into `request`, reusing its buffers.
+fn read_line<'a>(policy: &Policy, line: &'a [u8], request: &mut RequestLine<'a>) -> Result<(), Error> {
     check_size(policy, line.len())?;
     let text = std::str::from_utf8(line)
         .map_err(|_| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8"))?;
-    RequestLine::parse(text)
+    request.read(text)
 }
 
-/// Answers a batch of numbered lines, in order: the requests without a lock get their
-/// records' stored locks from one query.
-fn answer_batch(
+/// A line of a JSON Lines body being answered: its number, and its request or error.
+struct Pending<'a> {
+    number: usize,
+    request: Result<RequestLine<'a>, Error>,
+}
+
+/// Answers a batch of numbered lines, in order, into `out` (one line each): the requests
+/// without a lock get their records' stored locks from one query. `pending` and `row` are
+/// buffers reused from batch to batch.
+fn answer_batch<'a>(
     policy: &Policy,
     db: &dyn Backend,
     org: &str,
-    batch: &[(usize, &[u8])],
-) -> Vec<(usize, Result<Json, Error>)> {
-    let mut requests: Vec<(usize, Result<RequestLine, Error>, Option<String>)> = batch
-        .iter()
-        .map(|(n, line)| {
-            let request = parse_line(policy, line);
-            let id = request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
-            (*n, request, id)
-        })
-        .collect();
-    let wanted: Vec<String> = requests.iter().filter_map(|(_, _, id)| id.clone()).collect();
+    batch: &[(usize, &'a [u8])],
+    pending: &mut Vec<Pending<'a>>,
+    row: &mut Row,
+    out: &mut Vec<u8>,
+) {
+    pending.truncate(batch.len());
+    let mut wanted: Vec<String> = Vec::new();
+    let mut ids: Vec<Option<usize>> = Vec::with_capacity(batch.len());
+    for (i, (number, line)) in batch.iter().enumerate() {
+        if pending.len() <= i {
+            pending.push(Pending { number: *number, request: Ok(RequestLine::empty()) });
+        }
+        let Some(slot) = pending.get_mut(i) else { continue };
+        slot.number = *number;
+        let mut request = match std::mem::replace(&mut slot.request, Ok(RequestLine::empty())) {
+            Ok(r) => r,
+            Err(_) => RequestLine::empty(),
+        };
+        slot.request = read_line(policy, line, &mut request).map(|()| request);
+        let id = slot.request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
+        ids.push(id.map(|id| {
+            wanted.push(id);
+            wanted.len() - 1
+        }));
+    }
     let stored = if wanted.is_empty() {
         Ok(std::collections::HashMap::new())
     } else {
         db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
     };
-    for (_, request, id) in &mut requests {
-        let (Ok(req), Some(id)) = (&mut *request, id) else { continue };
+    for (slot, id) in pending.iter_mut().zip(ids) {
+        let Some(id) = id.and_then(|i| wanted.get(i)) else { continue };
+        let Ok(request) = &mut slot.request else { continue };
         let state = match &stored {
             Err(e) => Err(e.clone()),
             Ok(found) => found.get(id.as_str()).map(|text| parse_state(text)).transpose(),
         };
         match state {
-            Ok(Some(lock)) => req.set_lock(lock),
+            Ok(Some(lock)) => request.set_lock(lock),
             Ok(None) => {}
-            Err(e) => *request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
+            Err(e) => slot.request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
         }
     }
-    requests.into_iter().map(|(n, r, _)| (n, r.map(|req| policy.answer_request_line(&req).to_json()))).collect()
+    for slot in pending.iter() {
+        let written = match &slot.request {
+            Ok(request) => serde_json::to_writer(&mut *out, &policy.answer_request_line_in(request, row)),
+            Err(e) => {
+                if e.code() == ErrorCode::InternalError {
+                    tracing::error!(error = %e.message(), "decide line failed");
+                }
+                serde_json::to_writer(&mut *out, &with_line(error_line(e), slot.number as u64))
+            }
+        };
+        if written.is_ok() {
+            out.push(b'\n');
+        }
+    }
 }
 
 /// A stored lock state (wire JSON).
@@ -105,15 +140,12 @@ fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Answers one request with the caller's current policy; the record's stored lock is used
-/// when the request gives none.
-fn answer_one(
-    app: &App,
-    org: &str,
-    module: &str,
-    request: Result<RequestLine, Error>,
-    len: usize,
-) -> Result<Json, ApiError> {
+/// Answers the one request `body` with the caller's current policy; the record's stored
+/// lock is used when the request gives none.
+fn answer_one(app: &App, org: &str, module: &str, body: &[u8]) -> Result<Json, ApiError> {
+    // `single_request` has found the body to be one JSON value, so it is UTF-8.
+    let text = std::str::from_utf8(body).map_err(|e| ApiError::internal_from(&e))?;
+    let request = RequestLine::parse(text);
     let wanted = request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
     let (org, row) = match &wanted {
         Some(id) => app.fresh_org_and_lock(org, module, id),
@@ -121,7 +153,7 @@ fn answer_one(
     }
     .map_err(|e| ApiError::internal_from(&e))?;
     let policy = org.store.policy(module).ok_or_else(no_configuration)?;
-    check_size(&policy, len).map_err(|e| ApiError::engine(&e))?;
+    check_size(&policy, body.len()).map_err(|e| ApiError::engine(&e))?;
     let mut request = request.map_err(|e| ApiError::engine(&e))?;
     if let Some(row) = row {
         request.set_lock(parse_state(&row.state).map_err(|e| ApiError::internal_from(&e))?);
@@ -129,14 +161,11 @@ fn answer_one(
     Ok(policy.answer_request_line(&request).to_json())
 }
 
-/// The body as one request, if it is one JSON value (a valid request or not); `None` for
-/// JSON Lines.
-fn single_request(bytes: &[u8]) -> Option<Result<RequestLine, Error>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    match RequestLine::parse(text) {
-        Ok(request) => Some(Ok(request)),
-        Err(e) => serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok().then_some(Err(e)),
-    }
+/// Whether the body is one JSON value (a valid request or not) rather than JSON Lines.
+fn single_request(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else { return false };
+    scan_object(text, |_| false, |_, _| {}) == Scanned::Done
+        || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 
 fn wants_lines(headers: &HeaderMap) -> bool {
@@ -165,11 +194,9 @@ pub async fn decide(
     let call = Call::new(app, &caller, Resource::LockingInformation, Operation::Read)?;
     let module = Params::from_raw(&raw)?.module()?;
     let bytes = body::read(body, LINES_BODY_BYTES).await?;
-    // One JSON value is one request (parsed once); anything else is JSON Lines.
-    let single = if wants_lines(&headers) { None } else { single_request(&bytes) };
-    if let Some(request) = single {
-        let len = bytes.len();
-        let answer = call.read(move |app, p| answer_one(app, &p.org, module.name(), request, len)).await?;
+    // One JSON value is one request; anything else is JSON Lines.
+    if !wants_lines(&headers) && single_request(&bytes) {
+        let answer = call.read(move |app, p| answer_one(app, &p.org, module.name(), &bytes)).await?;
         return Ok(json_response(StatusCode::OK, &answer));
     }
     let org = call.org().await?;
@@ -188,30 +215,14 @@ fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -
             .enumerate()
             .map(|(n, line)| (n + 1, line.strip_suffix(b"\r").unwrap_or(line)))
             .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace));
+        let (mut batch, mut pending, mut row) = (Vec::new(), Vec::new(), policy.new_row());
         loop {
-            let batch: Vec<(usize, &[u8])> = lines.by_ref().take(LINES_PER_BATCH).collect();
+            batch.clear();
+            batch.extend(lines.by_ref().take(LINES_PER_BATCH));
             if batch.is_empty() {
                 break;
             }
-            for (n, answer) in answer_batch(&policy, &*app.db, &org, &batch) {
-                let json = match answer {
-                    Ok(j) => j,
-                    Err(e) => {
-                        if e.code() == ErrorCode::InternalError {
-                            tracing::error!(error = %e.message(), "decide line failed");
-                        }
-                        let mut line = error_line(&e);
-                        if let Json::Object(m) = &mut line {
-                            m.insert("line".into(), json!(n));
-                        }
-                        line
-                    }
-                };
-                if serde_json::to_writer(&mut out, &json).is_err() {
-                    return;
-                }
-                out.push(b'\n');
-            }
+            answer_batch(&policy, &*app.db, &org, &batch, &mut pending, &mut row, &mut out);
             if out.len() >= 64 * 1024 && tx.blocking_send(Bytes::from(std::mem::take(&mut out))).is_err() {
                 return; // the client went away
             }
