@@ -7,6 +7,7 @@
 //! "config_text", "validate"?, "decide"?, "sweep"?}`; see `tests/conformance/run`.
 
 pub mod backend;
+pub mod child;
 pub mod contract;
 pub mod criteria_data;
 pub mod generate;

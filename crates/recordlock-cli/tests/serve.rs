@@ -6,9 +6,10 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use recordlock_tests::child::KillOnDrop;
 use serde_json::{Value as Json, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_recordlock");
@@ -44,14 +45,17 @@ fn mint(store: &str) -> String {
     token
 }
 
-/// Starts the server; returns the child and its address (read from its first stdout line).
-fn start(store: &str) -> (Child, SocketAddr) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--store", store, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+/// Starts the server; returns the child (killed when dropped, so a failing test leaves no
+/// server running) and its address (read from its first stdout line).
+fn start(store: &str) -> (KillOnDrop, SocketAddr) {
+    let mut child = KillOnDrop::new(
+        Command::new(BIN)
+            .args(["serve", "--store", store, "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("first line: {line:?}"));

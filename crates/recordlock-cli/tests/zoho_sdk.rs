@@ -12,6 +12,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use recordlock_tests::child::KillOnDrop;
+
 const BIN: &str = env!("CARGO_BIN_EXE_recordlock");
 
 fn required() -> bool {
@@ -52,12 +54,15 @@ fn zoho_nodejs_sdk_drives_the_server() {
         .unwrap();
     assert!(token.status.success());
     let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
-    let mut server = Command::new(BIN)
-        .args(["serve", "--store", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // Killed when dropped: a failing assertion leaves no server running.
+    let mut server = KillOnDrop::new(
+        Command::new(BIN)
+            .args(["serve", "--store", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
     BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let base = line.trim().strip_prefix("listening on ").unwrap().to_owned();

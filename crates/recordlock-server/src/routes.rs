@@ -4,6 +4,7 @@ pub mod call;
 pub mod configurations;
 pub mod fields;
 pub mod locks;
+pub mod responses;
 pub mod write_path;
 
 use std::sync::Arc;
@@ -81,23 +82,36 @@ pub async fn health(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
         write_path::decide, write_path::saved, write_path::sweep,
         health, openapi_json,
     ),
+    components(schemas(responses::ZohoError)),
     modifiers(&SecurityAddon),
 )]
 pub struct ApiDoc;
 
-struct SecurityAddon;
+/// The token's security scheme, `zoho_oauthtoken`, required by every operation that answers
+/// 401 (those listing [`responses::AuthErrors`] or [`responses::AuthAndBodyErrors`]): the
+/// one place that says which endpoints need a token.
+pub struct SecurityAddon;
 
 impl utoipa::Modify for SecurityAddon {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+        const SCHEME: &str = "zoho_oauthtoken";
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "zoho_oauthtoken",
+            SCHEME,
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "Authorization",
                 "`Zoho-oauthtoken <token>`, a token from `recordlock token`",
             ))),
         );
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                if operation.responses.responses.contains_key("401") {
+                    operation.security = Some(vec![SecurityRequirement::new(SCHEME, Vec::<String>::new())]);
+                }
+            }
+        }
     }
 }
 
@@ -148,4 +162,39 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .with_state(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared error responses reach every operation that needs them: a token (and 401
+    /// with Zoho's error body) on every organisation endpoint, 413 wherever a body is read,
+    /// and neither on the operations endpoints.
+    #[test]
+    fn the_document_requires_the_token_where_401_is_answered() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let organisation = path.starts_with("/crm/") || path.starts_with("/recordlock/");
+                let responses = &op["responses"];
+                assert_eq!(responses.get("401").is_some(), organisation, "{method} {path}: 401");
+                let security = op.get("security").cloned().unwrap_or(Json::Null);
+                let wanted = if organisation { json!([{"zoho_oauthtoken": []}]) } else { Json::Null };
+                assert_eq!(security, wanted, "{method} {path}: security");
+                assert_eq!(responses.get("413").is_some(), op.get("requestBody").is_some(), "{method} {path}: 413");
+                for status in ["401", "413"] {
+                    if let Some(r) = responses.get(status) {
+                        let schema = &r["content"]["application/json"]["schema"];
+                        assert_eq!(schema["$ref"], "#/components/schemas/ZohoError", "{path} {status}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 17, "every operation was looked at");
+        let error = &doc["components"]["schemas"]["ZohoError"];
+        assert_eq!(error["required"], json!(["code", "details", "message", "status"]));
+    }
 }

@@ -23,6 +23,7 @@ use crate::error::{ApiError, status_of};
 use crate::query::Params;
 use crate::routes::call::Call;
 use crate::routes::json_response;
+use crate::routes::responses::{AuthAndBodyErrors, AuthErrors};
 use crate::state::{App, is_stale};
 use crate::tokens::{Operation, Resource};
 
@@ -51,8 +52,7 @@ fn feature_type(params: &Params) -> Result<(), ApiError> {
     responses((status = 200, description = "the configuration", body = Object, content_type = "application/json"),
               (status = 204, description = "nothing configured"),
               (status = 400, description = "a bad parameter", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthErrors))]
 pub async fn list(State(app): State<Arc<App>>, caller: Caller, raw: RawQuery) -> Result<Response, ApiError> {
     get_one(app, caller, raw, None).await
 }
@@ -63,8 +63,7 @@ pub async fn list(State(app): State<Arc<App>>, caller: Caller, raw: RawQuery) ->
            ("module" = String, Query, description = "the module's API name", example = "Deals")),
     responses((status = 200, description = "the configuration", body = Object, content_type = "application/json"),
               (status = 400, description = "a bad parameter or an unknown id", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthErrors))]
 pub async fn get_by_id(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -99,10 +98,8 @@ async fn get_one(app: Arc<App>, caller: Caller, raw: RawQuery, id: Option<String
     request_body(content = Object, description = "`{\"record_locking_configurations\": [ {...} ]}`", content_type = "application/json"),
     responses((status = 201, description = "created", body = Object, content_type = "application/json"),
               (status = 400, description = "invalid configuration or parameter", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
               (status = 403, description = "not allowed", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn create(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -125,10 +122,8 @@ pub async fn create(
     request_body(content = Object, description = "a partial configuration with its `id`", content_type = "application/json"),
     responses((status = 200, description = "updated", body = Object, content_type = "application/json"),
               (status = 400, description = "invalid update or parameter", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
               (status = 403, description = "not allowed", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn update(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -145,10 +140,8 @@ pub async fn update(
     request_body(content = Object, description = "a partial configuration", content_type = "application/json"),
     responses((status = 200, description = "updated", body = Object, content_type = "application/json"),
               (status = 400, description = "invalid update or parameter", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
               (status = 403, description = "not allowed", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn update_by_id(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -182,9 +175,8 @@ async fn update_one(
            ("module" = String, Query, description = "the module's API name", example = "Deals")),
     responses((status = 200, description = "deleted", body = Object, content_type = "application/json"),
               (status = 400, description = "unknown id or bad parameter", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
-              (status = 403, description = "a system-defined configuration", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              (status = 403, description = "a system-defined configuration", body = Object, content_type = "application/json"),
+              AuthErrors))]
 pub async fn delete(
     State(app): State<Arc<App>>,
     caller: Caller,

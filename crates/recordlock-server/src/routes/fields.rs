@@ -14,6 +14,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::query::Params;
 use crate::routes::json_response;
+use crate::routes::responses::AuthErrors;
 use crate::state::App;
 use crate::tokens::{Operation, Resource};
 
@@ -55,8 +56,7 @@ fn options(values: &[&str]) -> Vec<Json> {
     params(("module" = String, Query, description = "the module's API name, or `Locking_Information__s`")),
     responses((status = 200, description = "the fields", body = Object, content_type = "application/json"),
               (status = 400, description = "bad or missing module", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthErrors))]
 pub async fn fields(caller: Caller, State(_app): State<Arc<App>>, raw: RawQuery) -> Result<Response, ApiError> {
     caller.need(Resource::Fields, Operation::Read)?;
     let params = Params::from_raw(&raw)?;

@@ -23,6 +23,7 @@ use crate::db::{Abort, LockRow};
 use crate::error::{ApiError, status_of};
 use crate::query::{ModuleName, Params};
 use crate::routes::call::Call;
+use crate::routes::responses::{AuthAndBodyErrors, AuthErrors};
 use crate::routes::{json_response, no_configuration, now};
 use crate::state::App;
 use crate::tokens::{Operation, Principal, Resource};
@@ -197,8 +198,7 @@ fn invalid_lock_id(lock_id: &str) -> ApiError {
     responses((status = 200, description = "the lock", body = Object, content_type = "application/json"),
               (status = 204, description = "the record is not locked"),
               (status = 400, description = "bad parameter, unknown module or no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthErrors))]
 pub async fn list(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -216,8 +216,7 @@ pub async fn list(
            ("fields" = Option<String>, Query, description = "comma-separated lock fields")),
     responses((status = 200, description = "the lock", body = Object, content_type = "application/json"),
               (status = 400, description = "unknown lock, module or no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthErrors))]
 pub async fn get(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -265,10 +264,8 @@ async fn read(
     request_body(content = Object, description = "`{\"data\": [{\"Locked_Reason__s\": \"...\"}]}`", content_type = "application/json"),
     responses((status = 201, description = "record added", body = Object, content_type = "application/json"),
               (status = 400, description = "bad body, unknown module or no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
               (status = 403, description = "NOT_ALLOWED (already locked, manual locking off) or NO_PERMISSION", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn lock(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -313,10 +310,8 @@ pub async fn lock(
     request_body(content = Object, description = "`{\"data\": [{\"Locked_Reason__s\": \"...\"}]}`", content_type = "application/json"),
     responses((status = 200, description = "relation updated", body = Object, content_type = "application/json"),
               (status = 400, description = "bad body, unknown lock or module, no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
               (status = 403, description = "NOT_ALLOWED or NO_PERMISSION", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn edit_reason(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -350,9 +345,8 @@ pub async fn edit_reason(
            ("lock_id" = String, Path, description = "the lock's id")),
     responses((status = 200, description = "relation removed", body = Object, content_type = "application/json"),
               (status = 400, description = "unknown lock or module, no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
-              (status = 403, description = "NOT_ALLOWED (automatic, not locked) or NO_PERMISSION", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              (status = 403, description = "NOT_ALLOWED (automatic, not locked) or NO_PERMISSION", body = Object, content_type = "application/json"),
+              AuthErrors))]
 pub async fn unlock(
     State(app): State<Arc<App>>,
     caller: Caller,

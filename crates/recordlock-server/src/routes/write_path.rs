@@ -27,6 +27,7 @@ use crate::db::{Abort, Backend, LockRow};
 use crate::error::ApiError;
 use crate::query::Params;
 use crate::routes::call::Call;
+use crate::routes::responses::AuthAndBodyErrors;
 use crate::routes::{json_response, no_configuration, now};
 use crate::state::App;
 use crate::tokens::{Operation, Resource};
@@ -181,9 +182,7 @@ fn wants_lines(headers: &HeaderMap) -> bool {
     request_body(content = Object, description = "one CONTRACT.md decide request (or, as application/x-ndjson, one a line)", content_type = "application/json"),
     responses((status = 200, description = "the decision (one a line for JSON Lines)", body = Object, content_type = "application/json"),
               (status = 400, description = "bad request, parameter or module; no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn decide(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -245,9 +244,7 @@ fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -
     request_body(content = Object, description = "the record as saved, with its `id`", content_type = "application/json"),
     responses((status = 200, description = "`{\"id\", \"lock\", \"change\"}`", body = Object, content_type = "application/json"),
               (status = 400, description = "bad record, parameter or module; no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn saved(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -321,9 +318,7 @@ pub async fn saved(
     request_body(content = String, description = "records, one JSON object a line (JSON Lines; the Content-Type is not checked)", content_type = "text/plain"),
     responses((status = 200, description = "one line per locked or unreadable record, as `recordlock sweep` prints", body = String, content_type = "application/x-ndjson"),
               (status = 400, description = "bad parameter or module; no configuration", body = Object, content_type = "application/json"),
-              (status = 401, description = "no, unknown or under-scoped token", body = Object, content_type = "application/json"),
-              (status = 413, description = "body too large", body = Object, content_type = "application/json")),
-    security(("zoho_oauthtoken" = [])))]
+              AuthAndBodyErrors))]
 pub async fn sweep(
     State(app): State<Arc<App>>,
     caller: Caller,
