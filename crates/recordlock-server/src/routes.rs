@@ -2,6 +2,7 @@
 
 pub mod call;
 pub mod configurations;
+pub mod decide_lines;
 pub mod fields;
 pub mod locks;
 pub mod responses;

@@ -11,28 +11,30 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use recordlock::criteria::{Error, ErrorCode, JsonPath, Row, Scanned, scan_object};
+use recordlock::criteria::{Error, JsonPath, Scanned, scan_object};
 use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_lines};
-use recordlock::{AutomaticLock, LockState, Policy, RequestLine, RuleScope, error_line, rfc3339, with_line};
+use recordlock::{AutomaticLock, LockState, Policy, RequestLine, RuleScope, rfc3339};
 use serde_json::{Value as Json, json};
 
 use crate::auth::Caller;
 use crate::body::{self, LINES_BODY_BYTES};
-use crate::db::{Abort, Backend, LockRow};
+use crate::db::{Abort, LockRow};
 use crate::error::ApiError;
 use crate::query::Params;
 use crate::routes::call::Call;
+use crate::routes::decide_lines::stream_lines;
 use crate::routes::responses::AuthAndBodyErrors;
 use crate::routes::{json_response, no_configuration, now};
 use crate::state::App;
 use crate::tokens::{Operation, Resource};
 
-const NDJSON: &str = "application/x-ndjson";
+/// JSON Lines' content type, as the answers to them are sent.
+pub(crate) const NDJSON: &str = "application/x-ndjson";
 
 /// A record's id as decimal text, from a string or a number.
 fn record_id(record: &Json) -> Option<String> {
@@ -43,97 +45,14 @@ fn record_id(record: &Json) -> Option<String> {
     }
 }
 
-/// Lines answered together: their stored locks are read in one query.
-const LINES_PER_BATCH: usize = 500;
-
-/// Reads one request line (bounded by the record limit) into `request`, reusing its buffers.
-fn read_line<'a>(policy: &Policy, line: &'a [u8], request: &mut RequestLine<'a>) -> Result<(), Error> {
-    check_size(policy, line.len())?;
-    let text = std::str::from_utf8(line)
-        .map_err(|_| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8"))?;
-    request.read(text)
-}
-
-/// A line of a JSON Lines body being answered: its number, and its request or error.
-struct Pending<'a> {
-    number: usize,
-    request: Result<RequestLine<'a>, Error>,
-}
-
-/// Answers a batch of numbered lines, in order, into `out` (one line each): the requests
-/// without a lock get their records' stored locks from one query. `pending` and `row` are
-/// buffers reused from batch to batch.
-fn answer_batch<'a>(
-    policy: &Policy,
-    db: &dyn Backend,
-    org: &str,
-    batch: &[(usize, &'a [u8])],
-    pending: &mut Vec<Pending<'a>>,
-    row: &mut Row,
-    out: &mut Vec<u8>,
-) {
-    pending.truncate(batch.len());
-    let mut wanted: Vec<String> = Vec::new();
-    let mut ids: Vec<Option<usize>> = Vec::with_capacity(batch.len());
-    for (i, (number, line)) in batch.iter().enumerate() {
-        if pending.len() <= i {
-            pending.push(Pending { number: *number, request: Ok(RequestLine::empty()) });
-        }
-        let Some(slot) = pending.get_mut(i) else { continue };
-        slot.number = *number;
-        let mut request = match std::mem::replace(&mut slot.request, Ok(RequestLine::empty())) {
-            Ok(r) => r,
-            Err(_) => RequestLine::empty(),
-        };
-        slot.request = read_line(policy, line, &mut request).map(|()| request);
-        let id = slot.request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
-        ids.push(id.map(|id| {
-            wanted.push(id);
-            wanted.len() - 1
-        }));
-    }
-    let stored = if wanted.is_empty() {
-        Ok(std::collections::HashMap::new())
-    } else {
-        db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
-    };
-    for (slot, id) in pending.iter_mut().zip(ids) {
-        let Some(id) = id.and_then(|i| wanted.get(i)) else { continue };
-        let Ok(request) = &mut slot.request else { continue };
-        let state = match &stored {
-            Err(e) => Err(e.clone()),
-            Ok(found) => found.get(id.as_str()).map(|text| parse_state(text)).transpose(),
-        };
-        match state {
-            Ok(Some(lock)) => request.set_lock(lock),
-            Ok(None) => {}
-            Err(e) => slot.request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
-        }
-    }
-    for slot in pending.iter() {
-        let written = match &slot.request {
-            Ok(request) => serde_json::to_writer(&mut *out, &policy.answer_request_line_in(request, row)),
-            Err(e) => {
-                if e.code() == ErrorCode::InternalError {
-                    tracing::error!(error = %e.message(), "decide line failed");
-                }
-                serde_json::to_writer(&mut *out, &with_line(error_line(e), slot.number as u64))
-            }
-        };
-        if written.is_ok() {
-            out.push(b'\n');
-        }
-    }
-}
-
 /// A stored lock state (wire JSON).
-fn parse_state(text: &str) -> Result<LockState, String> {
+pub(crate) fn parse_state(text: &str) -> Result<LockState, String> {
     let json: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
     LockState::from_json(&json).map_err(|e| e.message().to_owned())
 }
 
 /// A request over the record limit is `LIMIT_EXCEEDED`.
-fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
+pub(crate) fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
     let limit = policy.limits().record_bytes;
     if len > limit {
         return Err(Error::limit_exceeded(&JsonPath::root(), "the size of a request in bytes", limit));
@@ -201,41 +120,6 @@ pub async fn decide(
     let org = call.org().await?;
     let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
     Ok(stream_lines(call.app, call.principal.org.clone(), policy, bytes))
-}
-
-/// Answers each line on a blocking thread and streams the answers as they come, a batch of
-/// lines at a time.
-fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
-    tokio::task::spawn_blocking(move || {
-        let mut out = Vec::with_capacity(64 * 1024);
-        let mut lines = bytes
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .map(|(n, line)| (n + 1, line.strip_suffix(b"\r").unwrap_or(line)))
-            .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace));
-        let (mut batch, mut pending, mut row) = (Vec::new(), Vec::new(), policy.new_row());
-        loop {
-            batch.clear();
-            batch.extend(lines.by_ref().take(LINES_PER_BATCH));
-            if batch.is_empty() {
-                break;
-            }
-            answer_batch(&policy, &*app.db, &org, &batch, &mut pending, &mut row, &mut out);
-            if out.len() >= 64 * 1024 && tx.blocking_send(Bytes::from(std::mem::take(&mut out))).is_err() {
-                return; // the client went away
-            }
-        }
-        if !out.is_empty() {
-            let _ = tx.blocking_send(Bytes::from(out));
-        }
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (Ok::<Bytes, std::io::Error>(chunk), rx))
-    });
-    let mut response = Body::from_stream(stream).into_response();
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(NDJSON));
-    response
 }
 
 /// Derives and stores the automatic lock of a record just saved.

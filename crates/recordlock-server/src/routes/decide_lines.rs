@@ -1,0 +1,208 @@
+//! `POST /recordlock/v1/decide` with a JSON Lines body: one answer a line, in input order,
+//! streamed as batches are answered.
+//!
+//! A batch of [`LINES_PER_BATCH`] lines is read in parallel (rayon's pool: a thread a core),
+//! in chunks of [`LINES_PER_CHUNK`]; then the stored locks of the records whose requests give
+//! none are read in one query; then the chunks are answered in parallel, each into its own
+//! buffer, and the buffers are sent in order. Every chunk keeps its buffers (requests, row,
+//! output) from batch to batch, so a line allocates little beyond its record id.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use rayon::prelude::*;
+use recordlock::criteria::{Error, ErrorCode, JsonPath, Row};
+use recordlock::{Policy, RequestLine, error_line, with_line};
+
+use crate::db::Backend;
+use crate::routes::write_path::{NDJSON, check_size, parse_state};
+use crate::state::App;
+
+/// Lines answered together: their stored locks are read in one query (the SQLite store binds
+/// 500 ids a statement).
+pub const LINES_PER_BATCH: usize = 500;
+/// Lines a thread reads and answers at a time.
+const LINES_PER_CHUNK: usize = 125;
+/// Output is sent once this much has been answered.
+const SEND_BYTES: usize = 64 * 1024;
+
+/// The numbered (1-based) lines of a body that are not blank, without their line endings.
+pub fn numbered_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        Some(match memchr::memchr(b'\n', text) {
+            Some(end) => {
+                rest = text.get(end + 1..);
+                text.get(..end).unwrap_or(text)
+            }
+            None => {
+                rest = None;
+                text
+            }
+        })
+    })
+    .enumerate()
+    .map(|(n, line)| (n + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+    .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+}
+
+/// A line being answered: its number, its request (or why it is none), and the id of the
+/// record whose stored lock it needs.
+struct Pending<'a> {
+    number: usize,
+    request: Result<RequestLine<'a>, Error>,
+    wants: Option<String>,
+}
+
+/// One thread's share of a batch, and its buffers.
+struct Chunk<'a> {
+    pending: Vec<Pending<'a>>,
+    row: Row,
+    out: Vec<u8>,
+}
+
+impl<'a> Chunk<'a> {
+    fn new(policy: &Policy) -> Chunk<'a> {
+        Chunk { pending: Vec::with_capacity(LINES_PER_CHUNK), row: policy.new_row(), out: Vec::new() }
+    }
+
+    /// Reads `lines`, reusing the requests of the previous batch.
+    fn read(&mut self, policy: &Policy, lines: &[(usize, &'a [u8])]) {
+        self.pending.truncate(lines.len());
+        for (i, (number, line)) in lines.iter().enumerate() {
+            if self.pending.len() <= i {
+                self.pending.push(Pending { number: *number, request: Ok(RequestLine::empty()), wants: None });
+            }
+            let Some(slot) = self.pending.get_mut(i) else { continue };
+            let mut request = match std::mem::replace(&mut slot.request, Ok(RequestLine::empty())) {
+                Ok(r) => r,
+                Err(_) => RequestLine::empty(),
+            };
+            slot.number = *number;
+            slot.request = read_line(policy, line, &mut request).map(|()| request);
+            slot.wants = slot.request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
+        }
+    }
+
+    /// Answers every line into `out` (one line each).
+    fn answer(&mut self, policy: &Policy) {
+        self.out.clear();
+        for slot in &self.pending {
+            let written = match &slot.request {
+                Ok(request) => {
+                    serde_json::to_writer(&mut self.out, &policy.answer_request_line_in(request, &mut self.row))
+                }
+                Err(e) => {
+                    if e.code() == ErrorCode::InternalError {
+                        tracing::error!(error = %e.message(), "decide line failed");
+                    }
+                    serde_json::to_writer(&mut self.out, &with_line(error_line(e), slot.number as u64))
+                }
+            };
+            if written.is_ok() {
+                self.out.push(b'\n');
+            }
+        }
+    }
+}
+
+/// Reads one request line (bounded by the record limit) into `request`, reusing its buffers.
+fn read_line<'a>(policy: &Policy, line: &'a [u8], request: &mut RequestLine<'a>) -> Result<(), Error> {
+    check_size(policy, line.len())?;
+    let text = std::str::from_utf8(line)
+        .map_err(|_| Error::new(ErrorCode::InvalidData, &JsonPath::root(), "the line is not UTF-8"))?;
+    request.read(text)
+}
+
+/// Answers a batch of numbered lines, in order, onto `out`: the requests without a lock get
+/// their records' stored locks from one query. `chunks` are reused from batch to batch.
+fn answer_batch<'a>(
+    policy: &Policy,
+    db: &dyn Backend,
+    org: &str,
+    batch: &[(usize, &'a [u8])],
+    chunks: &mut Vec<Chunk<'a>>,
+    out: &mut Vec<u8>,
+) {
+    let count = batch.len().div_ceil(LINES_PER_CHUNK);
+    while chunks.len() < count {
+        chunks.push(Chunk::new(policy));
+    }
+    let Some(chunks) = chunks.get_mut(..count) else { return };
+    chunks.par_iter_mut().zip(batch.par_chunks(LINES_PER_CHUNK)).for_each(|(chunk, lines)| chunk.read(policy, lines));
+    let wanted: Vec<String> = chunks.iter().flat_map(|c| &c.pending).filter_map(|p| p.wants.clone()).collect();
+    let stored = if wanted.is_empty() {
+        Ok(HashMap::new())
+    } else {
+        db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
+    };
+    for slot in chunks.iter_mut().flat_map(|c| &mut c.pending) {
+        let (Ok(request), Some(id)) = (&mut slot.request, &slot.wants) else { continue };
+        let state = match &stored {
+            Err(e) => Err(e.clone()),
+            Ok(found) => found.get(id.as_str()).map(|text| parse_state(text)).transpose(),
+        };
+        match state {
+            Ok(Some(lock)) => request.set_lock(lock),
+            Ok(None) => {}
+            Err(e) => slot.request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
+        }
+    }
+    chunks.par_iter_mut().for_each(|chunk| chunk.answer(policy));
+    for chunk in chunks.iter() {
+        out.extend_from_slice(&chunk.out);
+    }
+}
+
+/// Answers each line of `bytes` on a blocking thread and streams the answers as they come,
+/// a batch of lines at a time.
+pub fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut out = Vec::with_capacity(2 * SEND_BYTES);
+        let mut lines = numbered_lines(&bytes);
+        let (mut batch, mut chunks) = (Vec::with_capacity(LINES_PER_BATCH), Vec::new());
+        loop {
+            batch.clear();
+            batch.extend(lines.by_ref().take(LINES_PER_BATCH));
+            if batch.is_empty() {
+                break;
+            }
+            answer_batch(&policy, &*app.db, &org, &batch, &mut chunks, &mut out);
+            if out.len() >= SEND_BYTES {
+                let full = std::mem::replace(&mut out, Vec::with_capacity(2 * SEND_BYTES));
+                if tx.blocking_send(Bytes::from(full)).is_err() {
+                    return; // the client went away
+                }
+            }
+        }
+        if !out.is_empty() {
+            let _ = tx.blocking_send(Bytes::from(out));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (Ok::<Bytes, std::io::Error>(chunk), rx))
+    });
+    let mut response = Body::from_stream(stream).into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(NDJSON));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_numbered_in_the_body_and_blank_ones_skipped() {
+        let body = b"a\r\n\n  \nb\nc";
+        let got: Vec<(usize, &[u8])> = numbered_lines(body).collect();
+        assert_eq!(got, [(1, &b"a"[..]), (4, b"b"), (5, b"c")]);
+        assert_eq!(numbered_lines(b"").count(), 0);
+        assert_eq!(numbered_lines(b"x\n").collect::<Vec<_>>(), [(1, &b"x"[..])]);
+    }
+}
