@@ -21,6 +21,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use recordlock::LockState;
+
 use crate::tokens::{Principal, Scope};
 
 /// A database error, as text for the log (clients see `INTERNAL_ERROR`).
@@ -92,6 +94,19 @@ pub struct LockRow {
     pub created_time: String,
     /// Who created it (a user id; none for automatic locks).
     pub created_by: Option<String>,
+}
+
+impl LockRow {
+    /// The stored lock, read from its wire JSON.
+    pub fn lock_state(&self) -> Result<LockState, String> {
+        parse_lock_state(&self.state)
+    }
+}
+
+/// A stored lock state (`LockRow::state`, wire JSON), read.
+pub fn parse_lock_state(text: &str) -> Result<LockState, String> {
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    LockState::from_json(&json).map_err(|e| e.message().to_owned())
 }
 
 /// A stored configuration: its module, the organisation version that wrote it, its body.

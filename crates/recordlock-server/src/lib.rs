@@ -17,6 +17,7 @@ pub mod auth;
 pub mod body;
 pub mod db;
 pub mod error;
+pub mod lock_cache;
 pub mod query;
 pub mod routes;
 pub mod serve;

@@ -20,12 +20,13 @@ use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use recordlock::Policy;
 use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::store::{Change, IdSource, Journal, Release, Store, SystemClock};
+use recordlock::{LockState, Policy};
 
 use crate::db::{self, Abort, Backend, DbError, LockRow, OrgTx, WriteError, WriteFailure};
 use crate::error::ApiError;
+use crate::lock_cache::{Cached, LockCache};
 use crate::tokens::Principal;
 
 /// Ids reserved from the database at a time: a process hands them out from memory.
@@ -98,6 +99,7 @@ struct DbJournal {
     org: String,
     db: Arc<dyn Backend>,
     loaded: Arc<Loaded>,
+    locks: Arc<LockCache>,
 }
 
 impl Journal for DbJournal {
@@ -113,6 +115,8 @@ impl Journal for DbJournal {
             }
             Ok(())
         });
+        // A configuration change may release locks: cached ones are read again.
+        self.locks.invalidate();
         let internal = |message: String| Error::new(ErrorCode::InternalError, &JsonPath::root(), message);
         match written {
             Ok(((), version)) => {
@@ -150,6 +154,8 @@ pub struct Org {
     pub store: Store,
     loaded: Arc<Loaded>,
     writes: Mutex<()>,
+    /// The stored locks decisions read, when this process is the store's only writer.
+    locks: Arc<LockCache>,
 }
 
 impl std::fmt::Debug for Org {
@@ -177,7 +183,9 @@ impl Org {
         db: &dyn Backend,
         step: impl FnOnce(&mut dyn OrgTx) -> Result<T, Abort<ApiError>>,
     ) -> Result<T, ApiError> {
-        match db::write(db, &self.name, self.version(), false, step) {
+        let written = db::write(db, &self.name, self.version(), false, step);
+        self.locks.invalidate();
+        match written {
             Ok((value, _)) => Ok(value),
             Err(WriteFailure::Refused(e)) => Err(e),
             Err(WriteFailure::Write(WriteError::Stale)) => {
@@ -247,10 +255,16 @@ impl App {
         let mut orgs = self.orgs.write().map_err(|_| poisoned())?;
         let org = orgs.entry(name.to_owned()).or_insert_with(|| {
             let loaded = Arc::new(Loaded::default());
-            let journal = DbJournal { org: name.to_owned(), db: Arc::clone(&self.db), loaded: Arc::clone(&loaded) };
+            let locks = Arc::new(LockCache::default());
+            let journal = DbJournal {
+                org: name.to_owned(),
+                db: Arc::clone(&self.db),
+                loaded: Arc::clone(&loaded),
+                locks: Arc::clone(&locks),
+            };
             let store = Store::new(Box::new(SystemClock), Box::new(SharedIds(Arc::clone(&self.ids))))
                 .with_journal(Box::new(journal));
-            Arc::new(Org { name: name.to_owned(), store, loaded, writes: Mutex::new(()) })
+            Arc::new(Org { name: name.to_owned(), store, loaded, writes: Mutex::new(()), locks })
         });
         Ok(Arc::clone(org))
     }
@@ -284,6 +298,29 @@ impl App {
         }
         self.reload(&org)?;
         let lock = self.db.lock(name, module, record_id)?;
+        Ok((org, lock))
+    }
+
+    /// [`App::fresh_org_and_lock`], the lock read: from memory when this process is the
+    /// store's only writer ([`crate::lock_cache`]), else from the database.
+    pub fn fresh_org_and_lock_state(
+        &self,
+        name: &str,
+        module: &str,
+        record_id: &str,
+    ) -> Result<(Arc<Org>, Option<Arc<LockState>>), DbError> {
+        let read = |row: Option<LockRow>| row.map(|r| r.lock_state().map(Arc::new)).transpose().map_err(DbError);
+        if self.db.shared() {
+            let (org, row) = self.fresh_org_and_lock(name, module, record_id)?;
+            return Ok((org, read(row)?));
+        }
+        let org = self.org(name)?;
+        let generation = match org.locks.get(module, record_id) {
+            Cached::Hit(lock) => return Ok((org, lock)),
+            Cached::Miss(generation) => generation,
+        };
+        let lock = read(self.db.lock(name, module, record_id)?)?;
+        org.locks.insert(generation, module, record_id, lock.clone());
         Ok((org, lock))
     }
 

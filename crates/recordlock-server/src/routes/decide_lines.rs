@@ -19,7 +19,8 @@ use recordlock::criteria::{Error, ErrorCode, JsonPath, Row};
 use recordlock::{Policy, RequestLine, error_line, with_line};
 
 use crate::db::Backend;
-use crate::routes::write_path::{NDJSON, check_size, parse_state};
+use crate::db::parse_lock_state;
+use crate::routes::write_path::{NDJSON, check_size};
 use crate::state::App;
 
 /// Lines answered together: their stored locks are read in one query (the SQLite store binds
@@ -145,7 +146,7 @@ fn answer_batch<'a>(
         let (Ok(request), Some(id)) = (&mut slot.request, &slot.wants) else { continue };
         let state = match &stored {
             Err(e) => Err(e.clone()),
-            Ok(found) => found.get(id.as_str()).map(|text| parse_state(text)).transpose(),
+            Ok(found) => found.get(id.as_str()).map(|text| parse_lock_state(text)).transpose(),
         };
         match state {
             Ok(Some(lock)) => request.set_lock(lock),

@@ -45,12 +45,6 @@ fn record_id(record: &Json) -> Option<String> {
     }
 }
 
-/// A stored lock state (wire JSON).
-pub(crate) fn parse_state(text: &str) -> Result<LockState, String> {
-    let json: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    LockState::from_json(&json).map_err(|e| e.message().to_owned())
-}
-
 /// A request over the record limit is `LIMIT_EXCEEDED`.
 pub(crate) fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
     let limit = policy.limits().record_bytes;
@@ -67,16 +61,16 @@ fn answer_one(app: &App, org: &str, module: &str, body: &[u8]) -> Result<Json, A
     let text = std::str::from_utf8(body).map_err(|e| ApiError::internal_from(&e))?;
     let request = RequestLine::parse(text);
     let wanted = request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
-    let (org, row) = match &wanted {
-        Some(id) => app.fresh_org_and_lock(org, module, id),
+    let (org, stored) = match &wanted {
+        Some(id) => app.fresh_org_and_lock_state(org, module, id),
         None => app.fresh_org(org).map(|o| (o, None)),
     }
     .map_err(|e| ApiError::internal_from(&e))?;
     let policy = org.store.policy(module).ok_or_else(no_configuration)?;
     check_size(&policy, body.len()).map_err(|e| ApiError::engine(&e))?;
     let mut request = request.map_err(|e| ApiError::engine(&e))?;
-    if let Some(row) = row {
-        request.set_lock(parse_state(&row.state).map_err(|e| ApiError::internal_from(&e))?);
+    if let Some(lock) = stored {
+        request.set_lock(LockState::clone(&lock));
     }
     Ok(policy.answer_request_line(&request).to_json())
 }
@@ -156,7 +150,7 @@ pub async fn saved(
         org.write_locks(&*app.db, |tx| {
             let stored = tx.lock(module.name(), &id)?;
             let current = match &stored {
-                Some(r) => parse_state(&r.state).map_err(|e| Abort::Refused(ApiError::internal_from(&e)))?,
+                Some(r) => r.lock_state().map_err(|e| Abort::Refused(ApiError::internal_from(&e)))?,
                 None => LockState::Unlocked,
             };
             let next = policy.lock_on_save(&current, &row, now());

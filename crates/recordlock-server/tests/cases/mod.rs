@@ -33,6 +33,7 @@ macro_rules! all_api_cases {
             manual_locks, manual_locks_need_manual_lock_type, automatic_locks_on_the_write_path,
             decide_json_lines, field_metadata, health_openapi_and_request_ids, state_survives_a_restart,
             a_failed_write_changes_nothing, slow_clients_are_cut_off, decide_json_lines_use_stored_locks_in_batches,
+            decisions_see_every_lock_write,
         );
     };
 }
@@ -602,4 +603,65 @@ pub async fn decide_json_lines_use_stored_locks_in_batches(store: TestStore) {
         assert_eq!(d["decision"], expected, "record {}", i + 1);
     }
     assert_eq!(lines[1200]["decision"], "allowed", "the line's own lock wins");
+}
+
+/// A decision reads the record's stored lock as the last acknowledged write left it, whatever
+/// wrote it: a save, a manual lock or unlock, a sweep, a rule's or a configuration's deletion
+/// (the SQLite store answers these reads from memory: `lock_cache`).
+pub async fn decisions_see_every_lock_write(store: TestStore) {
+    let f = Fixture::new(store).await;
+    let a = &f.admin;
+    let (config_id, rule_id) = f.create(&both_config()).await;
+    // The requests say nothing of Stage: only the stored lock can block them.
+    let decide = |id: &str| {
+        let body = json!({"record": {"id": id}, "actor": {"id": "u", "profile": {"id": "301"}},
+            "operation": {"action": "update", "fields": ["Amount"]}});
+        async move {
+            let d = a.post("/recordlock/v1/decide?module=Deals", &body).await.expect(200);
+            d["decision"].as_str().unwrap().to_owned()
+        }
+    };
+    let save = |id: &str, stage: &str| {
+        let body = json!({"id": id, "Stage": stage});
+        async move { a.post("/recordlock/v1/records/saved?module=Deals", &body).await.expect(200) }
+    };
+    assert_eq!(decide("1").await, "allowed");
+    save("1", "Closed Won").await;
+    assert_eq!(decide("1").await, "blocked", "a save that locks");
+    save("1", "Qualification").await;
+    assert_eq!(decide("1").await, "allowed", "a save that unlocks");
+
+    let manual = "/crm/v8/Deals/2/Locking_Information__s";
+    assert_eq!(decide("2").await, "allowed");
+    let added = a.post(manual, &json!({"data": [{"Locked_Reason__s": "audit"}]})).await.expect(201);
+    assert_eq!(decide("2").await, "blocked", "a manual lock");
+    let lock_id = added["data"][0]["details"]["id"].as_str().unwrap().to_owned();
+    a.delete(&format!("{manual}/{lock_id}")).await.expect(200);
+    assert_eq!(decide("2").await, "allowed", "a manual unlock");
+
+    assert_eq!(decide("3").await, "allowed");
+    let swept = a
+        .send(
+            "POST",
+            "/recordlock/v1/sweep?module=Deals&all_rules=true",
+            Some("{\"id\": \"3\", \"Stage\": \"Closed Won\"}\n".into()),
+            None,
+        )
+        .await;
+    assert_eq!(swept.status, 200, "{}", swept.text);
+    assert_eq!(decide("3").await, "blocked", "a sweep");
+    let drop_rule = json!({"record_locking_configurations": [{"locking_rules": [
+        {"id": rule_id, "_delete": true},
+        {"name": "Big", "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_than", "value": 5}}]}]});
+    a.put(&format!("{CONFIGS}/{config_id}?module=Deals"), &drop_rule).await.expect(200);
+    assert_eq!(decide("3").await, "allowed", "the rule's deletion released its lock");
+
+    save("4", "Closed Won").await;
+    a.post("/crm/v8/Deals/5/Locking_Information__s", &json!({"data": [{"Locked_Reason__s": "mine"}]}))
+        .await
+        .expect(201);
+    assert_eq!(decide("5").await, "blocked");
+    a.delete(&format!("{CONFIGS}/{config_id}?module=Deals")).await.expect(200);
+    f.create(&both_config()).await;
+    assert_eq!(decide("5").await, "allowed", "the configuration's deletion released every lock");
 }
