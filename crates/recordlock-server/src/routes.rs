@@ -26,8 +26,12 @@ use crate::state::App;
 
 /// A JSON response with `Content-Type: application/json` (without it Zoho's SDK silently
 /// returns no object).
-pub fn json_response(status: StatusCode, body: &Json) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
+    let text = match serde_json::to_vec(body) {
+        Ok(text) => text,
+        Err(e) => return ApiError::internal_from(&e).into_response(),
+    };
+    let mut response = (status, text).into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }

@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use recordlock::criteria::{Error, JsonPath, Scanned, scan_object};
 use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_lines};
-use recordlock::{AutomaticLock, LockState, Policy, RequestLine, RuleScope, rfc3339};
+use recordlock::{AutomaticLock, Decision, LockState, Policy, RequestLine, RuleScope, rfc3339};
 use serde_json::{Value as Json, json};
 
 use crate::auth::Caller;
@@ -56,7 +56,7 @@ pub(crate) fn check_size(policy: &Policy, len: usize) -> Result<(), Error> {
 
 /// Answers the one request `body` with the caller's current policy; the record's stored
 /// lock is used when the request gives none.
-fn answer_one(app: &App, org: &str, module: &str, body: &[u8]) -> Result<Json, ApiError> {
+fn answer_one(app: &App, org: &str, module: &str, body: &[u8]) -> Result<Decision, ApiError> {
     // `single_request` has found the body to be one JSON value, so it is UTF-8.
     let text = std::str::from_utf8(body).map_err(|e| ApiError::internal_from(&e))?;
     let request = RequestLine::parse(text);
@@ -72,7 +72,7 @@ fn answer_one(app: &App, org: &str, module: &str, body: &[u8]) -> Result<Json, A
     if let Some(lock) = stored {
         request.set_lock(LockState::clone(&lock));
     }
-    Ok(policy.answer_request_line(&request).to_json())
+    Ok(policy.answer_request_line(&request))
 }
 
 /// Whether the body is one JSON value (a valid request or not) rather than JSON Lines.
