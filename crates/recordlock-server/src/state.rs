@@ -24,7 +24,7 @@ use recordlock::criteria::{Error, ErrorCode, JsonPath};
 use recordlock::store::{Change, IdSource, Journal, Release, Store, SystemClock};
 use recordlock::{LockState, Policy};
 
-use crate::db::{self, Abort, Backend, DbError, LockRow, OrgTx, WriteError, WriteFailure};
+use crate::db::{self, Abort, Backend, DbError, LockRow, OrgTx, WriteError, WriteFailure, parse_lock_state};
 use crate::error::ApiError;
 use crate::lock_cache::{Cached, LockCache};
 use crate::tokens::Principal;
@@ -197,6 +197,10 @@ impl Org {
     }
 }
 
+/// A record's stored lock as [`App::stored_locks`] reads it: `None` for no lock, an error
+/// for a stored lock that does not read.
+pub type StoredLock = Result<Option<Arc<LockState>>, String>;
+
 /// How many times a write is tried when other processes keep changing its organisation.
 const WRITE_ATTEMPTS: usize = 5;
 
@@ -322,6 +326,41 @@ impl App {
         let lock = read(self.db.lock(name, module, record_id)?)?;
         org.locks.insert(generation, module, record_id, lock.clone());
         Ok((org, lock))
+    }
+
+    /// The stored locks of records `ids` of `org`, in their order (`None`: no lock; an error
+    /// for a lock that does not read): from memory when this process is the store's only
+    /// writer ([`crate::lock_cache`]), the others in one database read.
+    pub fn stored_locks(&self, org: &Org, module: &str, ids: &[String]) -> Result<Vec<StoredLock>, DbError> {
+        let mut found: Vec<Option<StoredLock>> = vec![None; ids.len()];
+        let mut generation = None;
+        if !self.db.shared() {
+            for (slot, id) in found.iter_mut().zip(ids) {
+                match org.locks.get(module, id) {
+                    Cached::Hit(lock) => *slot = Some(Ok(lock)),
+                    Cached::Miss(g) => {
+                        generation.get_or_insert(g);
+                    }
+                }
+            }
+        }
+        let missing: Vec<String> =
+            found.iter().zip(ids).filter(|(slot, _)| slot.is_none()).map(|(_, id)| id.clone()).collect();
+        let mut read =
+            if missing.is_empty() { HashMap::new() } else { self.db.lock_states(&org.name, module, &missing)? };
+        Ok(found
+            .into_iter()
+            .zip(ids)
+            .map(|(slot, id)| {
+                slot.unwrap_or_else(|| {
+                    let lock = read.remove(id).map(|text| parse_lock_state(&text).map(Arc::new)).transpose();
+                    if let (Ok(lock), Some(g)) = (&lock, generation) {
+                        org.locks.insert(g, module, id, lock.clone());
+                    }
+                    lock
+                })
+            })
+            .collect())
     }
 
     /// Brings the organisation's policies up to its stored version.

@@ -7,7 +7,6 @@
 //! buffer, and the buffers are sent in order. Every chunk keeps its buffers (requests, row,
 //! output) from batch to batch, so a line allocates little beyond its record id.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
@@ -16,12 +15,10 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use rayon::prelude::*;
 use recordlock::criteria::{Error, ErrorCode, JsonPath, Row};
-use recordlock::{Policy, RequestLine, error_line, with_line};
+use recordlock::{LockState, Policy, RequestLine, error_line, with_line};
 
-use crate::db::Backend;
-use crate::db::parse_lock_state;
 use crate::routes::write_path::{NDJSON, check_size};
-use crate::state::App;
+use crate::state::{App, Org};
 
 /// Lines answered together: their stored locks are read in one query (the SQLite store binds
 /// 500 ids a statement).
@@ -121,11 +118,12 @@ fn read_line<'a>(policy: &Policy, line: &'a [u8], request: &mut RequestLine<'a>)
 }
 
 /// Answers a batch of numbered lines, in order, onto `out`: the requests without a lock get
-/// their records' stored locks from one query. `chunks` are reused from batch to batch.
+/// their records' stored locks in one read ([`App::stored_locks`]). `chunks` are reused from
+/// batch to batch.
 fn answer_batch<'a>(
+    app: &App,
+    org: &Org,
     policy: &Policy,
-    db: &dyn Backend,
-    org: &str,
     batch: &[(usize, &'a [u8])],
     chunks: &mut Vec<Chunk<'a>>,
     out: &mut Vec<u8>,
@@ -137,19 +135,20 @@ fn answer_batch<'a>(
     let Some(chunks) = chunks.get_mut(..count) else { return };
     chunks.par_iter_mut().zip(batch.par_chunks(LINES_PER_CHUNK)).for_each(|(chunk, lines)| chunk.read(policy, lines));
     let wanted: Vec<String> = chunks.iter().flat_map(|c| &c.pending).filter_map(|p| p.wants.clone()).collect();
-    let stored = if wanted.is_empty() {
-        Ok(HashMap::new())
-    } else {
-        db.lock_states(org, policy.module().name(), &wanted).map_err(|e| e.to_string())
+    let stored =
+        if wanted.is_empty() { Ok(Vec::new()) } else { app.stored_locks(org, policy.module().name(), &wanted) };
+    let mut stored = match stored {
+        Ok(locks) => Ok(locks.into_iter()),
+        Err(e) => Err(e.to_string()),
     };
     for slot in chunks.iter_mut().flat_map(|c| &mut c.pending) {
-        let (Ok(request), Some(id)) = (&mut slot.request, &slot.wants) else { continue };
-        let state = match &stored {
+        let (Ok(request), Some(_)) = (&mut slot.request, &slot.wants) else { continue };
+        let lock = match &mut stored {
+            Ok(locks) => locks.next().unwrap_or(Ok(None)),
             Err(e) => Err(e.clone()),
-            Ok(found) => found.get(id.as_str()).map(|text| parse_lock_state(text)).transpose(),
         };
-        match state {
-            Ok(Some(lock)) => request.set_lock(lock),
+        match lock {
+            Ok(Some(lock)) => request.set_lock(LockState::clone(&lock)),
             Ok(None) => {}
             Err(e) => slot.request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
         }
@@ -162,7 +161,7 @@ fn answer_batch<'a>(
 
 /// Answers each line of `bytes` on a blocking thread and streams the answers as they come,
 /// a batch of lines at a time.
-pub fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Bytes) -> Response {
+pub fn stream_lines(app: Arc<App>, org: Arc<Org>, policy: Arc<Policy>, bytes: Bytes) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     tokio::task::spawn_blocking(move || {
         let mut out = Vec::with_capacity(2 * SEND_BYTES);
@@ -174,7 +173,7 @@ pub fn stream_lines(app: Arc<App>, org: String, policy: Arc<Policy>, bytes: Byte
             if batch.is_empty() {
                 break;
             }
-            answer_batch(&policy, &*app.db, &org, &batch, &mut chunks, &mut out);
+            answer_batch(&app, &org, &policy, &batch, &mut chunks, &mut out);
             if out.len() >= SEND_BYTES {
                 let full = std::mem::replace(&mut out, Vec::with_capacity(2 * SEND_BYTES));
                 if tx.blocking_send(Bytes::from(full)).is_err() {

@@ -113,7 +113,7 @@ pub async fn decide(
     }
     let org = call.org().await?;
     let policy = org.store.policy(module.name()).ok_or_else(no_configuration)?;
-    Ok(stream_lines(call.app, call.principal.org.clone(), policy, bytes))
+    Ok(stream_lines(call.app, org, policy, bytes))
 }
 
 /// Derives and stores the automatic lock of a record just saved.

@@ -618,6 +618,13 @@ pub async fn decisions_see_every_lock_write(store: TestStore) {
             "operation": {"action": "update", "fields": ["Amount"]}});
         async move {
             let d = a.post("/recordlock/v1/decide?module=Deals", &body).await.expect(200);
+            // A JSON Lines body reads stored locks its own way (a batch at a time): the same answer.
+            let lines = format!("{body}\n{body}\n");
+            let r =
+                a.send("POST", "/recordlock/v1/decide?module=Deals", Some(lines), Some("application/x-ndjson")).await;
+            for line in r.text.lines() {
+                assert_eq!(serde_json::from_str::<Json>(line).unwrap(), d, "{body}");
+            }
             d["decision"].as_str().unwrap().to_owned()
         }
     };
