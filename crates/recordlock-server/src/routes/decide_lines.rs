@@ -20,11 +20,11 @@ use recordlock::{LockState, Policy, RequestLine, error_line, with_line};
 use crate::routes::write_path::{NDJSON, check_size};
 use crate::state::{App, Org};
 
-/// Lines answered together: their stored locks are read in one query (the SQLite store binds
-/// 500 ids a statement).
-pub const LINES_PER_BATCH: usize = 500;
+/// Lines answered together: their stored locks are read together (from memory, or in a
+/// query per 500 ids on SQLite), and each batch is one fork and join of the threads.
+pub const LINES_PER_BATCH: usize = 1000;
 /// Lines a thread reads and answers at a time.
-const LINES_PER_CHUNK: usize = 125;
+const LINES_PER_CHUNK: usize = 250;
 /// Output is sent once this much has been answered.
 const SEND_BYTES: usize = 64 * 1024;
 
