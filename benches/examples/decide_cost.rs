@@ -17,7 +17,7 @@
 use std::hint::black_box;
 
 use recordlock::criteria::EvalOptions;
-use recordlock::{LineDecider, Limits, Module, Policy};
+use recordlock::{Limits, LineDecider, Module, Policy};
 use serde::de::IgnoredAny;
 
 fn main() {

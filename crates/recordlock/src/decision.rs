@@ -80,6 +80,30 @@ impl Operation {
         }
     }
 
+    /// The operation an action without operands names (`send_survey` is read as Zoho's
+    /// `send_survery`); `None` for the others (`update`, `custom_button`, `lock`,
+    /// `edit_lock_reason`) and unknown actions.
+    ///
+    /// ```
+    /// use recordlock::Operation;
+    /// assert_eq!(Operation::without_operands("unlock"), Some(Operation::Unlock));
+    /// assert_eq!(Operation::without_operands("send_survey"), Some(Operation::SendSurvey));
+    /// assert_eq!(Operation::without_operands("update"), None);
+    /// ```
+    pub fn without_operands(action: &str) -> Option<Operation> {
+        Some(match action {
+            "delete" => Operation::Delete,
+            "tags" => Operation::Tags,
+            "change_owner" => Operation::ChangeOwner,
+            "convert" => Operation::Convert,
+            "send_mail" => Operation::SendMail,
+            "send_survery" | "send_survey" => Operation::SendSurvey,
+            "send_portal_invitation" => Operation::SendPortalInvitation,
+            "unlock" => Operation::Unlock,
+            _ => return None,
+        })
+    }
+
     /// Whether this is one of the manual-lock operations of SPEC.md §3.
     pub fn is_lock_management(&self) -> bool {
         matches!(self, Operation::Lock { .. } | Operation::Unlock | Operation::EditLockReason { .. })

@@ -466,13 +466,6 @@ fn parse_operation(json: Option<&Json>, path: &JsonPath) -> Result<Operation, Er
             }
             Operation::Update { fields }
         }
-        "delete" => Operation::Delete,
-        "tags" => Operation::Tags,
-        "change_owner" => Operation::ChangeOwner,
-        "convert" => Operation::Convert,
-        "send_mail" => Operation::SendMail,
-        "send_survery" | "send_survey" => Operation::SendSurvey,
-        "send_portal_invitation" => Operation::SendPortalInvitation,
         "custom_button" => {
             let bpath = path.key("button");
             // Missing (or null) is MANDATORY_NOT_FOUND; given but not an id is INVALID_DATA.
@@ -493,11 +486,13 @@ fn parse_operation(json: Option<&Json>, path: &JsonPath) -> Result<Operation, Er
             Operation::CustomButton { id }
         }
         "lock" => Operation::Lock { reason: reason()? },
-        "unlock" => Operation::Unlock,
         "edit_lock_reason" => Operation::EditLockReason { reason: reason()? },
-        other => {
-            return Err(invalid(&path.key("action"), "action", &format!("`{other}` is not an action"))
-                .with_supported_values(ACTIONS.iter().copied()));
-        }
+        other => match Operation::without_operands(other) {
+            Some(operation) => operation,
+            None => {
+                return Err(invalid(&path.key("action"), "action", &format!("`{other}` is not an action"))
+                    .with_supported_values(ACTIONS.iter().copied()));
+            }
+        },
     })
 }

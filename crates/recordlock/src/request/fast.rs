@@ -14,71 +14,31 @@ use recordlock_criteria::{Scanned, scan_object};
 use crate::decision::{Actor, Operation};
 use crate::lock::LockState;
 
-/// A request line's members, as text.
-#[derive(Default)]
-struct Members<'a> {
-    record: Option<&'a str>,
-    lock: Option<&'a str>,
-    actor: Option<&'a str>,
-    operation: Option<&'a str>,
-}
-
-/// Reads `line` into `actor`, `operation` and `lock` (reusing their buffers) and returns the
+/// Reads `line` into the request's actor, operation and lock (reusing their buffers) and returns the
 /// record's text, or `None`: the exact reader decides. On `None` the outputs hold anything.
 pub(super) fn read<'a>(
     line: &'a str,
-    actor: &mut Actor,
-    operation: &mut Operation,
-    lock: &mut Option<LockState>,
+    actor_out: &mut Actor,
+    operation_out: &mut Operation,
+    lock_out: &mut Option<LockState>,
 ) -> Option<&'a str> {
-    let mut m = Members::default();
-    let mut ok = true;
-    let scanned = scan_object(
-        line,
-        |_| true,
-        |key, raw| {
-            let slot = match key {
-                "record" => &mut m.record,
-                "lock" => &mut m.lock,
-                "actor" => &mut m.actor,
-                "operation" => &mut m.operation,
-                _ => {
-                    ok = false;
-                    return;
-                }
-            };
-            ok &= slot.replace(raw).is_none();
-        },
-    );
-    if scanned != Scanned::Done || !ok {
-        return None;
-    }
-    let record = m.record.filter(|r| r.starts_with('{'))?;
-    *lock = match m.lock {
+    let [record, lock, actor, operation] = members(line, ["record", "lock", "actor", "operation"])?;
+    let record = record.filter(|r| r.starts_with('{'))?;
+    *lock_out = match lock {
         None => None,
         Some("null") => Some(LockState::Unlocked),
         // A given lock is rare on a host's write path: read it as the exact reader does.
         Some(raw) => Some(LockState::from_json(&recordlock_criteria::parse_json_strict(raw).ok()?).ok()?),
     };
-    read_actor(m.actor?, actor)?;
-    read_operation(m.operation?, operation)?;
+    read_actor(actor?, actor_out)?;
+    read_operation(operation?, operation_out)?;
     Some(record)
 }
 
 /// `actor`: `{"id", "name", "profile": {"id", "name"} | id | null, "portal_user", "lock_permission"}`.
 fn read_actor(raw: &str, actor: &mut Actor) -> Option<()> {
-    let (mut id, mut name, mut profile, mut portal, mut permission) = (None, None, None, None, None);
-    members(raw, |key, value| {
-        match key {
-            "id" => Some(&mut id),
-            "name" => Some(&mut name),
-            "profile" => Some(&mut profile),
-            "portal_user" => Some(&mut portal),
-            "lock_permission" => Some(&mut permission),
-            _ => None,
-        }
-        .map(|slot| slot.replace(value).is_none())
-    })?;
+    let [id, name, profile, portal, permission] =
+        members(raw, ["id", "name", "profile", "portal_user", "lock_permission"])?;
     name.map_or(Some(()), scalar)?;
     actor.id.clear();
     match id {
@@ -88,15 +48,7 @@ fn read_actor(raw: &str, actor: &mut Actor) -> Option<()> {
     let profile_id = match profile {
         None | Some("null") => None,
         Some(raw) if raw.starts_with('{') => {
-            let (mut id, mut name) = (None, None);
-            members(raw, |key, value| {
-                match key {
-                    "id" => Some(&mut id),
-                    "name" => Some(&mut name),
-                    _ => None,
-                }
-                .map(|slot| slot.replace(value).is_none())
-            })?;
+            let [id, name] = members(raw, ["id", "name"])?;
             name.map_or(Some(()), scalar)?;
             match id {
                 None | Some("null") => None,
@@ -120,16 +72,7 @@ fn read_actor(raw: &str, actor: &mut Actor) -> Option<()> {
 
 /// `operation`: `{"action", "fields", "reason"}` (a `button` is left to the exact reader).
 fn read_operation(raw: &str, operation: &mut Operation) -> Option<()> {
-    let (mut action, mut fields, mut reason) = (None, None, None);
-    members(raw, |key, value| {
-        match key {
-            "action" => Some(&mut action),
-            "fields" => Some(&mut fields),
-            "reason" => Some(&mut reason),
-            _ => None,
-        }
-        .map(|slot| slot.replace(value).is_none())
-    })?;
+    let [action, fields, reason] = members(raw, ["action", "fields", "reason"])?;
     let action = plain_string(action?)?;
     let reason = match reason {
         None | Some("null") => None,
@@ -163,31 +106,27 @@ fn read_operation(raw: &str, operation: &mut Operation) -> Option<()> {
             names.truncate(count);
             Operation::Update { fields: names }
         }
-        "delete" => Operation::Delete,
-        "tags" => Operation::Tags,
-        "change_owner" => Operation::ChangeOwner,
-        "convert" => Operation::Convert,
-        "send_mail" => Operation::SendMail,
-        "send_survery" | "send_survey" => Operation::SendSurvey,
-        "send_portal_invitation" => Operation::SendPortalInvitation,
         "lock" => Operation::Lock { reason: reason?.to_owned() },
-        "unlock" => Operation::Unlock,
         "edit_lock_reason" => Operation::EditLockReason { reason: reason?.to_owned() },
-        _ => return None,
+        other => Operation::without_operands(other)?,
     };
     Some(())
 }
 
-/// Walks the members of the object `raw` (text the line's scan has checked), handing each to
-/// `slot`, which answers whether it took it: `None` for a key it does not know, `Some(false)`
-/// for one it already had.
-fn members<'a>(raw: &'a str, mut slot: impl FnMut(&'a str, &'a str) -> Option<bool>) -> Option<()> {
-    if !raw.starts_with('{') {
-        return None;
-    }
+/// The values of the object `raw`'s members `keys`, in that order (`None`: absent), if it
+/// has no other key and none twice.
+fn members<'a, const N: usize>(raw: &'a str, keys: [&str; N]) -> Option<[Option<&'a str>; N]> {
+    let mut values = [None; N];
     let mut ok = true;
-    let scanned = scan_object(raw, |_| true, |key, value| ok &= slot(key, value) == Some(true));
-    (scanned == Scanned::Done && ok).then_some(())
+    let scanned = scan_object(
+        raw,
+        |_| true,
+        |key, value| match keys.iter().position(|k| *k == key).and_then(|i| values.get_mut(i)) {
+            Some(slot) => ok &= slot.replace(value).is_none(),
+            None => ok = false,
+        },
+    );
+    (scanned == Scanned::Done && ok).then_some(values)
 }
 
 /// An id as `id_text` reads it: a non-empty string, or a number of digits only.
