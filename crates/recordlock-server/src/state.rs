@@ -346,14 +346,15 @@ impl App {
         }
         let missing: Vec<String> =
             found.iter().zip(ids).filter(|(slot, _)| slot.is_none()).map(|(_, id)| id.clone()).collect();
-        let mut read =
+        let read =
             if missing.is_empty() { HashMap::new() } else { self.db.lock_states(&org.name, module, &missing)? };
         Ok(found
             .into_iter()
             .zip(ids)
             .map(|(slot, id)| {
                 slot.unwrap_or_else(|| {
-                    let lock = read.remove(id).map(|text| parse_lock_state(&text).map(Arc::new)).transpose();
+                    // An id may be asked for twice (two lines about one record): `get`, not `remove`.
+                    let lock = read.get(id).map(|text| parse_lock_state(text).map(Arc::new)).transpose();
                     if let (Ok(lock), Some(g)) = (&lock, generation) {
                         org.locks.insert(g, module, id, lock.clone());
                     }
