@@ -24,7 +24,7 @@ use crate::state::{App, Org};
 /// query per 500 ids on SQLite), and each batch is one fork and join of the threads.
 pub const LINES_PER_BATCH: usize = 1000;
 /// Lines a thread reads and answers at a time.
-const LINES_PER_CHUNK: usize = 250;
+pub const LINES_PER_CHUNK: usize = 250;
 /// Output is sent once this much has been answered.
 const SEND_BYTES: usize = 64 * 1024;
 
