@@ -30,6 +30,11 @@ fn main() {
     let policy = policy(5);
     let count = match mode.as_str() {
         "none" => 0,
+        // The records themselves, to look at (not for counting).
+        "print" => {
+            lines.iter().for_each(|l| println!("{l}"));
+            0
+        }
         "ignored_any" => lines.iter().filter(|l| serde_json::from_str::<IgnoredAny>(black_box(l)).is_ok()).count(),
         "ingest" => {
             let mut row = policy.new_row();
