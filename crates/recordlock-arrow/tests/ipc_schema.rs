@@ -7,7 +7,6 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_ipc::{
     FieldBuilder, FooterBuilder, IntBuilder, MessageBuilder, MessageHeader, MetadataVersion, SchemaBuilder, Type,
@@ -29,29 +28,31 @@ fn rules() -> RuleSet {
     Policy::new(&body, module, Limits::default(), EvalOptions::default()).unwrap().rule_set(RuleScope::All)
 }
 
+/// A nullable field named `name` of type `type_type`, its type table `type_`.
+fn field<'a>(
+    fbb: &mut FlatBufferBuilder<'a>,
+    name: &str,
+    type_type: Type,
+    type_: WIPOffset<flatbuffers::UnionWIPOffset>,
+) -> WIPOffset<arrow_ipc::Field<'a>> {
+    let name = fbb.create_string(name);
+    let mut field = FieldBuilder::new(fbb);
+    field.add_name(name);
+    field.add_nullable(true);
+    field.add_type_type(type_type);
+    field.add_type_(type_);
+    field.finish()
+}
+
 /// The schema `{id: Utf8, Amount: Int(bit_width, signed)}` in `fbb`.
 fn schema<'a>(fbb: &mut FlatBufferBuilder<'a>, bit_width: i32) -> WIPOffset<arrow_ipc::Schema<'a>> {
-    let id_name = fbb.create_string("id");
     let utf8 = arrow_ipc::Utf8Builder::new(fbb).finish();
-    let mut id = FieldBuilder::new(fbb);
-    id.add_name(id_name);
-    id.add_nullable(true);
-    id.add_type_type(Type::Utf8);
-    id.add_type_(utf8.as_union_value());
-    let id = id.finish();
-
-    let amount_name = fbb.create_string("Amount");
+    let id = field(fbb, "id", Type::Utf8, utf8.as_union_value());
     let mut int = IntBuilder::new(fbb);
     int.add_bitWidth(bit_width);
     int.add_is_signed(true);
     let int = int.finish();
-    let mut amount = FieldBuilder::new(fbb);
-    amount.add_name(amount_name);
-    amount.add_nullable(true);
-    amount.add_type_type(Type::Int);
-    amount.add_type_(int.as_union_value());
-    let amount = amount.finish();
-
+    let amount = field(fbb, "Amount", Type::Int, int.as_union_value());
     let fields = fbb.create_vector(&[id, amount]);
     let mut schema = SchemaBuilder::new(fbb);
     schema.add_fields(fields);
@@ -111,15 +112,9 @@ fn file(bit_width: i32) -> Vec<u8> {
     bytes
 }
 
+/// `bytes` in a file of the temporary directory named after this process and `name`.
 fn written(name: &str, bytes: &[u8]) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "recordlock-arrow-ipc-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+    let path = std::env::temp_dir().join(format!("recordlock-arrow-ipc-{}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
 }
