@@ -647,6 +647,24 @@ mod tests {
         assert!(accepted > 100 && accepted < variants.len() / 2, "{accepted} of {}", variants.len());
     }
 
+    /// A schema may name a field `id`: the record's `id` is then both the record id and that
+    /// field, on the fast path (keys matched by index) as on serde_json's.
+    #[test]
+    fn a_field_named_id_is_read_as_the_id_too() {
+        let schema = Schema::from_json_str(
+            r#"{"fields": [{"api_name": "id", "data_type": "text"}, {"api_name": "Stage", "data_type": "text"}]}"#,
+        )
+        .unwrap();
+        let ing = Ingestor::new(&schema);
+        let text = r#"{"id":"AbC","Stage":"x"}"#;
+        let (mut fast, mut slow) = (ing.new_row(), ing.new_row());
+        ing.ingest_bytes(text.as_bytes(), &mut fast).unwrap();
+        ing.ingest_bytes_with_serde(text.as_bytes(), &mut slow).unwrap();
+        assert_eq!(fast, slow);
+        assert_eq!(fast.record_id(), Some("AbC"));
+        assert_eq!(fast.get(schema.slot("id").unwrap()), &Value::Text("abc".into()));
+    }
+
     #[test]
     fn rows_are_reused_cleanly() {
         let s = deals();
