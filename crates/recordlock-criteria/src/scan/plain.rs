@@ -1,13 +1,13 @@
-//! The scanner for plain texts: no backslash and no byte below 0x20 anywhere ([`super::plain`]
-//! finds out in one vectorised pass; compact JSON Lines records are like this).
+//! The scanner for plain texts: no backslash and no byte below 0x20 anywhere (compact JSON
+//! Lines records are like this).
 //!
 //! In such a text every `"` opens or closes a string and no string holds an escape or a
 //! character JSON refuses, so a string is skipped by finding the next `"`; and the only
 //! whitespace JSON allows there is the space. [`quotes`] finds out whether a text is plain
 //! and where its quotes are in one pass, 64 bytes at a time (compares the compiler turns
 //! into SIMD, then one bit per byte gathered by a multiplication): a string's closing
-//! quote is then the next set bit, a few instructions whatever the string's length. What is left is the
-//! grammar between strings, walked here with positions held in registers: keys and `:`,
+//! quote is then the next set bit, a few instructions whatever the string's length. What
+//! is left is the grammar between strings, walked here with positions held in registers: keys and `:`,
 //! values (strings, numbers by JSON's grammar exactly, `true`/`false`/`null`, nested
 //! containers up to [`MAX_SKIP_DEPTH`]), `,` and the closing brackets, then nothing but
 //! spaces to the end. Anything else answers `None`, and the caller leaves the record to
