@@ -1,23 +1,35 @@
-//! Ingest an arbitrary record; text and value ingestion must agree, for an ingestor of every
-//! field and for one of a few fields (whose other values the text path skips unbuilt), and
-//! text that is not JSON is never accepted (but for `\\u` escapes in skipped values).
+//! Ingest an arbitrary record, for an ingestor of every field and for one of a few fields
+//! (whose other values the fast path skips unbuilt):
+//! - on any bytes, the fast path (`ingest_bytes`) gives exactly the verdict, error and row
+//!   of serde_json reading the whole record (`ingest_bytes_with_serde`): its acceptance is
+//!   serde_json's;
+//! - on UTF-8 text, text and value ingestion agree, and text that is not JSON is never
+//!   accepted (but for `\\u` escapes in skipped values).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use recordlock::criteria::{Ingestor, Row, Schema};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let parsed = serde_json::from_str::<serde_json::Value>(text);
+    let text = std::str::from_utf8(data).ok();
+    let parsed = text.map(serde_json::from_str::<serde_json::Value>);
     for module in ["Deals", "Products"] {
         let Some(schema) = Schema::builtin(module) else { continue };
         let few = ["Stage", "Amount", "Account_Name", "Product_Name", "Unit_Price"]
             .into_iter()
             .filter_map(|n| schema.slot(n));
         for ingest in [Ingestor::new(schema), Ingestor::for_fields(schema, few)] {
+            let (mut fast, mut serde) = (Row::new(schema), Row::new(schema));
+            let a = ingest.ingest_bytes(data, &mut fast);
+            let b = ingest.ingest_bytes_with_serde(data, &mut serde);
+            assert_eq!(a, b, "the fast path's verdict differs from serde_json's");
+            if a.is_ok() {
+                assert_eq!(fast, serde, "the fast path read another row than serde_json");
+            }
+            let (Some(text), Some(parsed)) = (text, &parsed) else { continue };
             let mut from_text = Row::new(schema);
             let a = ingest.ingest_str(text, &mut from_text);
-            match &parsed {
+            match parsed {
                 Ok(value) => {
                     let mut from_value = Row::new(schema);
                     let b = ingest.ingest_json(value, &mut from_value);

@@ -147,6 +147,8 @@ pub struct Ingestor {
     layout: Arc<Layout>,
     /// The fields read: cell, slot, field.
     fields: Vec<(usize, Slot, Field)>,
+    /// The keys read, for matching a record's keys quickly: `id`, then each of `fields`.
+    keys: KeyTable,
 }
 
 impl Ingestor {
@@ -170,7 +172,8 @@ impl Ingestor {
             slots.into_iter().filter_map(|s| Some((layout.cell(s)?, s, schema.get(s)?.clone()))).collect();
         fields.sort_by_key(|(c, _, _)| *c);
         fields.dedup_by_key(|(c, _, _)| *c);
-        Ingestor { layout: Arc::clone(layout), fields }
+        let keys = KeyTable::new(std::iter::once("id").chain(fields.iter().map(|(_, _, f)| f.api_name())));
+        Ingestor { layout: Arc::clone(layout), fields, keys }
     }
 
     /// The slots this ingestor reads.
@@ -202,23 +205,23 @@ impl Ingestor {
         let mut read_all = true;
         let scanned = scan_object(
             text,
-            |key| self.wants_bytes(key),
-            |key, raw| match raw.as_bytes() {
+            |key| self.keys.find(key),
+            |index, key, raw| match raw.as_bytes() {
                 [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
                     // `raw` starts and ends with ASCII quotes, so this slice is on boundaries.
                     match raw.get(1..raw.len() - 1) {
-                        Some(text) => state.accept(key, Member::Text(text)),
+                        Some(text) => state.accept_at(index, key, Member::Text(text)),
                         None => read_all = false,
                     }
                 }
                 // serde_json (arbitrary_precision) keeps a number's text as written but for
                 // an exponent, which it rewrites (`1E5` is `1e+5`): those go through it.
                 [b'-' | b'0'..=b'9', ..] if !raw.bytes().any(|b| b == b'e' || b == b'E') => {
-                    state.accept(key, Member::Number(raw));
+                    state.accept_at(index, key, Member::Number(raw));
                 }
-                b"null" => state.accept(key, Member::Json(&Json::Null)),
+                b"null" => state.accept_at(index, key, Member::Json(&Json::Null)),
                 _ => match serde_json::from_str::<Json>(raw) {
-                    Ok(value) => state.accept(key, Member::Json(&value)),
+                    Ok(value) => state.accept_at(index, key, Member::Json(&value)),
                     Err(_) => read_all = false,
                 },
             },
@@ -244,7 +247,10 @@ impl Ingestor {
     }
 
     /// [`Ingestor::ingest_bytes`] without the fast path: serde_json reads the whole record.
-    fn ingest_bytes_with_serde(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
+    /// Its verdicts are the reference the fast path is held to (the `ingest` fuzz target
+    /// compares the two on arbitrary bytes); nothing else needs it.
+    #[doc(hidden)]
+    pub fn ingest_bytes_with_serde(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -287,18 +293,51 @@ impl Ingestor {
         row.id = None;
     }
 
-    /// Whether ingestion reads the member `key` (given as bytes): the id and the fields read.
-    #[inline]
-    fn wants_bytes(&self, key: &[u8]) -> bool {
-        key == b"id" || self.fields.iter().any(|(_, _, f)| f.api_name().as_bytes() == key)
-    }
-
     /// The position in `fields` of the field named `key`. A linear scan: policies read a
     /// handful of fields, and comparing a few short names beats hashing each key.
     #[inline]
     fn position(&self, key: &str) -> Option<usize> {
         self.fields.iter().position(|(_, _, f)| f.api_name() == key)
     }
+}
+
+/// The keys an ingestor reads, matched against a record's keys: most keys of a record are
+/// not read, so most are told apart by their length alone, the others by their length and
+/// first and last bytes, and compared whole only when those agree.
+#[derive(Debug, Clone)]
+struct KeyTable {
+    /// Bit `n` is set when a key is `n` bytes long (bit 63: 63 or more).
+    lengths: u64,
+    /// Per key, in order: its length, first and last byte, and the key.
+    keys: Vec<(usize, u8, u8, Box<[u8]>)>,
+}
+
+impl KeyTable {
+    fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> KeyTable {
+        let keys = keys
+            .into_iter()
+            .map(|k| {
+                let b = k.as_bytes();
+                (b.len(), b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0), b.into())
+            })
+            .collect::<Vec<_>>();
+        let lengths = keys.iter().fold(0, |bits, (len, ..)| bits | length_bit(*len));
+        KeyTable { lengths, keys }
+    }
+
+    /// The position of `key` (the first, if a name is listed twice).
+    #[inline]
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        if self.lengths & length_bit(key.len()) == 0 {
+            return None;
+        }
+        let (first, last) = (key.first().copied().unwrap_or(0), key.last().copied().unwrap_or(0));
+        self.keys.iter().position(|(len, f, l, k)| *len == key.len() && *f == first && *l == last && **k == *key)
+    }
+}
+
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// A read member's value: a JSON string's text as found in the input (the fast path), or a
@@ -347,14 +386,23 @@ impl IngestState<'_> {
     /// Takes one record member; the first error is kept and later ones dropped, but every
     /// read field is still checked.
     fn accept(&mut self, key: &str, value: Member<'_>) {
-        if let Err(e) = self.try_accept(key, value) {
+        let index = if key == "id" { Some(0) } else { self.ingestor.position(key).map(|i| i + 1) };
+        if let Some(index) = index {
+            self.accept_at(index, key, value);
+        }
+    }
+
+    /// As [`IngestState::accept`], for the member `key` known to be the ingestor's key number
+    /// `index` ([`KeyTable`]: 0 is `id`, `i + 1` is field `i`).
+    fn accept_at(&mut self, index: usize, key: &str, value: Member<'_>) {
+        if let Err(e) = self.try_accept(index, key, value) {
             self.first_error.get_or_insert(e);
         }
     }
 
-    fn try_accept(&mut self, key: &str, value: Member<'_>) -> Result<(), Error> {
+    fn try_accept(&mut self, index: usize, key: &str, value: Member<'_>) -> Result<(), Error> {
         let path = || JsonPath::root().key(key);
-        if key == "id" {
+        if index == 0 {
             if std::mem::replace(&mut self.seen.id, true) {
                 return Err(
                     Error::new(ErrorCode::InvalidData, &path(), "the key `id` is given twice").with_api_name(key)
@@ -371,7 +419,12 @@ impl IngestState<'_> {
                 }
             };
         }
-        let Some(i) = self.ingestor.position(key) else { return Ok(()) };
+        // `id` may also name a field of the schema, read as well.
+        let field_index = match index.checked_sub(1) {
+            Some(i) => Some(i),
+            None => self.ingestor.position(key),
+        };
+        let Some(i) = field_index else { return Ok(()) };
         let Some((cell, _, field)) = self.ingestor.fields.get(i) else { return Ok(()) };
         if !self.seen.mark(i) {
             return Err(type_error(field, &path(), "the field is given twice"));
@@ -592,6 +645,24 @@ mod tests {
             }
         }
         assert!(accepted > 100 && accepted < variants.len() / 2, "{accepted} of {}", variants.len());
+    }
+
+    /// A schema may name a field `id`: the record's `id` is then both the record id and that
+    /// field, on the fast path (keys matched by index) as on serde_json's.
+    #[test]
+    fn a_field_named_id_is_read_as_the_id_too() {
+        let schema = Schema::from_json_str(
+            r#"{"fields": [{"api_name": "id", "data_type": "text"}, {"api_name": "Stage", "data_type": "text"}]}"#,
+        )
+        .unwrap();
+        let ing = Ingestor::new(&schema);
+        let text = r#"{"id":"AbC","Stage":"x"}"#;
+        let (mut fast, mut slow) = (ing.new_row(), ing.new_row());
+        ing.ingest_bytes(text.as_bytes(), &mut fast).unwrap();
+        ing.ingest_bytes_with_serde(text.as_bytes(), &mut slow).unwrap();
+        assert_eq!(fast, slow);
+        assert_eq!(fast.record_id(), Some("AbC"));
+        assert_eq!(fast.get(schema.slot("id").unwrap()), &Value::Text("abc".into()));
     }
 
     #[test]

@@ -6,13 +6,16 @@
 //! compared in place, a wanted value is handed over as its raw bytes, and every other value is
 //! skipped by a scanner that checks JSON's syntax as serde_json does (strings eight bytes at a time,
 //! escapes and control characters checked; numbers and literals by the grammar; nesting
-//! balanced). A record with no backslash and no control character at all (one SIMD pass
-//! finds out; compact JSON Lines are like this) has no escapes to check, so its strings are
-//! skipped by looking for the closing `"` alone. The text is a `str`, so keys and values
-//! need no UTF-8 check of their own. Whatever it does not handle exactly as serde_json does (a key with escapes, a
+//! balanced). A record with no backslash and no control character at all (compact JSON
+//! Lines are like this) has no escapes to check: one vectorised pass finds that out and
+//! where its quotes are, and its strings are skipped by looking up the next quote
+//! ([`plain`]). The text is a `str`, so keys and values need no UTF-8 check of their own.
+//! Whatever it does not handle exactly as serde_json does (a key with escapes, a
 //! syntax error anywhere, nesting past [`MAX_SKIP_DEPTH`]) makes it answer
 //! [`Scanned::Unusual`], and the caller parses the record with serde_json instead, whose
 //! answer and error message stand. So the fast path changes speed, never a verdict.
+
+mod plain;
 
 /// How deep the skipper follows nested values before leaving the record to serde_json (whose
 /// own limit, 128, then applies with its own error).
@@ -27,11 +30,11 @@ pub enum Scanned {
     Unusual,
 }
 
-/// Walks the object in `text`: for each member whose key `wanted` accepts, calls `member`
-/// with the key and the value's raw text (a complete, syntactically valid JSON value); the
-/// other values are skipped, their syntax checked. The text is UTF-8 already (a `str`), so
-/// keys and values are sliced from it unchecked by construction. A value's text starts at
-/// its first byte (no whitespace before it).
+/// Walks the object in `text`: for each member whose key `wanted` knows (it answers what the
+/// key is to the caller, `K`), calls `member` with that, the key and the value's raw text (a
+/// complete, syntactically valid JSON value, starting at its first byte); the other values
+/// are skipped, their syntax checked. The text is UTF-8 already (a `str`), so keys and values
+/// are sliced from it unchecked by construction.
 ///
 /// [`Scanned::Done`] means serde_json accepts `text` as one JSON object (and nothing after
 /// it but whitespace); [`Scanned::Unusual`] means it refuses it, or it holds a key with an
@@ -42,20 +45,21 @@ pub enum Scanned {
 ///
 /// let mut seen = Vec::new();
 /// let text = r#"{"id": 7, "skip": [1, {"a": null}], "Stage": "Won"}"#;
-/// assert_eq!(scan_object(text, |k| k != b"skip", |k, v| seen.push((k, v))), Scanned::Done);
+/// let wanted = |k: &[u8]| (k != b"skip").then_some(());
+/// assert_eq!(scan_object(text, wanted, |(), k, v| seen.push((k, v))), Scanned::Done);
 /// assert_eq!(seen, [("id", "7"), ("Stage", "\"Won\"")]);
-/// assert_eq!(scan_object(r#"{"a": 1,}"#, |_| true, |_, _| {}), Scanned::Unusual);
+/// assert_eq!(scan_object(r#"{"a": 1,}"#, |_| Some(()), |(), _, _| {}), Scanned::Unusual);
 /// ```
-pub fn scan_object<'a>(
+pub fn scan_object<'a, K>(
     text: &'a str,
-    wanted: impl Fn(&[u8]) -> bool,
-    mut member: impl FnMut(&'a str, &'a str),
+    wanted: impl Fn(&[u8]) -> Option<K>,
+    mut member: impl FnMut(K, &'a str, &'a str),
 ) -> Scanned {
     let bytes = text.as_bytes();
-    let found = if plain(bytes) {
-        Scanner::<true> { text, bytes, at: 0 }.object(&wanted, &mut member)
+    let found = if let Some(quotes) = plain::quotes(bytes) {
+        plain::object(text, &quotes, &wanted, &mut member)
     } else {
-        Scanner::<false> { text, bytes, at: 0 }.object(&wanted, &mut member)
+        Scanner { text, bytes, at: 0 }.object(&wanted, &mut member)
     };
     match found {
         Some(()) => Scanned::Done,
@@ -63,33 +67,20 @@ pub fn scan_object<'a>(
     }
 }
 
-/// Whether `bytes` hold no backslash and no control character (no byte below 0x20): then every
-/// `"` opens or closes a string, no string has an escape, and none can hold a character
-/// JSON refuses, so strings are skipped by finding the next `"` alone. Compact JSON Lines
-/// records are like this. (A fold without early exit per 32 bytes, which the compiler turns
-/// into SIMD compares.)
-fn plain(bytes: &[u8]) -> bool {
-    let mut chunks = bytes.chunks_exact(32);
-    for chunk in &mut chunks {
-        if chunk.iter().fold(0u8, |bad, &b| bad | u8::from(b < 0x20) | u8::from(b == b'\\')) != 0 {
-            return false;
-        }
-    }
-    !chunks.remainder().iter().any(|&b| b < 0x20 || b == b'\\')
-}
-
-/// `PLAIN`: the text has no backslash and no control character ([`plain`]).
-struct Scanner<'a, const PLAIN: bool> {
+/// The scanner for texts that are not plain ([`plain::quotes`]): escapes and control
+/// characters checked.
+struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
 
-impl<'a, const PLAIN: bool> Scanner<'a, PLAIN> {
+impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
@@ -103,7 +94,11 @@ impl<'a, const PLAIN: bool> Scanner<'a, PLAIN> {
     }
 
     /// The top-level object, then only whitespace to the end.
-    fn object(&mut self, wanted: &impl Fn(&[u8]) -> bool, member: &mut impl FnMut(&'a str, &'a str)) -> Option<()> {
+    fn object<K>(
+        &mut self,
+        wanted: &impl Fn(&[u8]) -> Option<K>,
+        member: &mut impl FnMut(K, &'a str, &'a str),
+    ) -> Option<()> {
         self.expect(b'{')?;
         self.skip_ws();
         if self.peek()? == b'}' {
@@ -116,8 +111,8 @@ impl<'a, const PLAIN: bool> Scanner<'a, PLAIN> {
                 self.skip_ws();
                 let start = self.at;
                 self.value(1)?;
-                if wanted(key.as_bytes()) {
-                    member(key, self.text.get(start..self.at)?);
+                if let Some(k) = wanted(key.as_bytes()) {
+                    member(k, key, self.text.get(start..self.at)?);
                 }
                 self.skip_ws();
                 match self.peek()? {
@@ -151,21 +146,6 @@ impl<'a, const PLAIN: bool> Scanner<'a, PLAIN> {
     fn skip_to_quote_or_escape(&mut self) -> Option<u8> {
         const ONES: u64 = u64::MAX / 255;
         const HIGH: u64 = ONES << 7;
-        if PLAIN {
-            // Only `"` can stop a string here. The first zero byte of `word ^ quotes` is
-            // found exactly (a false hit can only follow a true one).
-            while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
-                let x = u64::from_le_bytes(chunk.try_into().ok()?) ^ (ONES * u64::from(b'"'));
-                let hits = x.wrapping_sub(ONES) & !x & HIGH;
-                if hits != 0 {
-                    self.at += hits.trailing_zeros() as usize / 8;
-                    return Some(b'"');
-                }
-                self.at += 8;
-            }
-            self.at += memchr::memchr(b'"', self.bytes.get(self.at..)?)?;
-            return Some(b'"');
-        }
         while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
             let word = u64::from_le_bytes(chunk.try_into().ok()?);
             let control = word.wrapping_sub(ONES * 0x20) & !word;
@@ -309,8 +289,8 @@ mod tests {
         let mut got = Vec::new();
         let scanned = scan_object(
             text,
-            |k| wanted.iter().any(|w| w.as_bytes() == k),
-            |k, v| got.push((k.to_owned(), v.to_owned())),
+            |k| wanted.iter().any(|w| w.as_bytes() == k).then_some(()),
+            |(), k, v| got.push((k.to_owned(), v.to_owned())),
         );
         (scanned, got)
     }

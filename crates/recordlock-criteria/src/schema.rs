@@ -54,6 +54,10 @@ pub struct PicklistOption {
     pub display_value: String,
 }
 
+/// Up to this many option names, [`Field::option_of`] compares them one by one; beyond,
+/// it hashes.
+const MAX_LISTED_OPTIONS: usize = 48;
+
 /// One field of a module.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -64,12 +68,22 @@ pub struct Field {
     /// Case-folded actual and display values → option. An actual value wins over another
     /// option's equal display value.
     option_index: HashMap<String, OptionCode>,
+    /// The same, as a list: a record's picklist value of ASCII text is matched against it
+    /// ignoring ASCII case, without folding it into a new string and hashing that.
+    option_list: Vec<(Box<str>, OptionCode)>,
 }
 
 impl Field {
     /// A field without picklist options.
     pub fn new(api_name: impl Into<String>, data_type: FieldType) -> Field {
-        Field { api_name: api_name.into(), id: None, data_type, options: Vec::new(), option_index: HashMap::new() }
+        Field {
+            api_name: api_name.into(),
+            id: None,
+            data_type,
+            options: Vec::new(),
+            option_index: HashMap::new(),
+            option_list: Vec::new(),
+        }
     }
 
     /// Sets the field's id.
@@ -90,6 +104,7 @@ impl Field {
             index.entry(fold(&o.display_value)).or_insert(code);
         }
         self.options = options;
+        self.option_list = index.iter().map(|(k, c)| (k.as_str().into(), *c)).collect();
         self.option_index = index;
         self
     }
@@ -117,6 +132,20 @@ impl Field {
     /// The option named by `value` (actual or display value, ignoring case).
     pub fn option(&self, value: &str) -> Option<OptionCode> {
         self.option_index.get(&fold(value)).copied()
+    }
+
+    /// The option named by `value`, as [`Field::option`]. ASCII text is compared with the
+    /// folded names ignoring ASCII case (the names are folded, so lower case, and a name
+    /// with other characters cannot equal ASCII text): nothing is allocated or hashed.
+    pub fn option_of(&self, value: &str) -> Option<OptionCode> {
+        if value.is_ascii() && self.option_list.len() <= MAX_LISTED_OPTIONS {
+            return self
+                .option_list
+                .iter()
+                .find(|(name, _)| name.len() == value.len() && name.as_bytes().eq_ignore_ascii_case(value.as_bytes()))
+                .map(|(_, code)| *code);
+        }
+        self.option(value)
     }
 
     /// The option named by already case-folded text.

@@ -247,10 +247,9 @@ fn display_choice(field: &Field, c: &Choice) -> String {
 
 /// The choice `text` names in `field`: an option when it names one, else its folded text.
 pub fn choice_of(field: &Field, text: &str) -> Choice {
-    let folded = fold(text);
-    match field.option_folded(&folded) {
+    match field.option_of(text) {
         Some(code) => Choice::Option(code),
-        None => Choice::Other(folded.into()),
+        None => Choice::Other(fold(text).into()),
     }
 }
 

@@ -251,7 +251,7 @@ impl<'a> RequestLine<'a> {
         // The record's members found in place; a record the scanner leaves to serde_json
         // (an escaped key, a syntax error) is read by it.
         let mut ids = (None, 0);
-        match scan_object(self.record, |k| k == b"id", |_, raw| ids = (Some(raw), ids.1 + 1)) {
+        match scan_object(self.record, |k| (k == b"id").then_some(()), |(), _, raw| ids = (Some(raw), ids.1 + 1)) {
             Scanned::Done if ids.1 > 1 => None,
             Scanned::Done => id_of(ids.0?),
             Scanned::Unusual => {

@@ -19,6 +19,9 @@ const MAX_NUMBER_TEXT: usize = 64;
 /// assert_eq!(parse_decimal(&"9".repeat(10_000)), None);
 /// ```
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if let Some(d) = short_decimal(text) {
+        return Some(d);
+    }
     if text.len() > MAX_NUMBER_TEXT || !is_number_syntax(text) {
         return None;
     }
@@ -26,6 +29,42 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         None => Decimal::from_str_exact(text).ok(),
         Some((mantissa, exponent)) => scale_exactly(Decimal::from_str_exact(mantissa).ok()?, exponent.parse().ok()?),
     }
+}
+
+/// The common case read directly: `-?digits(.digits)?` of at most 19 bytes whose digits
+/// fit an `i64`, not a negative zero; exactly the `Decimal` the general path reads
+/// (the digits as the mantissa, the fraction's length as the scale). `None` sends anything
+/// else to the general path.
+fn short_decimal(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    if digits.len() > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut seen = 0u32;
+    let mut scale: Option<u32> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+                seen += 1;
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            b'.' if scale.is_none() && seen > 0 => scale = Some(0),
+            _ => return None,
+        }
+    }
+    // Digits before the point and, after a point, at least one more; no negative zero.
+    if seen == 0 || scale == Some(0) || (negative && mantissa == 0) {
+        return None;
+    }
+    let mantissa = if negative { -mantissa } else { mantissa };
+    Some(Decimal::new(mantissa, scale.unwrap_or(0)))
 }
 
 /// `m × 10^exp`, or `None` if that needs more digits than a `Decimal` holds. (Not
@@ -145,6 +184,71 @@ mod tests {
         assert_eq!(parse_decimal("1e3"), parse_decimal("1000"));
         assert_eq!(parse_decimal("-2.5E-3"), parse_decimal("-0.0025"));
         assert_eq!(parse_decimal("1.500e-27"), parse_decimal("0.0000000000000000000000000015"));
+    }
+
+    /// The short path reads exactly what the general one reads, digit for digit and scale
+    /// for scale (`1.50` keeps its scale of 2), and leaves everything else to it.
+    #[test]
+    fn short_decimals_are_read_as_the_general_path_reads_them() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "-0.50",
+            "007",
+            "1.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "12a",
+            "1e3",
+            "-.5",
+            "--1",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "99999999999999999999",
+            "0.000000000000000001",
+            "123456789.123456789",
+            "1234567890123456789",
+            "7281.08",
+            "1508.30",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for i in 0..2000u64 {
+            let n = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (i % 60);
+            let digits = n.to_string();
+            let point = (i as usize) % (digits.len() + 1);
+            let (a, b) = digits.split_at(point);
+            texts.push(if b.is_empty() { a.to_owned() } else { format!("{a}.{b}") });
+            texts.push(format!("-{}", texts.last().unwrap()));
+        }
+        for text in &texts {
+            let exact = if text.len() <= MAX_NUMBER_TEXT && is_number_syntax(text) && !text.contains(['e', 'E']) {
+                Decimal::from_str_exact(text).ok()
+            } else {
+                None
+            };
+            match short_decimal(text) {
+                Some(d) => {
+                    let e = exact.unwrap_or_else(|| panic!("{text}: short path read what the general one refuses"));
+                    assert_eq!(
+                        (d.mantissa(), d.scale(), d.is_sign_negative()),
+                        (e.mantissa(), e.scale(), e.is_sign_negative()),
+                        "{text}"
+                    );
+                }
+                None if text.contains(['e', 'E']) => {}
+                None => assert_eq!(
+                    parse_decimal(text).map(|d| (d.mantissa(), d.scale())),
+                    exact.map(|d| (d.mantissa(), d.scale())),
+                    "{text}"
+                ),
+            }
+        }
     }
 
     /// SPEC.md §2 Numbers: exact, also in exponent form — digits are never rounded away.

@@ -78,7 +78,7 @@ fn answer_one(app: &App, org: &str, module: &str, body: &[u8]) -> Result<Decisio
 /// Whether the body is one JSON value (a valid request or not) rather than JSON Lines.
 fn single_request(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else { return false };
-    scan_object(text, |_| false, |_, _| {}) == Scanned::Done
+    scan_object(text, |_| None::<()>, |(), _, _| {}) == Scanned::Done
         || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 

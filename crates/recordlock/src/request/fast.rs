@@ -120,8 +120,8 @@ fn members<'a, const N: usize>(raw: &'a str, keys: [&str; N]) -> Option<[Option<
     let mut ok = true;
     let scanned = scan_object(
         raw,
-        |_| true,
-        |key, value| match keys.iter().position(|k| *k == key).and_then(|i| values.get_mut(i)) {
+        |_| Some(()),
+        |(), key, value| match keys.iter().position(|k| *k == key).and_then(|i| values.get_mut(i)) {
             Some(slot) => ok &= slot.replace(value).is_none(),
             None => ok = false,
         },

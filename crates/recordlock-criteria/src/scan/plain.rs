@@ -1,0 +1,298 @@
+//! The scanner for plain texts: no backslash and no byte below 0x20 anywhere (compact JSON
+//! Lines records are like this).
+//!
+//! In such a text every `"` opens or closes a string and no string holds an escape or a
+//! character JSON refuses, so a string is skipped by finding the next `"`; and the only
+//! whitespace JSON allows there is the space. [`quotes`] finds out whether a text is plain
+//! and where its quotes are in one pass, 64 bytes at a time (compares the compiler turns
+//! into SIMD, then one bit per byte gathered by a multiplication): a string's closing
+//! quote is then the next set bit, a few instructions whatever the string's length. What
+//! is left is the grammar between strings, walked here with positions held in registers: keys and `:`,
+//! values (strings, numbers by JSON's grammar exactly, `true`/`false`/`null`, nested
+//! containers up to [`MAX_SKIP_DEPTH`]), `,` and the closing brackets, then nothing but
+//! spaces to the end. Anything else answers `None`, and the caller leaves the record to
+//! serde_json.
+
+use super::MAX_SKIP_DEPTH;
+
+use smallvec::SmallVec;
+
+/// One bit per byte of the text, set where the byte is `"`, 64 bytes a word (inline for
+/// texts of up to 2 KiB).
+pub(super) type Quotes = SmallVec<[u64; 32]>;
+
+/// Bit `i` of the result is the high bit of byte `i` of `flags` (read little-endian).
+const GATHER: u64 = 0x0002_0408_1020_4081;
+
+/// Where the quotes of `bytes` are, if `bytes` are plain (no backslash, no byte below 0x20).
+pub(super) fn quotes(bytes: &[u8]) -> Option<Quotes> {
+    let mut quotes = Quotes::from_elem(0, bytes.len().div_ceil(64));
+    let mut words = quotes.iter_mut();
+    let mut blocks = bytes.chunks_exact(64);
+    // Blocks first: `zip` stops at the first iterator's end without taking from the second.
+    for (block, word) in (&mut blocks).zip(&mut words) {
+        *word = block_quotes(block.try_into().ok()?)?;
+    }
+    let rest = blocks.remainder();
+    if let Some(word) = words.next() {
+        // Padded with spaces: neither a quote nor refused.
+        let mut block = [b' '; 64];
+        block.get_mut(..rest.len())?.copy_from_slice(rest);
+        *word = block_quotes(&block)?;
+    }
+    Some(quotes)
+}
+
+/// The quote bits of a 64-byte block, or `None` if it holds a backslash or a byte below 0x20.
+/// The loops have no early exit, so the compiler vectorises them.
+#[inline(always)]
+fn block_quotes(block: &[u8; 64]) -> Option<u64> {
+    let bad = block.iter().fold(0u8, |bad, &b| bad | u8::from(b < 0x20) | u8::from(b == b'\\'));
+    if bad != 0 {
+        return None;
+    }
+    let flags = block.map(|b| if b == b'"' { 0x80u8 } else { 0 });
+    let mut bits = 0u64;
+    for (k, word) in flags.chunks_exact(8).enumerate() {
+        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        bits |= (word.wrapping_mul(GATHER) >> 56) << (8 * k);
+    }
+    Some(bits)
+}
+
+/// Walks the top-level object of the plain `text`, whose [`quotes`] are `quotes`, as
+/// [`super::scan_object`] does.
+pub(super) fn object<'a, K>(
+    text: &'a str,
+    quotes: &[u64],
+    wanted: &impl Fn(&[u8]) -> Option<K>,
+    member: &mut impl FnMut(K, &'a str, &'a str),
+) -> Option<()> {
+    let bytes = text.as_bytes();
+    let t = &Text { bytes, quotes };
+    let mut at = spaces(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = spaces(bytes, at + 1);
+    if bytes.get(at) == Some(&b'}') {
+        return (spaces(bytes, at + 1) == bytes.len()).then_some(());
+    }
+    loop {
+        // A key: its opening quote at `at`.
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let key_start = at + 1;
+        let key_end = closing_quote(t, key_start)?;
+        at = key_end + 1;
+        if bytes.get(at) != Some(&b':') {
+            at = spaces(bytes, at);
+            if bytes.get(at) != Some(&b':') {
+                return None;
+            }
+        }
+        let value_start = spaces(bytes, at + 1);
+        // Strings first, without a call: most values are.
+        at = match bytes.get(value_start) {
+            Some(b'"') => closing_quote(t, value_start + 1)? + 1,
+            Some(b'0'..=b'9' | b'-') => number(bytes, value_start)?,
+            _ => value(t, value_start, 1)?,
+        };
+        if let Some(k) = wanted(bytes.get(key_start..key_end)?) {
+            // Quotes and the value's first and last bytes are ASCII: these are boundaries.
+            member(k, text.get(key_start..key_end)?, text.get(value_start..at)?);
+        }
+        if bytes.get(at) == Some(&b' ') {
+            at = spaces(bytes, at);
+        }
+        match bytes.get(at) {
+            Some(b',') => at = spaces(bytes, at + 1),
+            Some(b'}') => return (spaces(bytes, at + 1) == bytes.len()).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
+/// The position after the spaces from `at`.
+#[inline(always)]
+fn spaces(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    at
+}
+
+/// A plain text and its quote bits.
+struct Text<'a> {
+    bytes: &'a [u8],
+    quotes: &'a [u64],
+}
+
+/// The position of the first `"` at or after `at` (a string's closing quote): the next set
+/// quote bit.
+#[inline(always)]
+fn closing_quote(t: &Text<'_>, at: usize) -> Option<usize> {
+    let mut word = at / 64;
+    let mut bits = t.quotes.get(word)? & (u64::MAX << (at % 64));
+    while bits == 0 {
+        word += 1;
+        bits = *t.quotes.get(word)?;
+    }
+    Some(word * 64 + bits.trailing_zeros() as usize)
+}
+
+/// Skips the value starting at `at` (`depth` containers deep); the position after it.
+#[inline]
+fn value(t: &Text<'_>, at: usize, depth: usize) -> Option<usize> {
+    let bytes = t.bytes;
+    match *bytes.get(at)? {
+        b'"' => Some(closing_quote(t, at + 1)? + 1),
+        b'0'..=b'9' | b'-' => number(bytes, at),
+        b'{' => container::<true>(t, at, depth),
+        b'[' => container::<false>(t, at, depth),
+        b't' => literal(bytes, at, b"true"),
+        b'f' => literal(bytes, at, b"false"),
+        b'n' => literal(bytes, at, b"null"),
+        _ => None,
+    }
+}
+
+fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+    let end = at + word.len();
+    (bytes.get(at..end)? == word).then_some(end)
+}
+
+/// An object (`KEYED`) or array whose opening bracket is at `at`; the position after it.
+fn container<const KEYED: bool>(t: &Text<'_>, at: usize, depth: usize) -> Option<usize> {
+    let bytes = t.bytes;
+    if depth >= MAX_SKIP_DEPTH {
+        return None;
+    }
+    let close = if KEYED { b'}' } else { b']' };
+    let mut at = spaces(bytes, at + 1);
+    if bytes.get(at) == Some(&close) {
+        return Some(at + 1);
+    }
+    loop {
+        if KEYED {
+            if bytes.get(at) != Some(&b'"') {
+                return None;
+            }
+            at = spaces(bytes, closing_quote(t, at + 1)? + 1);
+            if bytes.get(at) != Some(&b':') {
+                return None;
+            }
+            at = spaces(bytes, at + 1);
+        }
+        at = match bytes.get(at) {
+            Some(b'"') => closing_quote(t, at + 1)? + 1,
+            _ => value(t, at, depth + 1)?,
+        };
+        at = spaces(bytes, at);
+        match bytes.get(at) {
+            Some(b',') => at = spaces(bytes, at + 1),
+            Some(&b) if b == close => return Some(at + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` from `at`; the position after it.
+#[inline(always)]
+fn number(bytes: &[u8], mut at: usize) -> Option<usize> {
+    if bytes.get(at) == Some(&b'-') {
+        at += 1;
+    }
+    match bytes.get(at)? {
+        b'0' => at += 1,
+        b'1'..=b'9' => at = digits(bytes, at + 1),
+        _ => return None,
+    }
+    if bytes.get(at) == Some(&b'.') {
+        at = some_digits(bytes, at + 1)?;
+    }
+    if let Some(b'e' | b'E') = bytes.get(at) {
+        at += 1;
+        if let Some(b'+' | b'-') = bytes.get(at) {
+            at += 1;
+        }
+        at = some_digits(bytes, at)?;
+    }
+    Some(at)
+}
+
+/// The position after the digits from `at`: eight bytes at a time while eight remain (a
+/// byte `b` is a digit when `b ^ b'0'` is below 10: adding 0x76 to its low seven bits sets
+/// its high bit otherwise, without a carry into the next byte), then one at a time.
+#[inline(always)]
+fn digits(bytes: &[u8], mut at: usize) -> usize {
+    const LOW: u64 = u64::MAX / 255 * 0x7f;
+    while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let x = u64::from_le_bytes(word) ^ (u64::MAX / 255 * u64::from(b'0'));
+        let not_digits = ((x & LOW).wrapping_add(u64::MAX / 255 * 0x76) | x) & !LOW;
+        if not_digits != 0 {
+            return at + not_digits.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+    }
+    at
+}
+
+#[inline(always)]
+fn some_digits(bytes: &[u8], at: usize) -> Option<usize> {
+    let end = digits(bytes, at);
+    (end > at).then_some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quote bits of every length of text (whole blocks, a remainder, none), against a
+    /// byte-by-byte count; texts with a backslash or a control character are not plain.
+    #[test]
+    fn quote_bits_are_exactly_the_quotes() {
+        let base = br#"{"id":"1","Deal_Name":"ACME \u00e9 x","n":[1,{"a":"b"}],"s":"caf\xc3\xa9 \"q\""}"#;
+        let plain: Vec<u8> = base.iter().copied().filter(|&b| b != b'\\').collect();
+        for len in 0..=plain.len().min(200) {
+            let text: Vec<u8> = plain.iter().copied().cycle().take(len * 3).collect();
+            let quotes = quotes(&text).unwrap();
+            assert_eq!(quotes.len(), text.len().div_ceil(64));
+            for (i, &b) in text.iter().enumerate() {
+                let bit = quotes[i / 64] >> (i % 64) & 1;
+                assert_eq!(bit == 1, b == b'"', "byte {i} of {len}");
+            }
+            // No bit past the end.
+            if let Some(last) = quotes.last() {
+                let used = text.len() - (quotes.len() - 1) * 64;
+                assert_eq!(last >> used.min(63) >> u32::from(used == 64), 0);
+            }
+        }
+        for bad in [&b"{\"a\": \"x\\ny\"}"[..], b"{\"a\":\t1}", b"{\"a\": \"\x01\"}"] {
+            let mut long = vec![b' '; 70];
+            long.extend_from_slice(bad);
+            assert!(quotes(bad).is_none() && quotes(&long).is_none(), "{bad:?}");
+        }
+    }
+
+    /// Generated-looking compact records take this path to the end (a record it gave up on
+    /// would still be read, by serde_json, so only this shows the fast path is taken).
+    #[test]
+    fn compact_records_are_scanned_to_the_end() {
+        let records = [
+            r#"{"id":"5843104000100000000","Owner":{"id":"58","name":"Gus Nakamura"},"Deal_Name":"Cyberdyne expansion","Amount":7281.08,"Stage":"Closed Won","Probability":70,"Tags":["a","b"],"Locked__s":false,"X":null,"Y":true,"E":-1.5e+3}"#,
+            r#" { "id" : 12 , "Émile" : "García" , "e" : {} , "f" : [ ] } "#,
+            r#"{}"#,
+        ];
+        for text in records {
+            let quotes = quotes(text.as_bytes()).unwrap();
+            let mut keys = 0;
+            assert_eq!(object(text, &quotes, &|_: &[u8]| Some(()), &mut |(), _, _| keys += 1), Some(()), "{text}");
+            assert!(keys > 0 || text.len() < 3, "{text}");
+        }
+    }
+}
