@@ -50,7 +50,7 @@ impl ShortPrefix {
 
     /// The answer on a value of at least eight bytes, `None` when folding must decide.
     #[inline(always)]
-    fn holds(self, head: [u8; 8]) -> Option<bool> {
+    pub(crate) fn holds(self, head: [u8; 8]) -> Option<bool> {
         let x = u64::from_le_bytes(head) & self.keep;
         // A byte with its case bit set equals a lowercase letter only if it is that
         // letter in either case; other bytes of the needle must be equal.

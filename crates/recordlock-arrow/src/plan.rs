@@ -465,7 +465,12 @@ fn int_rows<T: Copy>(
     key: impl Fn(T) -> i128,
 ) -> Rows {
     let mut hits = match cond {
-        IntCond::Range(lo, hi) => sel.filter_values(data, |v| (*lo..=*hi).contains(&key(v))),
+        IntCond::Range(lo, hi) if lo > hi => Rows::none(sel.len()),
+        IntCond::Range(lo, hi) => {
+            // `lo <= v <= hi` as one unsigned compare: values below `lo` wrap past the span.
+            let span = hi.abs_diff(*lo);
+            sel.filter_values(data, |v| key(v).wrapping_sub(*lo).cast_unsigned() <= span)
+        }
         IntCond::Set(set) => sel.filter_values(data, |v| set.binary_search(&key(v)).is_ok()),
     };
     if let Some(n) = nulls {
@@ -559,6 +564,16 @@ fn text_rows<'a>(
     if let Test::Text(t) = test
         && let Some(quick) = AsciiTest::new(t)
     {
+        if let AsciiTest::Prefix(_, Some(short)) = quick {
+            // The common case on its own: no dispatch on the test per row.
+            return sel.filter(|r| match bytes(r) {
+                None | Some([]) => false,
+                Some(b) => match b.first_chunk::<8>().map_or_else(|| quick.holds(b), |head| short.holds(*head)) {
+                    Some(answer) => answer,
+                    None => text(r).is_some_and(|s| text_holds(t, fold_into(s, &mut folded))),
+                },
+            });
+        }
         return sel.filter(|r| match bytes(r) {
             None | Some([]) => false,
             Some(b) => match quick.holds(b) {
