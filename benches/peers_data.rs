@@ -156,3 +156,32 @@ pub fn typed_rule() -> impl Fn(&TypedDeal) -> bool {
         (d.stage == won || d.stage == lost) && 100_000 <= d.cents && d.cents <= 5_000_000 && d.name.starts_with("acme")
     }
 }
+
+/// The records as one Arrow batch, as a columnar engine reads them: Stage dictionary-encoded,
+/// Amount Decimal128(20, 2), Deal_Name Utf8.
+pub fn peers_batch(records: &[Record]) -> arrow_array::RecordBatch {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int32Type;
+    use arrow_array::{ArrayRef, Decimal128Array, DictionaryArray, RecordBatch, StringArray};
+
+    let ids: ArrayRef = Arc::new(StringArray::from_iter_values(records.iter().map(|r| r.id.as_str())));
+    let stages: ArrayRef = Arc::new(records.iter().map(|r| r.stage.as_str()).collect::<DictionaryArray<Int32Type>>());
+    let amounts: ArrayRef = Arc::new(
+        Decimal128Array::from_iter_values(records.iter().map(|r| i128::from(r.cents)))
+            .with_precision_and_scale(20, 2)
+            .unwrap(),
+    );
+    let names: ArrayRef = Arc::new(StringArray::from_iter_values(records.iter().map(|r| r.deal_name.as_str())));
+    RecordBatch::try_from_iter([("id", ids), ("Stage", stages), ("Amount", amounts), ("Deal_Name", names)]).unwrap()
+}
+
+/// The peers rule as a rule set of one `lock_existing_records` rule.
+pub fn peers_rule_set() -> recordlock::RuleSet {
+    let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+        {"name": "R", "lock_existing_records": true, "criteria": criteria()}]}]});
+    let deals = recordlock::Module::resolve("Deals", None).unwrap();
+    recordlock::Policy::new(&body, deals, recordlock::Limits::default(), Default::default())
+        .unwrap()
+        .rule_set(recordlock::RuleScope::ExistingRecords)
+}

@@ -17,7 +17,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use recordlock::criteria::Row;
 use recordlock::{Limits, Module, Policy, RuleScope};
 use recordlock_arrow::{ColumnarPlan, MappingOptions};
-use recordlock_benches::peers_data::{N, criteria, ingested_rows, records, typed_deals, typed_rule};
+use recordlock_benches::peers_data::{
+    N, criteria, ingested_rows, peers_batch, peers_rule_set, records, typed_deals, typed_rule,
+};
 use recordlock_benches::{compile_rule, deals};
 use serde_json::json;
 
@@ -36,17 +38,8 @@ fn columnar(c: &mut Criterion) {
     let stage_field = schema.field(schema.slot("Stage").unwrap());
     let hand_written_struct = typed_rule();
 
-    let ids: ArrayRef = Arc::new(StringArray::from_iter_values(records.iter().map(|r| r.id.as_str())));
-    let stages: ArrayRef = Arc::new(records.iter().map(|r| r.stage.as_str()).collect::<DictionaryArray<Int32Type>>());
-    let amounts: ArrayRef = Arc::new(
-        Decimal128Array::from_iter_values(records.iter().map(|r| i128::from(r.cents)))
-            .with_precision_and_scale(20, 2)
-            .unwrap(),
-    );
-    let names: ArrayRef = Arc::new(StringArray::from_iter_values(records.iter().map(|r| r.deal_name.as_str())));
-    let batch = RecordBatch::try_from_iter([("id", ids), ("Stage", stages), ("Amount", amounts), ("Deal_Name", names)])
-        .unwrap();
-    let rules = policy(criteria()).rule_set(RuleScope::ExistingRecords);
+    let batch = peers_batch(&records);
+    let rules = peers_rule_set();
     let plan = ColumnarPlan::new(&rules, &batch.schema(), MappingOptions::default()).unwrap();
 
     let result = plan.evaluate(&batch).unwrap();

@@ -38,9 +38,11 @@
 //! assert!(String::from_utf8(out).unwrap().starts_with(r#"{"id":"5843104000200000000","rule":{"id":null,"name":"Won"}}"#));
 //! ```
 
+mod ascii_test;
 mod column;
 pub mod convert;
 mod ipc_schema;
+mod key_test;
 mod lower;
 pub mod mapping;
 mod plan;

@@ -17,8 +17,10 @@ use recordlock::criteria::typed::{Expr, Pred, Test, TextTest};
 use recordlock::criteria::{Error, ErrorCode, Field, JsonPath, Value};
 use serde_json::Value as Json;
 
+use crate::ascii_test::AsciiTest;
 use crate::column::{self, AnyText, Column, Form, Scaled, Strings};
-use crate::lower::{Lowered, lower};
+use crate::key_test::KeyTest;
+use crate::lower::{IntCond, Lowered, lower};
 use crate::mapping::{Encoding, Mapping, MappingError, MappingOptions, map_columns};
 use crate::rows::Rows;
 use crate::value_test::{holds, text_holds};
@@ -459,12 +461,16 @@ fn int_rows<T: Copy>(
     sel: &Rows,
     data: &[T],
     nulls: Option<&arrow_buffer::NullBuffer>,
-    cond: &crate::lower::IntCond,
+    cond: &IntCond,
     key: impl Fn(T) -> i128,
 ) -> Rows {
-    use crate::lower::IntCond;
     let mut hits = match cond {
-        IntCond::Range(lo, hi) => sel.filter_values(data, |v| (*lo..=*hi).contains(&key(v))),
+        IntCond::Range(lo, hi) if lo > hi => Rows::none(sel.len()),
+        IntCond::Range(lo, hi) => {
+            // `lo <= v <= hi` as one unsigned compare: values below `lo` wrap past the span.
+            let span = hi.abs_diff(*lo);
+            sel.filter_values(data, |v| key(v).wrapping_sub(*lo).cast_unsigned() <= span)
+        }
         IntCond::Set(set) => sel.filter_values(data, |v| set.binary_search(&key(v)).is_ok()),
     };
     if let Some(n) = nulls {
@@ -486,15 +492,7 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
         (Lowered::General, Column::Values { values, keys: Some(keys) }) => {
             // Once per distinct value, then gathered by key.
             let table: Vec<bool> = values.iter().map(|v| holds(test, v, field, ctx.opts)).collect();
-            let mut hits = if table.len() <= 64 {
-                // A small table as one word's bits: a shift and a mask per row.
-                let mask = table.iter().enumerate().fold(0u64, |m, (k, h)| m | (u64::from(*h) << k));
-                sel.filter_values(&keys.index, |k| u32::try_from(k).is_ok_and(|k| k < 64 && (mask >> k) & 1 == 1))
-            } else {
-                sel.filter_values(&keys.index, |k| {
-                    usize::try_from(k).ok().and_then(|k| table.get(k)).copied() == Some(true)
-                })
-            };
+            let mut hits = KeyTest::new(&table).rows(sel, &keys.index);
             if let Some(nulls) = &keys.nulls {
                 let valid = Rows::valid(nulls);
                 hits.keep_only(&valid);
@@ -566,6 +564,16 @@ fn text_rows<'a>(
     if let Test::Text(t) = test
         && let Some(quick) = AsciiTest::new(t)
     {
+        if let AsciiTest::Prefix(_, Some(short)) = quick {
+            // The common case on its own: no dispatch on the test per row.
+            return sel.filter(|r| match bytes(r) {
+                None | Some([]) => false,
+                Some(b) => match b.first_chunk::<8>().map_or_else(|| quick.holds(b), |head| short.holds(*head)) {
+                    Some(answer) => answer,
+                    None => text(r).is_some_and(|s| text_holds(t, fold_into(s, &mut folded))),
+                },
+            });
+        }
         return sel.filter(|r| match bytes(r) {
             None | Some([]) => false,
             Some(b) => match quick.holds(b) {
@@ -581,53 +589,6 @@ fn text_rows<'a>(
             _ => holds(test, &Value::Text(recordlock::criteria::fold(s).into()), field, ctx.opts),
         },
     })
-}
-
-/// A prefix, suffix or equality test with ASCII text, answered on a value's bytes where the
-/// part of the value it looks at is ASCII (whose Unicode lowercase is its ASCII lowercase,
-/// one byte a character, whatever surrounds it).
-#[derive(Debug, Clone, Copy)]
-enum AsciiTest<'t> {
-    Prefix(&'t [u8]),
-    Suffix(&'t [u8]),
-    Equal(&'t [u8]),
-}
-
-impl<'t> AsciiTest<'t> {
-    fn new(t: &'t TextTest) -> Option<AsciiTest<'t>> {
-        use recordlock::criteria::typed::SubstringKind;
-        let quick = match t {
-            TextTest::Substring(sub) if sub.kind == SubstringKind::StartsWith => {
-                AsciiTest::Prefix(sub.needle.as_bytes())
-            }
-            TextTest::Substring(sub) if sub.kind == SubstringKind::EndsWith => AsciiTest::Suffix(sub.needle.as_bytes()),
-            TextTest::Equal(k) => AsciiTest::Equal(k.as_bytes()),
-            _ => return None,
-        };
-        let (AsciiTest::Prefix(n) | AsciiTest::Suffix(n) | AsciiTest::Equal(n)) = quick;
-        n.is_ascii().then_some(quick)
-    }
-
-    /// The answer on a non-empty value's bytes, or `None` when folding must decide.
-    #[inline]
-    fn holds(self, b: &[u8]) -> Option<bool> {
-        match self {
-            AsciiTest::Prefix(n) => match b.get(..n.len()) {
-                // Equal to ASCII text: ASCII.
-                Some(head) if head.eq_ignore_ascii_case(n) => Some(true),
-                Some(head) if head.is_ascii() => Some(false),
-                // Shorter than the needle: only if folding cannot lengthen it.
-                None if b.is_ascii() => Some(false),
-                _ => None,
-            },
-            AsciiTest::Suffix(n) => match b.len().checked_sub(n.len()).and_then(|start| b.get(start..)) {
-                Some(tail) if b.is_ascii() => Some(tail.eq_ignore_ascii_case(n)),
-                None if b.is_ascii() => Some(false),
-                _ => None,
-            },
-            AsciiTest::Equal(n) => b.is_ascii().then(|| b.eq_ignore_ascii_case(n)),
-        }
-    }
 }
 
 #[inline]

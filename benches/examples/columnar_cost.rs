@@ -1,0 +1,49 @@
+//! The peers rule's cost per row in each engine, for instruction counts that do not move
+//! with the machine's load (criterion's times do):
+//!
+//! ```sh
+//! cargo build --release -p recordlock-benches --example columnar_cost
+//! for mode in none columnar vm struct; do
+//!   perf stat -x, -e instructions:u target/release/examples/columnar_cost $mode 2000 2>&1 | cut -d, -f1
+//! done
+//! ```
+//!
+//! Every mode builds the same data first (the 1,024 peers records as typed structs, VM rows
+//! and one Arrow batch); `none` stops there, so a mode's instructions per row are (its total
+//! - `none`'s) / (1,024 × rounds). `columnar`: `ColumnarPlan::evaluate` on the batch; `vm`:
+//! `Program::matches` on each pre-ingested row; `struct`: the hand-written closure over typed
+//! structs (the row-at-a-time floor).
+
+use std::hint::black_box;
+
+use recordlock::criteria::Row;
+use recordlock_arrow::{ColumnarPlan, MappingOptions};
+use recordlock_benches::compile_rule;
+use recordlock_benches::peers_data::{
+    criteria, ingested_rows, peers_batch, peers_rule_set, records, typed_deals, typed_rule,
+};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "columnar".to_owned());
+    let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000);
+    let records = records();
+    let (_, program) = compile_rule(&criteria());
+    let rows: Vec<Row> = ingested_rows(&records, &program);
+    let typed = typed_deals(&records);
+    let rule = typed_rule();
+    let batch = peers_batch(&records);
+    let plan = ColumnarPlan::new(&peers_rule_set(), &batch.schema(), MappingOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut locked = 0;
+    for _ in 0..rounds {
+        locked += match mode.as_str() {
+            "none" => 0,
+            "columnar" => plan.evaluate(black_box(&batch)).map_or(0, |e| e.locked()),
+            "vm" => black_box(&rows).iter().filter(|row| program.matches(row)).count(),
+            "struct" => black_box(&typed).iter().filter(|d| rule(d)).count(),
+            other => panic!("unknown mode {other}: none, columnar, vm or struct"),
+        };
+    }
+    println!("{mode}: {locked} rows locked in {rounds} rounds");
+}

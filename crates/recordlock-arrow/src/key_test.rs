@@ -1,0 +1,99 @@
+//! A leaf on a dictionary column as a test on its keys: the leaf is evaluated once per
+//! dictionary value, and the keys of the values it holds on become the cheapest comparison
+//! that selects exactly them — a range of keys or a pair of keys (compares LLVM vectorises),
+//! else a bit mask or a table.
+
+use crate::rows::Rows;
+
+/// The keys (indices into a dictionary's values) a leaf holds on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyTest {
+    /// No key.
+    None,
+    /// Keys `first..=last`.
+    Range { first: i32, last: i32 },
+    /// One of two keys.
+    Pair(i32, i32),
+    /// Key `k` when bit `k` is set (dictionaries of at most 64 values).
+    Mask(u64),
+    /// Key `k` when `table[k]`.
+    Table(Vec<bool>),
+}
+
+impl KeyTest {
+    /// The test selecting the keys `k` with `holds[k]`.
+    pub(crate) fn new(holds: &[bool]) -> KeyTest {
+        let keys: Vec<i32> =
+            holds.iter().enumerate().filter(|(_, h)| **h).filter_map(|(k, _)| i32::try_from(k).ok()).collect();
+        let count = holds.iter().filter(|h| **h).count();
+        if keys.len() != count {
+            // Keys past i32 (not possible for an Int32-keyed dictionary's values): the table.
+            return KeyTest::Table(holds.to_vec());
+        }
+        match keys.as_slice() {
+            [] => KeyTest::None,
+            [a, b] if b - a > 1 => KeyTest::Pair(*a, *b),
+            [first, .., last] | [first @ last] if last - first + 1 == i32::try_from(keys.len()).unwrap_or(-1) => {
+                KeyTest::Range { first: *first, last: *last }
+            }
+            _ if holds.len() <= 64 => KeyTest::Mask(keys.iter().fold(0u64, |m, k| m | (1u64 << k.unsigned_abs()))),
+            _ => KeyTest::Table(holds.to_vec()),
+        }
+    }
+
+    /// The rows of `sel` whose key (in `index`, one per row) the test selects.
+    pub(crate) fn rows(&self, sel: &Rows, index: &[i32]) -> Rows {
+        match self {
+            KeyTest::None => Rows::none(sel.len()),
+            KeyTest::Range { first, last } => {
+                // One unsigned compare: keys below `first` wrap to large values.
+                let span = last.abs_diff(*first);
+                sel.filter_values(index, |k| k.wrapping_sub(*first).cast_unsigned() <= span)
+            }
+            KeyTest::Pair(a, b) => sel.filter_values(index, |k| (k == *a) | (k == *b)),
+            KeyTest::Mask(mask) => {
+                sel.filter_values(index, |k| u32::try_from(k).is_ok_and(|k| k < 64 && (mask >> k) & 1 == 1))
+            }
+            KeyTest::Table(table) => {
+                sel.filter_values(index, |k| usize::try_from(k).ok().and_then(|k| table.get(k)).copied() == Some(true))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holds(n: usize, keys: &[usize]) -> Vec<bool> {
+        (0..n).map(|k| keys.contains(&k)).collect()
+    }
+
+    #[test]
+    fn the_cheapest_test_that_selects_exactly_the_keys() {
+        assert_eq!(KeyTest::new(&holds(5, &[])), KeyTest::None);
+        assert_eq!(KeyTest::new(&holds(5, &[3])), KeyTest::Range { first: 3, last: 3 });
+        assert_eq!(KeyTest::new(&holds(5, &[1, 2, 3])), KeyTest::Range { first: 1, last: 3 });
+        assert_eq!(KeyTest::new(&holds(5, &[1, 2])), KeyTest::Range { first: 1, last: 2 });
+        assert_eq!(KeyTest::new(&holds(5, &[0, 4])), KeyTest::Pair(0, 4));
+        assert_eq!(KeyTest::new(&holds(5, &[0, 2, 4])), KeyTest::Mask(0b10101));
+        assert!(matches!(KeyTest::new(&holds(100, &[0, 2, 99])), KeyTest::Table(_)));
+    }
+
+    #[test]
+    fn every_form_selects_the_same_rows_as_the_table() {
+        // Keys include nulls' arbitrary keys (negative, past the dictionary).
+        let index: Vec<i32> = (0..300).map(|i| (i * 7 % 23) - 3).collect();
+        let sel = Rows::all(index.len()).filter(|r| r % 5 != 0);
+        for n in [10usize, 20, 70] {
+            for keys in [vec![], vec![4], vec![2, 3, 4], vec![1, 9], vec![0, 5, 6], vec![0, n - 1]] {
+                let h = holds(n, &keys);
+                let want = sel.filter(|r| {
+                    index.get(r).and_then(|k| usize::try_from(*k).ok()).is_some_and(|k| h.get(k) == Some(&true))
+                });
+                assert_eq!(KeyTest::new(&h).rows(&sel, &index), want, "{n} {keys:?}");
+                assert_eq!(KeyTest::Table(h.clone()).rows(&sel, &index), want, "{n} {keys:?}");
+            }
+        }
+    }
+}
