@@ -178,8 +178,13 @@ pub fn peers_batch(records: &[Record]) -> arrow_array::RecordBatch {
 
 /// The peers rule as a rule set of one `lock_existing_records` rule.
 pub fn peers_rule_set() -> recordlock::RuleSet {
+    rule_set_of(criteria())
+}
+
+/// A Deals rule set of one `lock_existing_records` rule with `criteria`.
+pub fn rule_set_of(criteria: Json) -> recordlock::RuleSet {
     let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
-        {"name": "R", "lock_existing_records": true, "criteria": criteria()}]}]});
+        {"name": "R", "lock_existing_records": true, "criteria": criteria}]}]});
     let deals = recordlock::Module::resolve("Deals", None).unwrap();
     recordlock::Policy::new(&body, deals, recordlock::Limits::default(), Default::default())
         .unwrap()

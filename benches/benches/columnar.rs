@@ -12,22 +12,15 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, Decimal128Array, DictionaryArray, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, DictionaryArray, RecordBatch, StringArray};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use recordlock::criteria::Row;
-use recordlock::{Limits, Module, Policy, RuleScope};
 use recordlock_arrow::{ColumnarPlan, MappingOptions};
 use recordlock_benches::peers_data::{
-    N, criteria, ingested_rows, peers_batch, peers_rule_set, records, typed_deals, typed_rule,
+    N, criteria, ingested_rows, peers_batch, peers_rule_set, records, rule_set_of, typed_deals, typed_rule,
 };
 use recordlock_benches::{compile_rule, deals};
 use serde_json::json;
-
-fn policy(criteria: serde_json::Value) -> Policy {
-    let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
-        {"name": "R", "lock_existing_records": true, "criteria": criteria}]}]});
-    Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), Default::default()).unwrap()
-}
 
 fn columnar(c: &mut Criterion) {
     let records = records();
@@ -66,8 +59,7 @@ fn columnar(c: &mut Criterion) {
         Arc::new((0..ROWS).map(|i| options[(i * 7 + i / 3) % options.len()]).collect::<DictionaryArray<Int32Type>>());
     let ids: ArrayRef = Arc::new(StringArray::from_iter_values((0..ROWS).map(|i| i.to_string())));
     let big = RecordBatch::try_from_iter([("id", ids), ("Stage", stages)]).unwrap();
-    let one_leaf = policy(json!({"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}))
-        .rule_set(RuleScope::ExistingRecords);
+    let one_leaf = rule_set_of(json!({"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}));
     let plan = ColumnarPlan::new(&one_leaf, &big.schema(), MappingOptions::default()).unwrap();
     let expected = plan.evaluate(&big).unwrap().locked();
     assert!(expected > ROWS / 20, "{expected}");

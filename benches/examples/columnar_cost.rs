@@ -4,15 +4,15 @@
 //! ```sh
 //! cargo build --release -p recordlock-benches --example columnar_cost
 //! for mode in none columnar vm struct; do
-//!   perf stat -x, -e instructions:u target/release/examples/columnar_cost $mode 2000 2>&1 | cut -d, -f1
+//!   valgrind --tool=callgrind --callgrind-out-file=/tmp/cc.$mode target/release/examples/columnar_cost $mode 1000
 //! done
 //! ```
 //!
 //! Every mode builds the same data first (the 1,024 peers records as typed structs, VM rows
-//! and one Arrow batch); `none` stops there, so a mode's instructions per row are (its total
-//! - `none`'s) / (1,024 × rounds). `columnar`: `ColumnarPlan::evaluate` on the batch; `vm`:
-//! `Program::matches` on each pre-ingested row; `struct`: the hand-written closure over typed
-//! structs (the row-at-a-time floor).
+//! and one Arrow batch); `none` stops there, so a mode's instructions per row are its total
+//! less `none`'s, over 1,024 × rounds. `columnar`: `ColumnarPlan::evaluate` on the batch;
+//! `vm`: `Program::matches` on each pre-ingested row; `struct`: the hand-written closure over
+//! typed structs (the row-at-a-time floor).
 
 use std::hint::black_box;
 

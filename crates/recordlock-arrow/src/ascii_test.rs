@@ -36,10 +36,10 @@ impl ShortPrefix {
         let mut word = [0u8; 8];
         let mut keep = [0u8; 8];
         let mut case = [0u8; 8];
-        for (i, b) in needle.iter().enumerate() {
-            word[i] = b.to_ascii_lowercase();
-            keep[i] = 0xFF;
-            case[i] = if b.is_ascii_alphabetic() { 0x20 } else { 0 };
+        for (((w, k), c), b) in word.iter_mut().zip(&mut keep).zip(&mut case).zip(needle) {
+            *w = b.to_ascii_lowercase();
+            *k = 0xFF;
+            *c = if b.is_ascii_alphabetic() { 0x20 } else { 0 };
         }
         Some(ShortPrefix {
             needle: u64::from_le_bytes(word),

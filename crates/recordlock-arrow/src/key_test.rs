@@ -48,7 +48,7 @@ impl KeyTest {
             KeyTest::Range { first, last } => {
                 // One unsigned compare: keys below `first` wrap to large values.
                 let span = last.abs_diff(*first);
-                sel.filter_values(index, |k| k.wrapping_sub(*first).cast_unsigned() <= span)
+                sel.filter_values(index, |k| k.wrapping_sub(*first) as u32 <= span)
             }
             KeyTest::Pair(a, b) => sel.filter_values(index, |k| (k == *a) | (k == *b)),
             KeyTest::Mask(mask) => {

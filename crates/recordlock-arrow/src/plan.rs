@@ -469,7 +469,7 @@ fn int_rows<T: Copy>(
         IntCond::Range(lo, hi) => {
             // `lo <= v <= hi` as one unsigned compare: values below `lo` wrap past the span.
             let span = hi.abs_diff(*lo);
-            sel.filter_values(data, |v| key(v).wrapping_sub(*lo).cast_unsigned() <= span)
+            sel.filter_values(data, |v| key(v).wrapping_sub(*lo) as u128 <= span)
         }
         IntCond::Set(set) => sel.filter_values(data, |v| set.binary_search(&key(v)).is_ok()),
     };

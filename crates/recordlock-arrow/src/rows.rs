@@ -196,12 +196,12 @@ fn rows_of_word(w: usize, word: u64) -> impl Iterator<Item = usize> {
 /// 64 bytes, each 0 or 1, as the bits of a word (byte `j` is bit `j`).
 #[inline]
 fn pack(bytes: &[u8; WORD]) -> u64 {
-    let (groups, _) = bytes.as_chunks::<8>();
     let mut bits = 0u64;
-    for (g, group) in groups.iter().enumerate() {
+    for (g, group) in bytes.chunks_exact(8).enumerate() {
+        let group: [u8; 8] = group.try_into().unwrap_or_default();
         // Byte `i` of the group (bit 8i) times the multiplier's bit 56 - 7i lands on bit
         // 56 + i; no two products meet and none carries, since every byte is 0 or 1.
-        bits |= (u64::from_le_bytes(*group).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (g * 8);
+        bits |= (u64::from_le_bytes(group).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (g * 8);
     }
     bits
 }
