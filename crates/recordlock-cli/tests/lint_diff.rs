@@ -1,46 +1,11 @@
 //! Issue 7 on the command line: `recordlock lint` (one JSON finding a line, exit 0; an
 //! invalid configuration is exit 1) and `recordlock diff` (one line per changed record,
 //! summary on stderr).
-#![expect(clippy::unwrap_used, reason = "helpers of tests fail by panicking")]
-
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value as Json, json};
 
-fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_recordlock"))
-}
-
-fn example() -> String {
-    format!("{}/../../examples/deals.json", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A file in this test's scratch directory.
-fn scratch(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("recordlock-lint-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(binary())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn lines(out: &Output) -> Vec<Json> {
-    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
+mod common;
+use common::{EXAMPLE, lines, run, temp_file as scratch};
 
 fn body(rules: Json) -> String {
     json!({"record_locking_configurations": [{"lock_type": "automatic",
@@ -56,7 +21,7 @@ fn leaf(field: &str, cmp: &str, value: Json) -> Json {
 fn lint_prints_one_json_finding_a_line() {
     let config = scratch(
         "lint.json",
-        &body(json!([
+        body(json!([
             {"name": "Won", "criteria": leaf("Stage", "in", json!(["Closed Won", "Closed Lost"]))},
             {"name": "Won big", "criteria": {"group_operator": "AND", "group": [
                 leaf("Stage", "equal", json!("Closed Won")), leaf("Amount", "greater_than", json!(1000))]}},
@@ -90,12 +55,12 @@ fn lint_prints_one_json_finding_a_line() {
 
 #[test]
 fn lint_is_silent_on_the_example_and_exit_1_on_invalid_configurations() {
-    let out = run(&["lint", &example(), "--module", "Deals"], "");
+    let out = run(&["lint", EXAMPLE, "--module", "Deals"], "");
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
 
     let config =
-        scratch("invalid.json", &body(json!([{"name": "x", "criteria": leaf("Stage", "equal", json!("Won-ish"))}])));
+        scratch("invalid.json", body(json!([{"name": "x", "criteria": leaf("Stage", "equal", json!("Won-ish"))}])));
     let out = run(&["lint", &config, "--module", "Deals"], "");
     assert_eq!(out.status.code(), Some(1));
     let error = &lines(&out)[0];
@@ -128,8 +93,8 @@ fn lint_on_the_findings_example() {
 fn diff_prints_changed_records_and_a_summary() {
     let won = json!({"name": "Won", "criteria": leaf("Stage", "equal", json!("Closed Won"))});
     let big = |min: u32| json!({"name": "Big", "criteria": leaf("Amount", "greater_than", json!(min))});
-    let old = scratch("old.json", &body(json!([won.clone(), big(1000)])));
-    let new = scratch("new.json", &body(json!([won, big(5000)])));
+    let old = scratch("old.json", body(json!([won.clone(), big(1000)])));
+    let new = scratch("new.json", body(json!([won, big(5000)])));
     let records = [
         json!({"id": "1", "Stage": "Closed Won", "Amount": 10}),
         json!({"id": "2", "Amount": 2000}),
@@ -155,7 +120,7 @@ fn diff_prints_changed_records_and_a_summary() {
     // The same change as a store update request.
     let update = scratch(
         "update.json",
-        &json!({"record_locking_configurations": [{"excluded_fields": null, "locking_rules": [
+        json!({"record_locking_configurations": [{"excluded_fields": null, "locking_rules": [
             {"name": "Lost", "criteria": leaf("Stage", "equal", json!("Closed Lost"))}]}]})
         .to_string(),
     );
@@ -167,7 +132,7 @@ fn diff_prints_changed_records_and_a_summary() {
     assert_eq!(lines(&out)[0]["new_rule"]["name"], "Lost");
 
     // An invalid proposed configuration is exit 1 with its error object.
-    let bad = scratch("bad.json", &body(json!([])));
+    let bad = scratch("bad.json", body(json!([])));
     let out = run(&["diff", "--old", &old, "--new", &bad, "--module", "Deals"], "");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(lines(&out)[0]["code"], "DEPENDENT_FIELD_MISSING");

@@ -2,34 +2,12 @@
 //! record for every command, and explanations that show what the record holds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value as Json, json};
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/deals.json");
-
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_recordlock"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn lines(out: &Output) -> Vec<Json> {
-    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-fn temp_file(name: &str, bytes: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("recordlock-records-{}-{name}", std::process::id()));
-    std::fs::write(&path, bytes).unwrap();
-    path.to_string_lossy().into_owned()
-}
+mod common;
+use common::{EXAMPLE, lines, run, temp_file};
 
 const SWEEP: &[&str] = &["sweep", "--all-rules", "--config", EXAMPLE, "--module", "Deals", "-"];
 const DECIDE: &[&str] = &["decide", "--config", EXAMPLE, "--module", "Deals", "-"];
@@ -167,7 +145,7 @@ fn messages_name_the_input_and_the_problem() {
     assert_eq!(got[0]["error"]["details"]["expected_data_type"], "bigint");
     // A UTF-8 byte order mark at the start of a configuration or a records file is skipped.
     let config = std::fs::read(EXAMPLE).unwrap();
-    let with_bom = temp_file("bom.json", &[b"\xEF\xBB\xBF".as_slice(), &config].concat());
+    let with_bom = temp_file("bom.json", [b"\xEF\xBB\xBF".as_slice(), &config].concat());
     let records = temp_file("bom.jsonl", b"\xEF\xBB\xBF{\"id\": \"1\", \"Stage\": \"Closed Won\"}\n");
     let out = run(&["sweep", "--all-rules", "--config", &with_bom, "--module", "Deals", &records], b"");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

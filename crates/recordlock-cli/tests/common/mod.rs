@@ -24,6 +24,11 @@ pub fn run(args: &[impl AsRef<OsStr>], stdin: impl AsRef<[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The JSON lines the binary printed on its standard output.
+pub fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
 /// This test process's scratch directory (under the system's temporary directory), created.
 pub fn scratch_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("recordlock-cli-{}", std::process::id()));
