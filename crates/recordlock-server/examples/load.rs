@@ -2,6 +2,11 @@
 //! connections each send the same request back to back for `S` seconds; prints requests/s,
 //! latency percentiles and status counts. Bounded in time, loopback addresses only.
 //!
+//! `LOAD_THREADS=N` (default 1) sets the generator's threads: 1 runs every connection on one
+//! thread (a current-thread runtime), so on a small machine the generator takes at most one
+//! core from the server; N > 1 uses a multi-thread runtime with N workers. The configuration
+//! is printed after the figures.
+//!
 //! ```sh
 //! cargo run --release -p recordlock-server --example load -- \
 //!   http://127.0.0.1:8080/recordlock/v1/decide?module=Deals POST body.json 32 20 \
@@ -95,8 +100,18 @@ async fn connection(addr: String, request: std::sync::Arc<Vec<u8>>, until: Insta
     out
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    let threads: usize = std::env::var("LOAD_THREADS").ok().map_or(1, |t| t.parse().expect("LOAD_THREADS: a number"));
+    assert!(threads >= 1, "LOAD_THREADS: at least 1");
+    let runtime = if threads == 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()
+    };
+    runtime.expect("a runtime").block_on(generate(threads));
+}
+
+async fn generate(threads: usize) {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 6 {
         eprintln!("usage: load URL METHOD BODY_FILE|- CONNECTIONS SECONDS [HEADER...]");
@@ -141,12 +156,15 @@ async fn main() {
         let i = ((all.latencies_us.len() as f64 - 1.0) * p).round() as usize;
         all.latencies_us.get(i).map_or(0.0, |us| f64::from(*us) / 1000.0)
     };
+    let runtime = if threads == 1 { "1 thread (current-thread runtime)".to_owned() } else { format!("{threads} threads") };
     println!(
-        "{} requests in {elapsed:.1} s: {:.0} requests/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; statuses {:?}; connection errors {}",
+        "{} requests in {elapsed:.1} s: {:.0} requests/s; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms; statuses {:?}; connection errors {}; generator: {connections} connections, {runtime}",
         all.latencies_us.len(),
         all.latencies_us.len() as f64 / elapsed,
         pct(0.5),
+        pct(0.9),
         pct(0.99),
+        pct(0.999),
         pct(1.0),
         all.statuses,
         all.errors

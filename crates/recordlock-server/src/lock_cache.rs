@@ -70,6 +70,26 @@ impl LockCache {
         }
     }
 
+    /// [`LockCache::get`] for many records of a module under one lock: fills `found[i]` for
+    /// every `ids[i]` held (and leaves the others), and returns the generation to store
+    /// database reads under.
+    pub fn get_many<S: AsRef<str>>(
+        &self,
+        module: &str,
+        ids: &[S],
+        found: &mut [Option<Option<Arc<LockState>>>],
+    ) -> u64 {
+        let Ok(entries) = self.entries.lock() else { return u64::MAX };
+        if let Some(records) = entries.locks.get(module) {
+            for (slot, id) in found.iter_mut().zip(ids) {
+                if let Some(lock) = records.get(id.as_ref()) {
+                    *slot = Some(lock.clone());
+                }
+            }
+        }
+        entries.generation
+    }
+
     /// Stores a lock read from the database, if no write has ended since `generation` was
     /// handed out.
     pub fn insert(&self, generation: u64, module: &str, record_id: &str, lock: Option<Arc<LockState>>) {
@@ -112,6 +132,24 @@ mod tests {
         let len = cache.entries.lock().unwrap().len;
         assert!(len <= CAPACITY && len > 0, "{len}");
         assert_eq!(cache.get("Deals", &(CAPACITY + 9).to_string()), Cached::Hit(None));
+    }
+
+    #[test]
+    fn many_are_read_as_one_at_a_time() {
+        let cache = LockCache::default();
+        let Cached::Miss(g) = cache.get("Deals", "1") else { panic!() };
+        cache.insert(g, "Deals", "1", Some(Arc::new(LockState::Unlocked)));
+        cache.insert(g, "Deals", "2", None);
+        let ids = ["2", "3", "1", "2"];
+        let mut found = vec![None; ids.len()];
+        assert_eq!(cache.get_many("Deals", &ids, &mut found), g);
+        assert_eq!(found, [Some(None), None, Some(Some(Arc::new(LockState::Unlocked))), Some(None)]);
+        for (id, got) in ids.iter().zip(&found) {
+            assert_eq!(got.clone().map_or_else(|| Cached::Miss(g), Cached::Hit), cache.get("Deals", id));
+        }
+        let mut other = vec![None; 1];
+        cache.get_many("Contacts", &["1"], &mut other);
+        assert_eq!(other, [None]);
     }
 
     #[test]

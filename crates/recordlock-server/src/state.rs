@@ -331,28 +331,20 @@ impl App {
     /// The stored locks of records `ids` of `org`, in their order (`None`: no lock; an error
     /// for a lock that does not read): from memory when this process is the store's only
     /// writer ([`crate::lock_cache`]), the others in one database read.
-    pub fn stored_locks(&self, org: &Org, module: &str, ids: &[String]) -> Result<Vec<StoredLock>, DbError> {
-        let mut found: Vec<Option<StoredLock>> = vec![None; ids.len()];
-        let mut generation = None;
-        if !self.db.shared() {
-            for (slot, id) in found.iter_mut().zip(ids) {
-                match org.locks.get(module, id) {
-                    Cached::Hit(lock) => *slot = Some(Ok(lock)),
-                    Cached::Miss(g) => {
-                        generation.get_or_insert(g);
-                    }
-                }
-            }
-        }
+    pub fn stored_locks<S: AsRef<str>>(&self, org: &Org, module: &str, ids: &[S]) -> Result<Vec<StoredLock>, DbError> {
+        let mut cached: Vec<Option<Option<Arc<LockState>>>> = vec![None; ids.len()];
+        let generation = (!self.db.shared()).then(|| org.locks.get_many(module, ids, &mut cached));
+        let mut found: Vec<Option<StoredLock>> = cached.into_iter().map(|c| c.map(Ok)).collect();
         let missing: Vec<String> =
-            found.iter().zip(ids).filter(|(slot, _)| slot.is_none()).map(|(_, id)| id.clone()).collect();
+            found.iter().zip(ids).filter(|(slot, _)| slot.is_none()).map(|(_, id)| id.as_ref().to_owned()).collect();
         let read =
             if missing.is_empty() { HashMap::new() } else { self.db.lock_states(&org.name, module, &missing)? };
         Ok(found
-            .into_iter()
+            .iter_mut()
             .zip(ids)
             .map(|(slot, id)| {
-                slot.unwrap_or_else(|| {
+                slot.take().unwrap_or_else(|| {
+                    let id = id.as_ref();
                     // An id may be asked for twice (two lines about one record): `get`, not `remove`.
                     let lock = read.get(id).map(|text| parse_lock_state(text).map(Arc::new)).transpose();
                     if let (Ok(lock), Some(g)) = (&lock, generation) {

@@ -7,7 +7,7 @@ use clap::Args;
 use recordlock_server::db::Location;
 use recordlock_server::tokens::{Principal, Scope};
 
-use crate::common::Failure;
+use crate::common::{Failure, max_threads, THREADS_PER_CORE};
 
 /// The SQLite file holding configurations, locks and token hashes.
 const DEFAULT_STORE: &str = "recordlock.db";
@@ -20,7 +20,7 @@ fn store(text: &str) -> Result<Location, String> {
     Ok(Location::parse(text))
 }
 
-/// `serve [--store PATH] [--listen ADDR] [--request-timeout SECONDS]`.
+/// `serve [--store PATH] [--listen ADDR] [--request-timeout SECONDS] [--workers N]`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The state: a SQLite file (created if missing) or a PostgreSQL database
@@ -33,6 +33,24 @@ pub struct ServeArgs {
     /// Seconds a request may take, body included, before it is answered 408.
     #[arg(long, default_value_t = 30)]
     pub request_timeout: u64,
+    /// Threads serving requests (default: one a core). The same number answer JSON Lines
+    /// bodies in parallel. Fewer than the cores leaves room for other processes, e.g. a load
+    /// generator on the same machine.
+    #[arg(long)]
+    pub workers: Option<usize>,
+}
+
+/// The serving threads: `--workers`, checked as `--threads` is, or one a core.
+fn workers(requested: Option<usize>) -> Result<usize, Failure> {
+    let max = max_threads();
+    match requested {
+        None => Ok(max / THREADS_PER_CORE),
+        Some(n) if n == 0 || n > max => Err(Failure::Usage(format!(
+            "--workers {n}: give 1 to {max} ({THREADS_PER_CORE} per core of the {} here)",
+            max / THREADS_PER_CORE
+        ))),
+        Some(n) => Ok(n),
+    }
 }
 
 /// `token --store PATH --org ORG --user ID --profile ID [--lock-permission] [--unlock-permission] --scopes S,...`.
@@ -64,7 +82,14 @@ pub struct TokenArgs {
 /// Serves until SIGTERM or Ctrl-C; prints `listening on http://ADDR` on stdout once bound.
 pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
     recordlock_server::init_logging();
+    let workers = workers(args.workers)?;
+    // JSON Lines bodies are answered on rayon's global pool: as many threads as serve requests.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build_global()
+        .map_err(|e| Failure::Usage(format!("cannot start {workers} threads: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
         .enable_all()
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start the runtime: {e}")))?;

@@ -1,13 +1,20 @@
 //! `POST /recordlock/v1/decide` with a JSON Lines body: one answer a line, in input order,
 //! streamed as batches are answered.
 //!
-//! A batch of [`LINES_PER_BATCH`] lines is read in parallel (rayon's pool: a thread a core),
-//! in chunks of [`LINES_PER_CHUNK`]; then the stored locks of the records whose requests give
-//! none are read in one query; then the chunks are answered in parallel, each into its own
-//! buffer, and the buffers are sent in order. Every chunk keeps its buffers (requests, row,
-//! output) from batch to batch, so a line allocates little beyond its record id.
+//! A body is answered on a blocking thread, a batch of [`LINES_PER_BATCH`] lines at a time:
+//! its lines are read in chunks of [`LINES_PER_CHUNK`]; then the stored locks of the records
+//! whose requests give none are read in one go; then the chunks are answered, each into its
+//! own buffer, and the buffers are sent in order. Every chunk keeps its buffers (requests,
+//! row, output) from batch to batch, so a line allocates little beyond its record id.
+//!
+//! While fewer bodies are being answered than there are serving threads, the chunks of a
+//! batch are read and answered on every thread (rayon's pool); once the threads are all
+//! busy, each body is answered on its own thread, chunk after chunk, in the same order: the
+//! bodies then keep the cores busy between them, and no batch waits for a fork and join of
+//! threads (two thread switches a batch, and rayon's spinning while it waits for work).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::{Body, Bytes};
 use axum::http::HeaderValue;
@@ -21,12 +28,38 @@ use crate::routes::write_path::{NDJSON, check_size};
 use crate::state::{App, Org};
 
 /// Lines answered together: their stored locks are read together (from memory, or in a
-/// query per 500 ids on SQLite), and each batch is one fork and join of the threads.
+/// query per 500 ids on SQLite), and each batch is one fork and join of the threads when
+/// they are split between them.
 pub const LINES_PER_BATCH: usize = 1000;
 /// Lines a thread reads and answers at a time.
 pub const LINES_PER_CHUNK: usize = 250;
 /// Output is sent once this much has been answered.
 const SEND_BYTES: usize = 64 * 1024;
+
+/// JSON Lines bodies being answered now, in this process.
+static BODIES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// One body counted in [`BODIES_IN_FLIGHT`] while it lives.
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> InFlight {
+        BODIES_IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+        InFlight
+    }
+
+    /// Whether the next batch is to be split between the threads: fewer bodies (this one
+    /// among them) are being answered than there are threads.
+    fn split(&self) -> bool {
+        BODIES_IN_FLIGHT.load(Ordering::Relaxed) < rayon::current_num_threads()
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        BODIES_IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// The numbered (1-based) lines of a body that are not blank, without their line endings.
 pub fn numbered_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
@@ -49,11 +82,12 @@ pub fn numbered_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
 }
 
-/// A line being answered: its number, its request (or why it is none), and the id of the
-/// record whose stored lock it needs.
+/// A line being answered: its number, its request (valid only without an error), and the
+/// id of the record whose stored lock it needs.
 struct Pending<'a> {
     number: usize,
-    request: Result<RequestLine<'a>, Error>,
+    request: RequestLine<'a>,
+    error: Option<Error>,
     wants: Option<String>,
 }
 
@@ -74,16 +108,15 @@ impl<'a> Chunk<'a> {
         self.pending.truncate(lines.len());
         for (i, (number, line)) in lines.iter().enumerate() {
             if self.pending.len() <= i {
-                self.pending.push(Pending { number: *number, request: Ok(RequestLine::empty()), wants: None });
+                self.pending.push(Pending { number: 0, request: RequestLine::empty(), error: None, wants: None });
             }
             let Some(slot) = self.pending.get_mut(i) else { continue };
-            let mut request = match std::mem::replace(&mut slot.request, Ok(RequestLine::empty())) {
-                Ok(r) => r,
-                Err(_) => RequestLine::empty(),
-            };
             slot.number = *number;
-            slot.request = read_line(policy, line, &mut request).map(|()| request);
-            slot.wants = slot.request.as_ref().ok().filter(|r| r.lock().is_none()).and_then(RequestLine::record_id);
+            slot.error = read_line(policy, line, &mut slot.request).err();
+            slot.wants = match slot.error {
+                None if slot.request.lock().is_none() => slot.request.record_id(),
+                _ => None,
+            };
         }
     }
 
@@ -91,11 +124,9 @@ impl<'a> Chunk<'a> {
     fn answer(&mut self, policy: &Policy) {
         self.out.clear();
         for slot in &self.pending {
-            let written = match &slot.request {
-                Ok(request) => {
-                    serde_json::to_writer(&mut self.out, &policy.answer_request_line_in(request, &mut self.row))
-                }
-                Err(e) => {
+            let written = match &slot.error {
+                None => serde_json::to_writer(&mut self.out, &policy.answer_request_line_in(&slot.request, &mut self.row)),
+                Some(e) => {
                     if e.code() == ErrorCode::InternalError {
                         tracing::error!(error = %e.message(), "decide line failed");
                     }
@@ -119,13 +150,14 @@ fn read_line<'a>(policy: &Policy, line: &'a [u8], request: &mut RequestLine<'a>)
 
 /// Answers a batch of numbered lines, in order, onto `out`: the requests without a lock get
 /// their records' stored locks in one read ([`App::stored_locks`]). `chunks` are reused from
-/// batch to batch.
+/// batch to batch; `split`: whether to split the chunks between the threads.
 fn answer_batch<'a>(
     app: &App,
     org: &Org,
     policy: &Policy,
     batch: &[(usize, &'a [u8])],
     chunks: &mut Vec<Chunk<'a>>,
+    split: bool,
     out: &mut Vec<u8>,
 ) {
     let count = batch.len().div_ceil(LINES_PER_CHUNK);
@@ -133,8 +165,13 @@ fn answer_batch<'a>(
         chunks.push(Chunk::new(policy));
     }
     let Some(chunks) = chunks.get_mut(..count) else { return };
-    chunks.par_iter_mut().zip(batch.par_chunks(LINES_PER_CHUNK)).for_each(|(chunk, lines)| chunk.read(policy, lines));
-    let wanted: Vec<String> = chunks.iter().flat_map(|c| &c.pending).filter_map(|p| p.wants.clone()).collect();
+    let read = |(chunk, lines): (&mut Chunk<'a>, &[(usize, &'a [u8])])| chunk.read(policy, lines);
+    if split {
+        chunks.par_iter_mut().zip(batch.par_chunks(LINES_PER_CHUNK)).for_each(read);
+    } else {
+        chunks.iter_mut().zip(batch.chunks(LINES_PER_CHUNK)).for_each(read);
+    }
+    let wanted: Vec<&str> = chunks.iter().flat_map(|c| &c.pending).filter_map(|p| p.wants.as_deref()).collect();
     let stored =
         if wanted.is_empty() { Ok(Vec::new()) } else { app.stored_locks(org, policy.module().name(), &wanted) };
     let mut stored = match stored {
@@ -142,18 +179,25 @@ fn answer_batch<'a>(
         Err(e) => Err(e.to_string()),
     };
     for slot in chunks.iter_mut().flat_map(|c| &mut c.pending) {
-        let (Ok(request), Some(_)) = (&mut slot.request, &slot.wants) else { continue };
+        if slot.wants.is_none() {
+            continue;
+        }
         let lock = match &mut stored {
             Ok(locks) => locks.next().unwrap_or(Ok(None)),
             Err(e) => Err(e.clone()),
         };
         match lock {
-            Ok(Some(lock)) => request.set_lock(LockState::clone(&lock)),
+            Ok(Some(lock)) => slot.request.set_lock(LockState::clone(&lock)),
             Ok(None) => {}
-            Err(e) => slot.request = Err(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
+            Err(e) => slot.error = Some(Error::new(ErrorCode::InternalError, &JsonPath::root(), e)),
         }
     }
-    chunks.par_iter_mut().for_each(|chunk| chunk.answer(policy));
+    let answer = |chunk: &mut Chunk<'a>| chunk.answer(policy);
+    if split {
+        chunks.par_iter_mut().for_each(answer);
+    } else {
+        chunks.iter_mut().for_each(answer);
+    }
     for chunk in chunks.iter() {
         out.extend_from_slice(&chunk.out);
     }
@@ -164,6 +208,7 @@ fn answer_batch<'a>(
 pub fn stream_lines(app: Arc<App>, org: Arc<Org>, policy: Arc<Policy>, bytes: Bytes) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     tokio::task::spawn_blocking(move || {
+        let in_flight = InFlight::enter();
         let mut out = Vec::with_capacity(2 * SEND_BYTES);
         let mut lines = numbered_lines(&bytes);
         let (mut batch, mut chunks) = (Vec::with_capacity(LINES_PER_BATCH), Vec::new());
@@ -173,7 +218,7 @@ pub fn stream_lines(app: Arc<App>, org: Arc<Org>, policy: Arc<Policy>, bytes: By
             if batch.is_empty() {
                 break;
             }
-            answer_batch(&app, &org, &policy, &batch, &mut chunks, &mut out);
+            answer_batch(&app, &org, &policy, &batch, &mut chunks, in_flight.split(), &mut out);
             if out.len() >= SEND_BYTES {
                 let full = std::mem::replace(&mut out, Vec::with_capacity(2 * SEND_BYTES));
                 if tx.blocking_send(Bytes::from(full)).is_err() {

@@ -33,7 +33,7 @@ macro_rules! all_api_cases {
             manual_locks, manual_locks_need_manual_lock_type, automatic_locks_on_the_write_path,
             decide_json_lines, field_metadata, health_openapi_and_request_ids, state_survives_a_restart,
             a_failed_write_changes_nothing, slow_clients_are_cut_off, decide_json_lines_use_stored_locks_in_batches,
-            decisions_see_every_lock_write,
+            decisions_see_every_lock_write, decide_json_lines_at_once_answer_as_alone,
         );
     };
 }
@@ -673,4 +673,60 @@ pub async fn decisions_see_every_lock_write(store: TestStore) {
     a.delete(&format!("{CONFIGS}/{config_id}?module=Deals")).await.expect(200);
     f.create(&both_config()).await;
     assert_eq!(decide("5").await, "allowed", "the configuration's deletion released every lock");
+}
+
+/// JSON Lines bodies sent at once are answered as each is alone: with more bodies in flight
+/// than threads, each body is answered on its own thread rather than split between them
+/// (`routes/decide_lines.rs`), with the same answers in the same order: stored locks, a
+/// line's own lock, and bad lines with their numbers.
+pub async fn decide_json_lines_at_once_answer_as_alone(store: TestStore) {
+    let f = Fixture::new(store).await;
+    let a = &f.admin;
+    f.create(&both_config()).await;
+    for i in (0..3000).step_by(7) {
+        a.post("/recordlock/v1/records/saved?module=Deals", &json!({"id": i.to_string(), "Stage": "Closed Won"}))
+            .await
+            .expect(200);
+    }
+    let bodies: Vec<String> = (0..6)
+        .map(|b| {
+            let mut body = String::new();
+            for i in 0..2600 {
+                let id = (i * (b + 1)) % 3000;
+                match (i + b) % 97 {
+                    0 => body.push_str("{\"record\": {}, \"actor\": {}, \"operation\": {\"action\": \"fly\"}}\n"),
+                    1 => body.push_str("not json\n\n"),
+                    2 => body.push_str(&format!(
+                        "{{\"record\": {{\"id\": \"{id}\"}}, \"lock\": null, \"actor\": {{\"id\": \"u\"}}, \"operation\": {{\"action\": \"delete\"}}}}\n"
+                    )),
+                    _ => body.push_str(&format!(
+                        "{{\"record\": {{\"id\": {id}, \"Stage\": \"Qualification\"}}, \"actor\": {{\"id\": \"u\"}}, \"operation\": {{\"action\": \"update\", \"fields\": [\"Amount\"]}}}}\n"
+                    )),
+                }
+            }
+            body
+        })
+        .collect();
+    let send = |body: &String| {
+        let body = body.clone();
+        async move {
+            let r = a.send("POST", "/recordlock/v1/decide?module=Deals", Some(body), Some("application/x-ndjson")).await;
+            assert_eq!(r.status, 200);
+            r.text
+        }
+    };
+    let mut alone = Vec::new();
+    for body in &bodies {
+        alone.push(send(body).await);
+    }
+    for (body, answers) in bodies.iter().zip(&alone) {
+        assert_eq!(answers.lines().count(), body.lines().filter(|l| !l.is_empty()).count());
+        assert!(answers.contains("\"blocked\"") && answers.contains("\"allowed\"") && answers.contains("\"line\""));
+    }
+    for _ in 0..3 {
+        let together = futures_util::future::join_all(bodies.iter().map(send)).await;
+        for (i, (got, want)) in together.iter().zip(&alone).enumerate() {
+            assert!(got == want, "body {i} answered differently when sent with the others");
+        }
+    }
 }
