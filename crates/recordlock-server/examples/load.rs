@@ -156,7 +156,8 @@ async fn generate(threads: usize) {
         let i = ((all.latencies_us.len() as f64 - 1.0) * p).round() as usize;
         all.latencies_us.get(i).map_or(0.0, |us| f64::from(*us) / 1000.0)
     };
-    let runtime = if threads == 1 { "1 thread (current-thread runtime)".to_owned() } else { format!("{threads} threads") };
+    let runtime =
+        if threads == 1 { "1 thread (current-thread runtime)".to_owned() } else { format!("{threads} threads") };
     println!(
         "{} requests in {elapsed:.1} s: {:.0} requests/s; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms; statuses {:?}; connection errors {}; generator: {connections} connections, {runtime}",
         all.latencies_us.len(),

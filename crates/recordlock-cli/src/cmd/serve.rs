@@ -7,7 +7,7 @@ use clap::Args;
 use recordlock_server::db::Location;
 use recordlock_server::tokens::{Principal, Scope};
 
-use crate::common::{Failure, max_threads, THREADS_PER_CORE};
+use crate::common::{Failure, THREADS_PER_CORE, max_threads};
 
 /// The SQLite file holding configurations, locks and token hashes.
 const DEFAULT_STORE: &str = "recordlock.db";

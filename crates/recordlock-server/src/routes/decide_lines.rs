@@ -125,7 +125,9 @@ impl<'a> Chunk<'a> {
         self.out.clear();
         for slot in &self.pending {
             let written = match &slot.error {
-                None => serde_json::to_writer(&mut self.out, &policy.answer_request_line_in(&slot.request, &mut self.row)),
+                None => {
+                    serde_json::to_writer(&mut self.out, &policy.answer_request_line_in(&slot.request, &mut self.row))
+                }
                 Some(e) => {
                     if e.code() == ErrorCode::InternalError {
                         tracing::error!(error = %e.message(), "decide line failed");

@@ -710,7 +710,8 @@ pub async fn decide_json_lines_at_once_answer_as_alone(store: TestStore) {
     let send = |body: &String| {
         let body = body.clone();
         async move {
-            let r = a.send("POST", "/recordlock/v1/decide?module=Deals", Some(body), Some("application/x-ndjson")).await;
+            let r =
+                a.send("POST", "/recordlock/v1/decide?module=Deals", Some(body), Some("application/x-ndjson")).await;
             assert_eq!(r.status, 200);
             r.text
         }
