@@ -68,12 +68,13 @@ pub(super) fn top_level_id(record: &str) -> Option<IdMember<'_>> {
     })
 }
 
-/// The index of the quote that ends the string whose content starts at `from`.
+/// The index of the quote that ends the string whose content starts at `from`. (A byte
+/// loop: a record's strings are short, too short for `memchr`'s setup to pay.)
 fn string_end(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
     loop {
         let rest = bytes.get(at..)?;
-        let found = memchr::memchr2(b'"', b'\\', rest)?;
+        let found = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
         match rest.get(found)? {
             b'"' => return Some(at + found),
             // An escape: the next byte is escaped (a quote, a backslash or a letter).
