@@ -502,17 +502,23 @@ pub async fn parquet_frame(ctx: &SessionContext, rules: &RuleSet, table: &str) -
     let lowered = lower(rules, &schema)?;
     let id = id_text(&schema);
     // The row index in a projection right on the scan (the Parquet reader computes it),
-    // the filter pushed into the scan (pruning), the sort, and only then the CASE: a
-    // projection merged into the scan's must hold nothing but columns and the row index.
+    // the filter pushed into the scan (pruning), then the CASE, then the sort: a projection
+    // merged into the scan's must hold nothing but columns and the row index.
     let mut columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
     columns.push(file_row_index().alias(ROW_COLUMN));
+    // The sort holds every reported row until the last is read: only the output's columns,
+    // in the session's memory pool (spilled to disk beyond it).
     let reported = lowered.reported.or(id_missing(&schema));
-    Ok(df.select(columns)?.filter(reported)?.sort(vec![ident(ROW_COLUMN).sort(true, false)])?.select(vec![
-        id.alias("id"),
-        lowered.first_match.alias("rule"),
-        lowered.error.alias("error"),
-        cast(ident(ROW_COLUMN), DataType::UInt64).alias("row"),
-    ])?)
+    Ok(df
+        .select(columns)?
+        .filter(reported)?
+        .select(vec![
+            id.alias("id"),
+            lowered.first_match.alias("rule"),
+            lowered.error.alias("error"),
+            cast(ident(ROW_COLUMN), DataType::UInt64).alias("row"),
+        ])?
+        .sort(vec![ident("row").sort(true, false)])?)
 }
 
 /// Reads record lines with the policy's ingestor, as the JSON Lines sweep does.
