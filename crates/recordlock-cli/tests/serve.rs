@@ -48,9 +48,15 @@ fn mint(store: &str) -> String {
 /// Starts the server; returns the child (killed when dropped, so a failing test leaves no
 /// server running) and its address (read from its first stdout line).
 fn start(store: &str) -> (KillOnDrop, SocketAddr) {
+    start_with(store, &[])
+}
+
+/// [`start`] with more arguments to `serve`.
+fn start_with(store: &str, more: &[&str]) -> (KillOnDrop, SocketAddr) {
     let mut child = KillOnDrop::new(
         Command::new(BIN)
             .args(["serve", "--store", store, "--listen", "127.0.0.1:0"])
+            .args(more)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -230,6 +236,39 @@ fn acknowledged_writes_survive_kill_9() {
     let mut last = child.take().unwrap();
     last.kill().unwrap();
     last.wait().unwrap();
+}
+
+/// `--workers N` sets the serving threads: 0 or more than 4 a core is a usage error named
+/// before anything starts; one worker serves single and JSON Lines decides.
+#[test]
+fn workers_sets_the_serving_threads() {
+    let dir = TempDir::new("workers");
+    let db = dir.0.join("state.db");
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    for bad in ["0".to_owned(), (4 * cores + 1).to_string()] {
+        let out =
+            Command::new(BIN).args(["serve", "--store", db.to_str().unwrap(), "--workers", &bad]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "--workers {bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("--workers {bad}: give 1 to {}", 4 * cores)), "{err}");
+    }
+    let token = mint(db.to_str().unwrap());
+    let (child, addr) = start_with(db.to_str().unwrap(), &["--workers", "1"]);
+    let threads = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let body = json!({"record_locking_configurations": [{"lock_type": "manual"}]});
+    assert_eq!(http(addr, "POST", CONFIGS, &token, Some(&body.to_string())).unwrap().0, 201);
+    let line = r#"{"record": {"id": "1"}, "actor": {"id": "u"}, "operation": {"action": "delete"}}"#;
+    let (status, answer) = http(addr, "POST", "/recordlock/v1/decide?module=Deals", &token, Some(line)).unwrap();
+    assert_eq!((status, answer.as_str()), (200, r#"{"decision":"allowed"}"#));
+    let lines = format!("{line}\n").repeat(2500);
+    let (status, answers) = http(addr, "POST", "/recordlock/v1/decide?module=Deals", &token, Some(&lines)).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(answers.matches(r#"{"decision":"allowed"}"#).count(), 2500, "every line of the body");
+    if let Some(n) = threads.lines().find_map(|l| l.strip_prefix("Threads:")) {
+        // The main thread, one worker, rayon's one thread, and tokio's blocking pool (idle
+        // until a body or a write needs it): never a worker a core on a machine of more.
+        assert!(n.trim().parse::<usize>().unwrap() <= 4, "threads at start: {n}");
+    }
 }
 
 /// SIGTERM lets the request in flight finish, then the server exits 0.
