@@ -12,6 +12,8 @@
 //! busy, each body is answered on its own thread, chunk after chunk, in the same order: the
 //! bodies then keep the cores busy between them, and no batch waits for a fork and join of
 //! threads (two thread switches a batch, and rayon's spinning while it waits for work).
+//! The choice is made at each step (reading, answering); a body waiting for its stored locks
+//! (a round trip to PostgreSQL) is not counted, so the others may split onto its core.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,7 +41,7 @@ const SEND_BYTES: usize = 64 * 1024;
 /// JSON Lines bodies being answered now, in this process.
 static BODIES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
-/// One body counted in [`BODIES_IN_FLIGHT`] while it lives.
+/// One body counted in [`BODIES_IN_FLIGHT`] while it lives (and is not waiting).
 struct InFlight;
 
 impl InFlight {
@@ -48,10 +50,27 @@ impl InFlight {
         InFlight
     }
 
-    /// Whether the next batch is to be split between the threads: fewer bodies (this one
+    /// Whether the next step is to be split between the threads: fewer bodies (this one
     /// among them) are being answered than there are threads.
     fn split(&self) -> bool {
         BODIES_IN_FLIGHT.load(Ordering::Relaxed) < rayon::current_num_threads()
+    }
+
+    /// Runs `wait` (a read of stored locks, a network round trip on PostgreSQL) with this
+    /// body not counted: while it waits, its core is free for the others to split onto.
+    fn waiting<T>(&self, wait: impl FnOnce() -> T) -> T {
+        BODIES_IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+        let _back = Resume;
+        wait()
+    }
+}
+
+/// Counts a body that waited back in when dropped.
+struct Resume;
+
+impl Drop for Resume {
+    fn drop(&mut self) {
+        BODIES_IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -152,14 +171,14 @@ fn read_line<'a>(policy: &Policy, line: &'a [u8], request: &mut RequestLine<'a>)
 
 /// Answers a batch of numbered lines, in order, onto `out`: the requests without a lock get
 /// their records' stored locks in one read ([`App::stored_locks`]). `chunks` are reused from
-/// batch to batch; `split`: whether to split the chunks between the threads.
+/// batch to batch; the chunks are split between the threads when `in_flight` says so.
 fn answer_batch<'a>(
     app: &App,
     org: &Org,
     policy: &Policy,
     batch: &[(usize, &'a [u8])],
     chunks: &mut Vec<Chunk<'a>>,
-    split: bool,
+    in_flight: &InFlight,
     out: &mut Vec<u8>,
 ) {
     let count = batch.len().div_ceil(LINES_PER_CHUNK);
@@ -168,14 +187,17 @@ fn answer_batch<'a>(
     }
     let Some(chunks) = chunks.get_mut(..count) else { return };
     let read = |(chunk, lines): (&mut Chunk<'a>, &[(usize, &'a [u8])])| chunk.read(policy, lines);
-    if split {
+    if in_flight.split() {
         chunks.par_iter_mut().zip(batch.par_chunks(LINES_PER_CHUNK)).for_each(read);
     } else {
         chunks.iter_mut().zip(batch.chunks(LINES_PER_CHUNK)).for_each(read);
     }
     let wanted: Vec<&str> = chunks.iter().flat_map(|c| &c.pending).filter_map(|p| p.wants.as_deref()).collect();
-    let stored =
-        if wanted.is_empty() { Ok(Vec::new()) } else { app.stored_locks(org, policy.module().name(), &wanted) };
+    let stored = if wanted.is_empty() {
+        Ok(Vec::new())
+    } else {
+        in_flight.waiting(|| app.stored_locks(org, policy.module().name(), &wanted))
+    };
     let mut stored = match stored {
         Ok(locks) => Ok(locks.into_iter()),
         Err(e) => Err(e.to_string()),
@@ -195,7 +217,7 @@ fn answer_batch<'a>(
         }
     }
     let answer = |chunk: &mut Chunk<'a>| chunk.answer(policy);
-    if split {
+    if in_flight.split() {
         chunks.par_iter_mut().for_each(answer);
     } else {
         chunks.iter_mut().for_each(answer);
@@ -220,7 +242,7 @@ pub fn stream_lines(app: Arc<App>, org: Arc<Org>, policy: Arc<Policy>, bytes: By
             if batch.is_empty() {
                 break;
             }
-            answer_batch(&app, &org, &policy, &batch, &mut chunks, in_flight.split(), &mut out);
+            answer_batch(&app, &org, &policy, &batch, &mut chunks, &in_flight, &mut out);
             if out.len() >= SEND_BYTES {
                 let full = std::mem::replace(&mut out, Vec::with_capacity(2 * SEND_BYTES));
                 if tx.blocking_send(Bytes::from(full)).is_err() {
