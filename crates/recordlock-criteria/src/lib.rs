@@ -71,7 +71,7 @@ pub use crate::program::Program;
 pub use crate::record_error::RecordError;
 pub use crate::reference::{EvalOptions, Trace};
 pub use crate::row::{Ingestor, Row};
-pub use crate::scan::{Scanned, scan_bytes, scan_object};
+pub use crate::scan::{Scanned, scan_object};
 pub use crate::schema::{Field, FieldType, OptionCode, PicklistOption, Schema, Slot, TypeClass};
 pub use crate::sorted_set::SortedSet;
 pub use crate::text::{LikePattern, fold};

@@ -7,7 +7,7 @@
 //! field, and so is a field given twice.
 
 use crate::record_error::RecordError;
-use crate::scan::{Scanned, scan_bytes, scan_object};
+use crate::scan::{Scanned, scan_object};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -197,63 +197,53 @@ impl Ingestor {
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
     pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
-        match self.ingest_fast(row, Source::Text(text)) {
-            Some(read) => read,
-            None => self.ingest_bytes_with_serde(text.as_bytes(), row),
-        }
-    }
-
-    /// Reads a record given as JSON bytes into `row` (which is reset first), as
-    /// [`Ingestor::ingest_str`]. The fast path checks UTF-8 as it scans ([`scan_bytes`]: an
-    /// ASCII record needs no separate pass); bytes that are not UTF-8 are read by serde_json,
-    /// which refuses them in keys and the values read, and skips the values of fields not
-    /// read without that check.
-    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
-        match self.ingest_fast(row, Source::Bytes(bytes)) {
-            Some(read) => read,
-            None => self.ingest_bytes_with_serde(bytes, row),
-        }
-    }
-
-    /// The fast path: the scanner hands over the members found in place, unread values
-    /// skipped unbuilt. Anything it leaves to serde_json (`None`) is read
-    /// again from the start by [`Ingestor::ingest_bytes_with_serde`], so both give the same
-    /// verdict (`scan` explains why).
-    fn ingest_fast(&self, row: &mut Row, source: Source<'_>) -> Option<Result<(), RecordError>> {
+        // The fast path: the members found in place, unread values skipped unbuilt. Anything
+        // it leaves to serde_json is read again from the start by the path below, so both
+        // give the same verdict (`scan` explains why).
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut read_all = true;
-        let wanted = |key: &[u8]| self.keys.find(key);
-        let mut member = |index, key, raw: &str| match raw.as_bytes() {
-            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
-                // `raw` starts and ends with ASCII quotes, so this slice is on boundaries.
-                match raw.get(1..raw.len() - 1) {
-                    Some(text) => state.accept_at(index, key, Member::Text(text)),
-                    None => read_all = false,
+        let scanned = scan_object(
+            text,
+            |key| self.keys.find(key),
+            |index, key, raw| match raw.as_bytes() {
+                [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+                    // `raw` starts and ends with ASCII quotes, so this slice is on boundaries.
+                    match raw.get(1..raw.len() - 1) {
+                        Some(text) => state.accept_at(index, key, Member::Text(text)),
+                        None => read_all = false,
+                    }
                 }
-            }
-            // serde_json (arbitrary_precision) keeps a number's text as written but for
-            // an exponent, which it rewrites (`1E5` is `1e+5`): those go through it.
-            [b'-' | b'0'..=b'9', ..] if !raw.bytes().any(|b| b == b'e' || b == b'E') => {
-                state.accept_at(index, key, Member::Number(raw));
-            }
-            b"null" => state.accept_at(index, key, Member::Json(&Json::Null)),
-            _ => match serde_json::from_str::<Json>(raw) {
-                Ok(value) => state.accept_at(index, key, Member::Json(&value)),
-                Err(_) => read_all = false,
+                // serde_json (arbitrary_precision) keeps a number's text as written but for
+                // an exponent, which it rewrites (`1E5` is `1e+5`): those go through it.
+                [b'-' | b'0'..=b'9', ..] if !raw.bytes().any(|b| b == b'e' || b == b'E') => {
+                    state.accept_at(index, key, Member::Number(raw));
+                }
+                b"null" => state.accept_at(index, key, Member::Json(&Json::Null)),
+                _ => match serde_json::from_str::<Json>(raw) {
+                    Ok(value) => state.accept_at(index, key, Member::Json(&value)),
+                    Err(_) => read_all = false,
+                },
             },
-        };
-        let scanned = match source {
-            Source::Text(text) => scan_object(text, wanted, &mut member),
-            Source::Bytes(bytes) => scan_bytes(bytes, wanted, &mut member),
-        };
+        );
         if scanned == Scanned::Done && read_all {
-            return Some(match state.first_error {
+            return match state.first_error {
                 Some(e) => Err(RecordError::new(e)),
                 None => Ok(()),
-            });
+            };
         }
-        None
+        self.ingest_bytes_with_serde(text.as_bytes(), row)
+    }
+
+    /// Reads a record given as JSON bytes into `row` (which is reset first), as
+    /// [`Ingestor::ingest_str`]. Bytes that are UTF-8 (checked with SIMD) take the fast path;
+    /// others are read by serde_json, which refuses bytes that are not UTF-8 in keys and the
+    /// values read, and skips the values of fields not read without that check.
+    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
+        match simdutf8::basic::from_utf8(bytes) {
+            Ok(text) => self.ingest_str(text, row),
+            Err(_) => self.ingest_bytes_with_serde(bytes, row),
+        }
     }
 
     /// [`Ingestor::ingest_bytes`] without the fast path: serde_json reads the whole record.
@@ -348,15 +338,6 @@ impl KeyTable {
 
 fn length_bit(len: usize) -> u64 {
     1 << len.min(63)
-}
-
-/// A record's text for the fast path.
-#[derive(Clone, Copy)]
-enum Source<'a> {
-    /// Known to be UTF-8.
-    Text(&'a str),
-    /// Not yet checked.
-    Bytes(&'a [u8]),
 }
 
 /// A read member's value: a JSON string's text as found in the input (the fast path), or a

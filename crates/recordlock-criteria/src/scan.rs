@@ -56,48 +56,10 @@ pub fn scan_object<'a, K>(
     mut member: impl FnMut(K, &'a str, &'a str),
 ) -> Scanned {
     let bytes = text.as_bytes();
-    let found = if let Some(plain) = plain::plain(bytes) {
-        plain::object(bytes, &plain.quotes, &wanted, &mut member)
+    let found = if let Some(quotes) = plain::quotes(bytes) {
+        plain::object(text, &quotes, &wanted, &mut member)
     } else {
         Scanner { text, bytes, at: 0 }.object(&wanted, &mut member)
-    };
-    match found {
-        Some(()) => Scanned::Done,
-        None => Scanned::Unusual,
-    }
-}
-
-/// [`scan_object`] for bytes not yet known to be UTF-8: [`Scanned::Unusual`] (before any
-/// member is handed over) if they are not. A plain text is checked within the pass that
-/// finds its quotes: only the span of its blocks holding a byte of 0x80 or more goes
-/// through a UTF-8 check (none for an ASCII record), so the record is read once; other
-/// texts are checked whole first (with SIMD), then scanned as [`scan_object`] does.
-///
-/// ```
-/// use recordlock_criteria::{scan_bytes, Scanned};
-///
-/// let mut seen = Vec::new();
-/// assert_eq!(scan_bytes(br#"{"id": "7", "Name": "Jos\xc3\xa9"}"#, |k| Some(k.len()), |n, _, v| seen.push((n, v))), Scanned::Done);
-/// assert_eq!(seen, [(2, "\"7\""), (4, "\"José\"")]);
-/// assert_eq!(scan_bytes(b"{\"Name\": \"\xff\"}", |_| Some(()), |(), _, _| unreachable!()), Scanned::Unusual);
-/// ```
-pub fn scan_bytes<'a, K>(
-    bytes: &'a [u8],
-    wanted: impl Fn(&[u8]) -> Option<K>,
-    mut member: impl FnMut(K, &'a str, &'a str),
-) -> Scanned {
-    let found = match plain::plain(bytes) {
-        Some(plain) => {
-            let utf8 = match plain.non_ascii {
-                None => true,
-                Some(span) => bytes.get(span).is_some_and(|span| simdutf8::basic::from_utf8(span).is_ok()),
-            };
-            if utf8 { plain::object(bytes, &plain.quotes, &wanted, &mut member) } else { None }
-        }
-        None => match simdutf8::basic::from_utf8(bytes) {
-            Ok(text) => Scanner { text, bytes, at: 0 }.object(&wanted, &mut member),
-            Err(_) => None,
-        },
     };
     match found {
         Some(()) => Scanned::Done,

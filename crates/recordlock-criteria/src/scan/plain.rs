@@ -3,18 +3,15 @@
 //!
 //! In such a text every `"` opens or closes a string and no string holds an escape or a
 //! character JSON refuses, so a string is skipped by finding the next `"`; and the only
-//! whitespace JSON allows there is the space. [`plain`] finds out whether a text is plain,
-//! where its quotes are and which of its blocks hold bytes of 0x80 or more, in one pass, 64
-//! bytes at a time (SSE2 compares and `pmovmskb` through `safe_arch`; a portable version
-//! elsewhere): a string's closing quote is then the next set bit, a few instructions
-//! whatever the string's length, and an ASCII record needs no UTF-8 pass of its own. What
+//! whitespace JSON allows there is the space. [`quotes`] finds out whether a text is plain
+//! and where its quotes are in one pass, 64 bytes at a time (SSE2 compares and `pmovmskb`
+//! through `safe_arch`; a portable version elsewhere): a string's closing quote is then the
+//! next set bit, a few instructions whatever the string's length. What
 //! is left is the grammar between strings, walked here with positions held in registers: keys and `:`,
 //! values (strings, numbers by JSON's grammar exactly, `true`/`false`/`null`, nested
 //! containers up to [`MAX_SKIP_DEPTH`]), `,` and the closing brackets, then nothing but
 //! spaces to the end. Anything else answers `None`, and the caller leaves the record to
 //! serde_json.
-
-use std::ops::Range;
 
 use super::MAX_SKIP_DEPTH;
 
@@ -24,52 +21,32 @@ use smallvec::SmallVec;
 /// texts of up to 2 KiB).
 pub(super) type Quotes = SmallVec<[u64; 32]>;
 
-/// What [`plain`] found in a plain text.
-pub(super) struct Plain {
-    /// Where the quotes are.
-    pub(super) quotes: Quotes,
-    /// The bytes from the first to the last 64-byte block holding a byte of 0x80 or more:
-    /// all of the text a UTF-8 check needs to see (the blocks around it are ASCII, so it
-    /// starts and ends on character boundaries); `None` for an ASCII text.
-    pub(super) non_ascii: Option<Range<usize>>,
-}
-
-/// Whether `bytes` are plain (no backslash, no byte below 0x20) and, if so, where their
-/// quotes and their bytes of 0x80 or more are; one pass, 64 bytes at a time.
-pub(super) fn plain(bytes: &[u8]) -> Option<Plain> {
+/// Where the quotes of `bytes` are, if `bytes` are plain (no backslash, no byte below 0x20):
+/// one pass, 64 bytes at a time.
+pub(super) fn quotes(bytes: &[u8]) -> Option<Quotes> {
     let mut quotes = Quotes::from_elem(0, bytes.len().div_ceil(64));
-    let mut high_blocks: Option<(usize, usize)> = None;
-    let mut words = quotes.iter_mut().enumerate();
+    let mut words = quotes.iter_mut();
     let mut blocks = bytes.chunks_exact(64);
     // Blocks first: `zip` stops at the first iterator's end without taking from the second.
-    for (block, (i, word)) in (&mut blocks).zip(&mut words) {
-        let (bits, high) = block_bits(block.try_into().ok()?)?;
-        *word = bits;
-        if high {
-            high_blocks = Some((high_blocks.map_or(i, |(first, _)| first), i));
-        }
+    for (block, word) in (&mut blocks).zip(&mut words) {
+        *word = block_quotes(block.try_into().ok()?)?;
     }
     let rest = blocks.remainder();
-    if let Some((i, word)) = words.next() {
-        // Padded with spaces: neither a quote nor refused nor high.
+    if let Some(word) = words.next() {
+        // Padded with spaces: neither a quote nor refused.
         let mut block = [b' '; 64];
         block.get_mut(..rest.len())?.copy_from_slice(rest);
-        let (bits, high) = block_bits(&block)?;
-        *word = bits;
-        if high {
-            high_blocks = Some((high_blocks.map_or(i, |(first, _)| first), i));
-        }
+        *word = block_quotes(&block)?;
     }
-    let non_ascii = high_blocks.map(|(first, last)| first * 64..((last + 1) * 64).min(bytes.len()));
-    Some(Plain { quotes, non_ascii })
+    Some(quotes)
 }
 
-/// The quote bits of a 64-byte block and whether it holds a byte of 0x80 or more, or `None`
-/// if it holds a backslash or a byte below 0x20: SSE2 compares, each 16 gathered into bits
-/// by `pmovmskb` (`safe_arch` wraps them; SSE2 is part of every x86-64).
+/// The quote bits of a 64-byte block, or `None` if it holds a backslash or a byte below
+/// 0x20: SSE2 compares, each 16 results gathered into bits by `pmovmskb` (`safe_arch` wraps
+/// them without `unsafe` here; SSE2 is part of every x86-64).
 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
 #[inline(always)]
-fn block_bits(block: &[u8; 64]) -> Option<(u64, bool)> {
+fn block_quotes(block: &[u8; 64]) -> Option<u64> {
     use safe_arch::{
         bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, min_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
         zeroed_m128i,
@@ -79,25 +56,21 @@ fn block_bits(block: &[u8; 64]) -> Option<(u64, bool)> {
     let control = set_splat_i8_m128i(0x1f);
     let mut bits = 0u64;
     let mut bad = zeroed_m128i();
-    let mut any = zeroed_m128i();
     for (k, lane) in block.chunks_exact(16).enumerate() {
         let v = load_unaligned_m128i(lane.try_into().ok()?);
         bits |= u64::from(move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, quote)) as u16) << (16 * k);
         // A byte is below 0x20 when the unsigned minimum with 0x1f is the byte itself.
-        let refused = bitor_m128i(cmp_eq_mask_i8_m128i(v, backslash), cmp_eq_mask_i8_m128i(min_u8_m128i(v, control), v));
+        let refused =
+            bitor_m128i(cmp_eq_mask_i8_m128i(v, backslash), cmp_eq_mask_i8_m128i(min_u8_m128i(v, control), v));
         bad = bitor_m128i(bad, refused);
-        any = bitor_m128i(any, v);
     }
-    if move_mask_i8_m128i(bad) != 0 {
-        return None;
-    }
-    Some((bits, move_mask_i8_m128i(any) != 0))
+    (move_mask_i8_m128i(bad) == 0).then_some(bits)
 }
 
 #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
-use portable_block_bits as block_bits;
+use portable_block_quotes as block_quotes;
 
-/// [`block_bits`] for targets without SSE2, in portable Rust: compares with no early exit
+/// [`block_quotes`] for targets without SSE2, in portable Rust: compares with no early exit
 /// (the compiler vectorises them), then each 8 flags of 0x80 gathered into a byte by a
 /// multiplication. Tested against the SSE2 version on x86-64.
 #[cfg_attr(
@@ -105,33 +78,31 @@ use portable_block_bits as block_bits;
     expect(dead_code, reason = "the SSE2 version is used here; this one is for other targets and tests")
 )]
 #[inline(always)]
-fn portable_block_bits(block: &[u8; 64]) -> Option<(u64, bool)> {
+fn portable_block_quotes(block: &[u8; 64]) -> Option<u64> {
     /// Bit `i` of the product's top byte is the high bit of byte `i` of the word.
     const GATHER: u64 = 0x0002_0408_1020_4081;
     let bad = block.iter().fold(0u8, |bad, &b| bad | u8::from(b < 0x20) | u8::from(b == b'\\'));
     if bad != 0 {
         return None;
     }
-    let high = block.iter().fold(0u8, |any, &b| any | b) >= 0x80;
     let flags = block.map(|b| if b == b'"' { 0x80u8 } else { 0 });
     let mut bits = 0u64;
     for (k, word) in flags.chunks_exact(8).enumerate() {
         let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
         bits |= (word.wrapping_mul(GATHER) >> 56) << (8 * k);
     }
-    Some((bits, high))
+    Some(bits)
 }
 
-/// Walks the top-level object of the plain text `bytes`, whose quotes are `quotes` (from
-/// [`plain`]), as [`super::scan_object`] does. The caller has checked that `bytes` are UTF-8;
-/// the keys and values handed over are checked again as they are turned into `str` (they
-/// are short, and a failure would only send the record to serde_json).
+/// Walks the top-level object of the plain `text`, whose [`quotes`] are `quotes`, as
+/// [`super::scan_object`] does.
 pub(super) fn object<'a, K>(
-    bytes: &'a [u8],
+    text: &'a str,
     quotes: &[u64],
     wanted: &impl Fn(&[u8]) -> Option<K>,
     member: &mut impl FnMut(K, &'a str, &'a str),
 ) -> Option<()> {
+    let bytes = text.as_bytes();
     let t = &Text { bytes, quotes };
     let mut at = spaces(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
@@ -163,9 +134,8 @@ pub(super) fn object<'a, K>(
             _ => value(t, value_start, 1)?,
         };
         if let Some(k) = wanted(bytes.get(key_start..key_end)?) {
-            // One UTF-8 check for the key, the `:` and the value; the cuts are at ASCII bytes.
-            let pair = std::str::from_utf8(bytes.get(key_start..at)?).ok()?;
-            member(k, pair.get(..key_end - key_start)?, pair.get(value_start - key_start..)?);
+            // Quotes and the value's first and last bytes are ASCII: these are boundaries.
+            member(k, text.get(key_start..key_end)?, text.get(value_start..at)?);
         }
         if bytes.get(at) == Some(&b' ') {
             at = spaces(bytes, at);
@@ -324,8 +294,7 @@ mod tests {
         let base: Vec<u8> = base.iter().copied().filter(|&b| b != b'\\').collect();
         for len in 0..=base.len().min(200) {
             let text: Vec<u8> = base.iter().copied().cycle().take(len * 3).collect();
-            let found = plain(&text).unwrap();
-            let quotes = &found.quotes;
+            let quotes = quotes(&text).unwrap();
             assert_eq!(quotes.len(), text.len().div_ceil(64));
             for (i, &b) in text.iter().enumerate() {
                 let bit = quotes[i / 64] >> (i % 64) & 1;
@@ -340,45 +309,24 @@ mod tests {
         for bad in [&b"{\"a\": \"x\\ny\"}"[..], b"{\"a\":\t1}", b"{\"a\": \"\x01\"}"] {
             let mut long = vec![b' '; 70];
             long.extend_from_slice(bad);
-            assert!(plain(bad).is_none() && plain(&long).is_none(), "{bad:?}");
+            assert!(quotes(bad).is_none() && quotes(&long).is_none(), "{bad:?}");
         }
     }
 
-    /// The SSE2 pass and the portable one agree on every byte value in every position, and
-    /// the non-ASCII span covers exactly the blocks with a byte of 0x80 or more.
+    /// The SSE2 pass and the portable one agree on every byte value in every position of a
+    /// block, in a few backgrounds.
     #[test]
-    fn block_passes_agree_and_find_the_non_ascii_blocks() {
-        // Every byte value at every position of a block, in a few backgrounds.
+    fn block_passes_agree() {
         for background in [b' ', b'a', b'"', 0xc3] {
             for b in 0..=255u8 {
                 for at in [0, 1, 15, 16, 17, 31, 32, 47, 48, 63] {
                     let mut block = [background; 64];
                     block[at] = b;
-                    assert_eq!(block_bits(&block), portable_block_bits(&block), "byte {b:#x} at {at} in {background:#x}");
+                    let quotes = block_quotes(&block);
+                    assert_eq!(quotes, portable_block_quotes(&block), "byte {b:#x} at {at} in {background:#x}");
+                    let refused = b < 0x20 || b == b'\\';
+                    assert_eq!(quotes.is_none(), refused, "byte {b:#x} at {at}");
                 }
-            }
-        }
-        // A pseudo-random walk over mixed texts (xorshift: no dependency, reproducible).
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let alphabet = b"\"ab :,{}[]0123456789\xc3\xa9\xe2\x82\xac";
-        for len in 0..400 {
-            let text: Vec<u8> = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    alphabet[(x % alphabet.len() as u64) as usize]
-                })
-                .collect();
-            let found = plain(&text).unwrap();
-            let high: Vec<usize> = (0..text.len()).filter(|&i| text[i] >= 0x80).collect();
-            match (&found.non_ascii, high.first(), high.last()) {
-                (None, None, None) => {}
-                (Some(span), Some(&first), Some(&last)) => {
-                    assert_eq!(span.start, first / 64 * 64, "{len}");
-                    assert_eq!(span.end, ((last / 64 + 1) * 64).min(text.len()), "{len}");
-                }
-                other => panic!("{len}: {other:?}"),
             }
         }
     }
@@ -393,9 +341,9 @@ mod tests {
             r#"{}"#,
         ];
         for text in records {
-            let found = plain(text.as_bytes()).unwrap();
+            let quotes = quotes(text.as_bytes()).unwrap();
             let mut keys = 0;
-            let walked = object(text.as_bytes(), &found.quotes, &|_: &[u8]| Some(()), &mut |(), _, _| keys += 1);
+            let walked = object(text, &quotes, &|_: &[u8]| Some(()), &mut |(), _, _| keys += 1);
             assert_eq!(walked, Some(()), "{text}");
             assert!(keys > 0 || text.len() < 3, "{text}");
         }
