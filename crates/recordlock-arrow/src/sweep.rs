@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 use std::sync::OnceLock;
 
+use recordlock::RuleSet;
 use recordlock::criteria::{Error, RecordError};
 use serde_json::json;
 
@@ -108,7 +109,24 @@ pub struct LineWriter {
 impl LineWriter {
     /// A writer for `plan`'s rules.
     pub fn new(plan: &ColumnarPlan) -> LineWriter {
-        LineWriter { rules: plan.rules().rules().iter().map(|r| r.to_json().to_string()).collect() }
+        LineWriter::for_rules(plan.rules())
+    }
+
+    /// A writer for `rules` (another engine's sweep writes the same lines).
+    pub fn for_rules(rules: &RuleSet) -> LineWriter {
+        LineWriter { rules: rules.rules().iter().map(|r| r.to_json().to_string()).collect() }
+    }
+
+    /// Writes the line of a row that rule `rule` (its index in the rules) locks, and a newline.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn write_locked(&self, out: &mut impl Write, id: Option<&str>, rule: usize) -> io::Result<()> {
+        out.write_all(b"{\"id\":")?;
+        serde_json::to_writer(&mut *out, &id)?;
+        out.write_all(b",\"rule\":")?;
+        out.write_all(self.rules.get(rule).map_or("null", String::as_str).as_bytes())?;
+        out.write_all(b"}\n")
     }
 
     /// Writes `line` and a newline.
@@ -117,13 +135,7 @@ impl LineWriter {
     /// The writer's.
     pub fn write(&self, out: &mut impl Write, line: &SweepLine<'_>) -> io::Result<()> {
         match line {
-            SweepLine::Locked { id, rule } => {
-                out.write_all(b"{\"id\":")?;
-                serde_json::to_writer(&mut *out, id)?;
-                out.write_all(b",\"rule\":")?;
-                out.write_all(self.rules.get(*rule).map_or("null", String::as_str).as_bytes())?;
-                out.write_all(b"}\n")
-            }
+            SweepLine::Locked { id, rule } => self.write_locked(out, id.as_deref(), *rule),
             SweepLine::Unevaluable { id, error, line } => {
                 serde_json::to_writer(&mut *out, &json!({"id": id, "error": error, "line": line}))?;
                 out.write_all(b"\n")

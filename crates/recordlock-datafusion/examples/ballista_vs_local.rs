@@ -82,9 +82,8 @@ async fn sweep(
     let mut out = Vec::new();
     let s = Sweep { policy, scope: RuleScope::ExistingRecords, ctx, remote };
     let stats = s
-        .run(files, &mut |line| {
-            serde_json::to_writer(&mut out, line)?;
-            out.push(b'\n');
+        .run(files, &mut |lines| {
+            out.extend_from_slice(lines);
             Ok(())
         })
         .await?;

@@ -25,14 +25,17 @@
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use datafusion::arrow::array::{Array, Int32Array, StringArray};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, UInt64Array};
 use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{Field, Int32Type, Schema, UInt64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::functions::expr_fn::file_row_index;
 use datafusion::logical_expr::{cast, lit};
 use datafusion::prelude::{DataFrame, Expr, ParquetReadOptions, SessionContext, ident};
 use datafusion::scalar::ScalarValue;
-use recordlock::criteria::{JsonPath, Row, TypeClass};
+use recordlock::criteria::{JsonPath, RecordError, Row};
 use recordlock::lines::{LineRead, read_line_bounded};
 use recordlock::{Policy, RuleScope, RuleSet};
 use serde_json::{Map, Value as Json, json};
@@ -42,7 +45,9 @@ use crate::error::Error;
 use crate::lower::{UNEVALUABLE, lower};
 use crate::typing::{needs_typing, typed_batch};
 use recordlock_arrow::mapping::{MappingOptions, map_columns};
+use recordlock_arrow::read::{self, Part};
 use recordlock_arrow::records::{ID_COLUMN, Read, RecordsBuilder, record_error_json};
+use recordlock_arrow::sweep::LineWriter;
 
 /// The row's position in its Parquet file.
 const ROW_COLUMN: &str = "__recordlock_row";
@@ -149,28 +154,86 @@ pub struct Stats {
     pub errors: u64,
 }
 
-/// The counts of a sweep so far, and whom to tell after each batch.
-struct Tally<'p> {
+/// Where a sweep's lines go: the rules' line writer, the caller's `emit`, the counts so far
+/// and whom to tell after each batch.
+struct Output<'o> {
+    writer: LineWriter,
+    /// How many rules there are.
+    rules: usize,
+    emit: &'o mut dyn FnMut(&[u8]) -> io::Result<()>,
     stats: Stats,
-    progress: &'p mut dyn FnMut(&Stats),
+    progress: &'o mut dyn FnMut(&Stats),
+    /// A batch's lines, reused from batch to batch.
+    lines: Vec<u8>,
 }
 
-impl Tally<'_> {
-    fn tick(&mut self) {
+impl<'o> Output<'o> {
+    fn new(
+        rules: &RuleSet,
+        emit: &'o mut dyn FnMut(&[u8]) -> io::Result<()>,
+        progress: &'o mut dyn FnMut(&Stats),
+    ) -> Output<'o> {
+        Output {
+            writer: LineWriter::for_rules(rules),
+            rules: rules.rules().len(),
+            emit,
+            stats: Stats::default(),
+            progress,
+            lines: Vec::new(),
+        }
+    }
+
+    /// Writes the output lines of a result batch: `id`, `rule` ([`Lowered::first_match`]),
+    /// `error`, and `row` (the 0-based row in the file) when the input has rows, not lines.
+    /// Rows without an id are error lines (no lock could be applied to them), after rows
+    /// that cannot be evaluated, as in the columnar engine.
+    fn batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        let column = |name: &str| batch.column_by_name(name).ok_or_else(|| Error::Input(format!("no `{name}` column")));
+        let ids = column("id")?.as_string_opt::<i32>().ok_or_else(|| Error::Input("id is not text".into()))?;
+        let matched =
+            column("rule")?.as_primitive_opt::<Int32Type>().ok_or_else(|| Error::Input("rule is not Int32".into()))?;
+        let errors = column("error")?.as_string_opt::<i32>();
+        let rows = batch.column_by_name("row").and_then(|r| r.as_primitive_opt::<UInt64Type>());
+        self.lines.clear();
+        for i in 0..batch.num_rows() {
+            let id = ids.is_valid(i).then(|| ids.value(i));
+            let rule = matched.is_valid(i).then(|| matched.value(i));
+            let line = rows.filter(|r| r.is_valid(i)).map(|r| r.value(i).saturating_add(1));
+            let error = match (rule, id) {
+                (Some(UNEVALUABLE), _) => errors
+                    .filter(|e| e.is_valid(i))
+                    .and_then(|e| serde_json::from_str::<Map<String, Json>>(e.value(i)).ok())
+                    .unwrap_or_default(),
+                (_, None) => {
+                    let mut error = Map::new();
+                    error.insert("error".to_owned(), record_error_json(RecordError::missing_id()));
+                    error
+                }
+                (Some(n), Some(id)) => {
+                    let rule = usize::try_from(n)
+                        .ok()
+                        .filter(|n| *n < self.rules)
+                        .ok_or_else(|| Error::Input(format!("rule index {n} out of range")))?;
+                    self.stats.locked += 1;
+                    self.writer.write_locked(&mut self.lines, Some(id), rule).map_err(Error::Output)?;
+                    continue;
+                }
+                (None, Some(_)) => continue,
+            };
+            self.stats.errors += 1;
+            let mut error = error;
+            error.insert("id".to_owned(), id.map_or(Json::Null, |id| Json::String(id.to_owned())));
+            if let Some(line) = line {
+                error.entry("line").or_insert(Json::from(line));
+            }
+            serde_json::to_writer(&mut self.lines, &error).map_err(|e| Error::Output(e.into()))?;
+            self.lines.push(b'\n');
+        }
+        if !self.lines.is_empty() {
+            (self.emit)(&self.lines).map_err(Error::Output)?;
+        }
         (self.progress)(&self.stats);
-    }
-}
-
-impl std::ops::Deref for Tally<'_> {
-    type Target = Stats;
-    fn deref(&self) -> &Stats {
-        &self.stats
-    }
-}
-
-impl std::ops::DerefMut for Tally<'_> {
-    fn deref_mut(&mut self) -> &mut Stats {
-        &mut self.stats
+        Ok(())
     }
 }
 
@@ -195,7 +258,7 @@ impl Sweep<'_> {
     pub async fn run(
         &self,
         files: &[(PathBuf, Format)],
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        emit: &mut dyn FnMut(&[u8]) -> io::Result<()>,
     ) -> Result<Stats, Error> {
         self.run_with_progress(files, emit, &mut |_| {}).await
     }
@@ -207,35 +270,29 @@ impl Sweep<'_> {
     pub async fn run_with_progress(
         &self,
         files: &[(PathBuf, Format)],
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        emit: &mut dyn FnMut(&[u8]) -> io::Result<()>,
         progress: &mut dyn FnMut(&Stats),
     ) -> Result<Stats, Error> {
         let rules = self.policy.rule_set(self.scope);
-        let mut stats = Tally { stats: Stats::default(), progress };
+        let mut out = Output::new(&rules, emit, progress);
         if self.remote {
-            self.cluster(&rules, files, emit, &mut stats).await?;
-            return Ok(stats.stats);
+            self.cluster(&rules, files, &mut out).await?;
+            return Ok(out.stats);
         }
         for (i, (path, format)) in files.iter().enumerate() {
             match format {
-                Format::Parquet => self.parquet(&rules, i, path, emit, &mut stats).await?,
-                Format::JsonLines => self.json_lines(&rules, path, emit, &mut stats).await?,
-                Format::Csv => self.csv(&rules, path, emit, &mut stats).await?,
+                Format::Parquet => self.parquet(&rules, i, path, &mut out).await?,
+                Format::JsonLines => self.json_lines(&rules, path, &mut out).await?,
+                Format::Csv => self.csv(&rules, path, &mut out).await?,
             }
         }
-        Ok(stats.stats)
+        Ok(out.stats)
     }
 
     /// On a cluster: one job per file, each of one partition (so its rows come back in file
     /// order: a distributed plan cannot carry `file_row_index()`), up to
     /// [`CLUSTER_JOBS`] files at a time, printed in file order.
-    async fn cluster(
-        &self,
-        rules: &RuleSet,
-        files: &[(PathBuf, Format)],
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Tally<'_>,
-    ) -> Result<(), Error> {
+    async fn cluster(&self, rules: &RuleSet, files: &[(PathBuf, Format)], out: &mut Output<'_>) -> Result<(), Error> {
         use futures::StreamExt;
         if let Some((path, _)) = files.iter().find(|(_, f)| *f != Format::Parquet) {
             return Err(Error::Input(format!(
@@ -243,19 +300,36 @@ impl Sweep<'_> {
                 path.display()
             )));
         }
-        let jobs = files.iter().enumerate().map(|(i, (path, _))| self.cluster_file(rules, i, path));
+        let jobs = files.iter().enumerate().map(|(i, (path, _))| self.cluster_file(rules, i, path, true));
         let mut results = futures::stream::iter(jobs).buffered(CLUSTER_JOBS);
+        let mut index = 0;
         while let Some(result) = results.next().await {
-            let (rows, batches) = result?;
-            stats.records += rows;
-            for b in &batches {
-                emit_batch(rules, b, emit, stats)?;
+            let (rows, mut batches) = result?;
+            if batches.iter().any(has_error_lines) {
+                // An error line carries its row, which a distributed plan cannot compute:
+                // the file again, unfiltered (rare: a record without an id, a fraction in
+                // an integer field), its rows numbered here as they come back in order.
+                let path = files.get(index).map(|(p, _)| p.as_path()).unwrap_or(Path::new(""));
+                batches = self.cluster_file(rules, index, path, false).await?.1;
             }
+            out.stats.records += rows;
+            for b in &batches {
+                out.batch(b)?;
+            }
+            index += 1;
         }
         Ok(())
     }
 
-    async fn cluster_file(&self, rules: &RuleSet, index: usize, path: &Path) -> Result<(u64, Vec<RecordBatch>), Error> {
+    /// File `path` swept on the cluster: its row count and the result batches, `filtered`
+    /// (only the rows the sweep reports) or every row, numbered (a `row` column).
+    async fn cluster_file(
+        &self,
+        rules: &RuleSet,
+        index: usize,
+        path: &Path,
+        filtered: bool,
+    ) -> Result<(u64, Vec<RecordBatch>), Error> {
         let table = format!("recordlock_input_{index}");
         let location = std::path::absolute(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
         let location = location.to_str().ok_or_else(|| Error::Input(format!("`{}`: not UTF-8", path.display())))?;
@@ -264,34 +338,30 @@ impl Sweep<'_> {
             let df = self.ctx.table(table.as_str()).await?;
             let schema = df.schema().as_arrow().clone();
             let lowered = lower(rules, &schema).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
-            let df = df.filter(lowered.reported)?.select(vec![
+            let df = if filtered { df.filter(lowered.reported.or(id_missing(&schema)))? } else { df };
+            let df = df.select(vec![
                 id_text(&schema).alias("id"),
                 lowered.first_match.alias("rule"),
                 lowered.error.alias("error"),
             ])?;
-            Ok::<_, Error>((parquet_rows(path)?, df.collect().await?))
+            let batches = df.collect().await?;
+            let batches = if filtered { batches } else { numbered(batches)? };
+            Ok::<_, Error>((parquet_rows(path)?, batches))
         }
         .await;
         self.ctx.deregister_table(table.as_str())?;
         result
     }
 
-    async fn parquet(
-        &self,
-        rules: &RuleSet,
-        index: usize,
-        path: &Path,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Tally<'_>,
-    ) -> Result<(), Error> {
+    async fn parquet(&self, rules: &RuleSet, index: usize, path: &Path, out: &mut Output<'_>) -> Result<(), Error> {
         let table = format!("recordlock_input_{index}");
         let location = std::path::absolute(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
         let location = location.to_str().ok_or_else(|| Error::Input(format!("`{}`: not UTF-8", path.display())))?;
         if !self.remote && needs_typing(rules, &parquet_schema(path)?) {
-            return self.parquet_typed(rules, path, emit, stats).await;
+            return self.parquet_typed(rules, path, out).await;
         }
         self.ctx.register_parquet(table.as_str(), location, ParquetReadOptions::default()).await?;
-        let result = self.parquet_query(rules, &table, path, emit, stats).await;
+        let result = self.parquet_query(rules, &table, path, out).await;
         self.ctx.deregister_table(table.as_str())?;
         result
     }
@@ -301,30 +371,23 @@ impl Sweep<'_> {
         rules: &RuleSet,
         table: &str,
         path: &Path,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Tally<'_>,
+        out: &mut Output<'_>,
     ) -> Result<(), Error> {
         let df = parquet_frame(self.ctx, rules, table)
             .await
             .map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
-        stats.records += parquet_rows(path)?;
+        out.stats.records += parquet_rows(path)?;
         let mut stream = df.execute_stream().await?;
         use futures::StreamExt;
         while let Some(batch) = stream.next().await {
-            emit_batch(rules, &batch?, emit, stats)?;
+            out.batch(&batch?)?;
         }
         Ok(())
     }
 
     /// A Parquet file with text columns for typed fields ([`crate::typing`]): read by
     /// recordlock (only the columns the rules read), typed, and evaluated batch by batch.
-    async fn parquet_typed(
-        &self,
-        rules: &RuleSet,
-        path: &Path,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Tally<'_>,
-    ) -> Result<(), Error> {
+    async fn parquet_typed(&self, rules: &RuleSet, path: &Path, out: &mut Output<'_>) -> Result<(), Error> {
         use datafusion::parquet::arrow::ProjectionMask;
         use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
         let where_ = |e: &dyn std::fmt::Display| Error::Input(format!("`{}`: {e}", path.display()));
@@ -338,22 +401,16 @@ impl Sweep<'_> {
         for batch in reader {
             let batch = batch.map_err(|e| where_(&e))?;
             let rows = u64::try_from(batch.num_rows()).unwrap_or(u64::MAX);
-            let typed = typed_batch(rules, &batch, first_row).map_err(|e| where_(&e))?;
-            evaluate_batch(rules, typed, emit, stats).await?;
+            let typed = typed_batch(rules, &batch, first_row, &[]).map_err(|e| where_(&e))?;
+            evaluate_batch(rules, typed, Some(first_row), out).await?;
             first_row += rows;
         }
         Ok(())
     }
 
-    async fn json_lines(
-        &self,
-        rules: &RuleSet,
-        path: &Path,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Tally<'_>,
-    ) -> Result<(), Error> {
+    async fn json_lines(&self, rules: &RuleSet, path: &Path, out: &mut Output<'_>) -> Result<(), Error> {
         let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
-        self.lines(rules, &mut BufReader::with_capacity(1 << 20, file), emit, stats).await.map_err(|e| match e {
+        self.lines(rules, &mut BufReader::with_capacity(1 << 20, file), out).await.map_err(|e| match e {
             Error::Input(why) => Error::Input(format!("`{}`: {why}", path.display())),
             other => other,
         })
@@ -366,7 +423,7 @@ impl Sweep<'_> {
     pub async fn run_lines(
         &self,
         input: &mut dyn BufRead,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        emit: &mut dyn FnMut(&[u8]) -> io::Result<()>,
     ) -> Result<Stats, Error> {
         self.run_lines_with_progress(input, emit, &mut |_| {}).await
     }
@@ -378,22 +435,16 @@ impl Sweep<'_> {
     pub async fn run_lines_with_progress(
         &self,
         input: &mut dyn BufRead,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
+        emit: &mut dyn FnMut(&[u8]) -> io::Result<()>,
         progress: &mut dyn FnMut(&Stats),
     ) -> Result<Stats, Error> {
         let rules = self.policy.rule_set(self.scope);
-        let mut stats = Tally { stats: Stats::default(), progress };
-        self.lines(&rules, input, emit, &mut stats).await?;
-        Ok(stats.stats)
+        let mut out = Output::new(&rules, emit, progress);
+        self.lines(&rules, input, &mut out).await?;
+        Ok(out.stats)
     }
 
-    async fn lines(
-        &self,
-        rules: &RuleSet,
-        input: &mut dyn BufRead,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Tally<'_>,
-    ) -> Result<(), Error> {
+    async fn lines(&self, rules: &RuleSet, input: &mut dyn BufRead, out: &mut Output<'_>) -> Result<(), Error> {
         let mut reader = Records::new(self.policy, self.scope);
         let mut buf = Vec::new();
         let mut builder = RecordsBuilder::new(rules);
@@ -411,58 +462,36 @@ impl Sweep<'_> {
             }
             if builder.len() >= CHUNK {
                 let full = std::mem::replace(&mut builder, RecordsBuilder::new(rules));
-                evaluate(rules, full, emit, stats).await?;
+                evaluate(rules, full, out).await?;
             }
         }
-        evaluate(rules, builder, emit, stats).await
+        evaluate(rules, builder, out).await
     }
 
-    async fn csv(
-        &self,
-        rules: &RuleSet,
-        path: &Path,
-        emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-        stats: &mut Tally<'_>,
-    ) -> Result<(), Error> {
+    /// A CSV file as a CRM export writes it, read by the columnar engine's reader
+    /// ([`recordlock_arrow::read::csv`]: the header's API names, `Field.id` lookups, a row's
+    /// unreadable cells) and typed as a Parquet file's text columns are.
+    async fn csv(&self, rules: &RuleSet, path: &Path, out: &mut Output<'_>) -> Result<(), Error> {
         let where_ = |e: &dyn std::fmt::Display| Error::Input(format!("`{}`: {e}", path.display()));
-        let mut csv = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| where_(&e))?;
-        let headers: Vec<String> = csv.headers().map_err(|e| where_(&e))?.iter().map(str::to_owned).collect();
-        let schema = self.policy.schema();
-        let multi: Vec<bool> = headers
-            .iter()
-            .map(|h| schema.slot(h).is_some_and(|s| schema.field(s).data_type().class() == TypeClass::MultiPicklist))
-            .collect();
-        let mut reader = Records::new(self.policy, self.scope);
-        let mut builder = RecordsBuilder::new(rules);
-        for row in csv.records() {
-            let row = row.map_err(|e| where_(&e))?;
-            let mut record = Map::new();
-            for ((h, cell), multi) in headers.iter().zip(row.iter()).zip(&multi) {
-                let value = if cell.is_empty() {
-                    Json::Null
-                } else if *multi {
-                    Json::Array(cell.split(';').map(|s| Json::String(s.to_owned())).collect())
-                } else {
-                    Json::String(cell.to_owned())
-                };
-                record.insert(h.clone(), value);
-            }
-            let text = Json::Object(record).to_string();
-            // Line 1 is the header.
-            let number = row.position().map_or(0, |p| p.line());
-            reader.line(number, text.as_bytes(), &mut builder)?;
-            if builder.len() >= CHUNK {
-                let full = std::mem::replace(&mut builder, RecordsBuilder::new(rules));
-                evaluate(rules, full, emit, stats).await?;
-            }
+        let source = read::csv(path, rules, MappingOptions::default()).map_err(|e| where_(&e))?;
+        let mut first_row = 0u64;
+        for part in source.parts {
+            // The CSV reader reads every batch itself (no deferred or skipped parts).
+            let Part::Batch(b) = part.map_err(|e| Error::Input(e.to_string()))? else {
+                return Err(where_(&"the CSV reader skipped rows"));
+            };
+            let rows = u64::try_from(b.batch.num_rows()).unwrap_or(u64::MAX);
+            let typed = typed_batch(rules, &b.batch, first_row, &b.unreadable).map_err(|e| where_(&e))?;
+            evaluate_batch(rules, typed, Some(first_row), out).await?;
+            first_row += rows;
         }
-        evaluate(rules, builder, emit, stats).await
+        Ok(())
     }
 }
 
 /// The query a local sweep runs on the Parquet table `table` (registered in `ctx`):
-/// `SELECT id, <CASE> AS rule, <error> AS error WHERE <some rule holds> ORDER BY
-/// file_row_index()`. The filter is pushed into the scan, so row groups (and pages) whose
+/// `SELECT id, <CASE> AS rule, <error> AS error, file_row_index() AS row WHERE <some rule
+/// holds> OR id IS NULL ORDER BY file_row_index()`. The filter is pushed into the scan, so row groups (and pages) whose
 /// statistics rule out every rule are never read.
 ///
 /// # Errors
@@ -473,15 +502,23 @@ pub async fn parquet_frame(ctx: &SessionContext, rules: &RuleSet, table: &str) -
     let lowered = lower(rules, &schema)?;
     let id = id_text(&schema);
     // The row index in a projection right on the scan (the Parquet reader computes it),
-    // the filter pushed into the scan (pruning), the sort, and only then the CASE: a
-    // projection merged into the scan's must hold nothing but columns and the row index.
+    // the filter pushed into the scan (pruning), then the CASE, then the sort: a projection
+    // merged into the scan's must hold nothing but columns and the row index.
     let mut columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
     columns.push(file_row_index().alias(ROW_COLUMN));
-    Ok(df.select(columns)?.filter(lowered.reported)?.sort(vec![ident(ROW_COLUMN).sort(true, false)])?.select(vec![
-        id.alias("id"),
-        lowered.first_match.alias("rule"),
-        lowered.error.alias("error"),
-    ])?)
+    // The sort holds every reported row until the last is read: only the output's columns,
+    // in the session's memory pool (spilled to disk beyond it).
+    let reported = lowered.reported.or(id_missing(&schema));
+    Ok(df
+        .select(columns)?
+        .filter(reported)?
+        .select(vec![
+            id.alias("id"),
+            lowered.first_match.alias("rule"),
+            lowered.error.alias("error"),
+            cast(ident(ROW_COLUMN), DataType::UInt64).alias("row"),
+        ])?
+        .sort(vec![ident("row").sort(true, false)])?)
 }
 
 /// Reads record lines with the policy's ingestor, as the JSON Lines sweep does.
@@ -529,84 +566,81 @@ impl<'p> Records<'p> {
 }
 
 /// Evaluates one batch of records on a one-partition session (rows stay in order).
-async fn evaluate(
-    rules: &RuleSet,
-    builder: RecordsBuilder,
-    emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-    stats: &mut Tally<'_>,
-) -> Result<(), Error> {
+async fn evaluate(rules: &RuleSet, builder: RecordsBuilder, out: &mut Output<'_>) -> Result<(), Error> {
     if builder.is_empty() {
         return Ok(());
     }
-    evaluate_batch(rules, builder.finish()?, emit, stats).await
+    evaluate_batch(rules, builder.finish()?, None, out).await
 }
 
-/// Evaluates one batch (recordlock's, or a typed Parquet batch) on a one-partition session
-/// (rows stay in order).
+/// Evaluates one batch (recordlock's, or a typed Parquet or CSV batch whose rows follow
+/// `first_row` rows of their file) on a one-partition session (rows stay in order).
 async fn evaluate_batch(
     rules: &RuleSet,
     batch: RecordBatch,
-    emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-    stats: &mut Tally<'_>,
+    first_row: Option<u64>,
+    out: &mut Output<'_>,
 ) -> Result<(), Error> {
-    stats.records += u64::try_from(batch.num_rows()).unwrap_or(u64::MAX);
+    let rows = batch.num_rows();
+    out.stats.records += u64::try_from(rows).unwrap_or(u64::MAX);
     let schema = batch.schema();
     let lowered = lower(rules, schema.as_ref())?;
+    let mut columns =
+        vec![id_text(&schema).alias("id"), lowered.first_match.alias("rule"), lowered.error.alias("error")];
+    let batch = match first_row {
+        None => batch,
+        Some(first) => {
+            // The row in the file, for the lines of rows without an id.
+            let numbers: UInt64Array = (first..).take(rows).collect();
+            let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
+            fields.push(Arc::new(Field::new(ROW_COLUMN, DataType::UInt64, false)));
+            let mut arrays = batch.columns().to_vec();
+            arrays.push(Arc::new(numbers));
+            columns.push(ident(ROW_COLUMN).alias("row"));
+            RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?
+        }
+    };
     let ctx = session(1);
-    let df = ctx.read_batch(batch)?.filter(lowered.reported)?.select(vec![
-        id_text(schema.as_ref()).alias("id"),
-        lowered.first_match.alias("rule"),
-        lowered.error.alias("error"),
-    ])?;
+    let df = ctx.read_batch(batch)?.filter(lowered.reported.or(id_missing(&schema)))?.select(columns)?;
     for b in df.collect().await? {
-        emit_batch(rules, &b, emit, stats)?;
+        out.batch(&b)?;
     }
     Ok(())
 }
 
-/// Writes the output lines of a result batch (`id`, `rule`, `error`).
-fn emit_batch(
-    rules: &RuleSet,
-    batch: &RecordBatch,
-    emit: &mut dyn FnMut(&Json) -> io::Result<()>,
-    stats: &mut Tally<'_>,
-) -> Result<(), Error> {
-    let column = |name: &str| batch.column_by_name(name).ok_or_else(|| Error::Input(format!("no `{name}` column")));
-    let ids =
-        column("id")?.as_any().downcast_ref::<StringArray>().ok_or_else(|| Error::Input("id is not text".into()))?;
-    let matched = column("rule")?
-        .as_any()
-        .downcast_ref::<Int32Array>()
-        .ok_or_else(|| Error::Input("rule is not Int32".into()))?;
-    let errors = column("error")?.as_any().downcast_ref::<StringArray>();
-    for i in 0..batch.num_rows() {
-        let id = if ids.is_valid(i) { Json::String(ids.value(i).to_owned()) } else { Json::Null };
-        if !matched.is_valid(i) {
-            continue;
-        }
-        let line = match matched.value(i) {
-            UNEVALUABLE => {
-                stats.errors += 1;
-                let mut line = errors
-                    .filter(|e| e.is_valid(i))
-                    .and_then(|e| serde_json::from_str::<serde_json::Map<String, Json>>(e.value(i)).ok())
-                    .unwrap_or_default();
-                line.insert("id".to_owned(), id);
-                Json::Object(line)
-            }
-            n => {
-                let rule = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| rules.rules().get(n))
-                    .ok_or_else(|| Error::Input(format!("rule index {n} out of range")))?;
-                stats.locked += 1;
-                json!({"id": id, "rule": rule.to_json()})
-            }
-        };
-        emit(&line).map_err(Error::Output)?;
+/// Whether a result batch holds a row the sweep reports as an error line.
+fn has_error_lines(batch: &RecordBatch) -> bool {
+    let ids = batch.column_by_name("id");
+    let rules = batch.column_by_name("rule").and_then(|r| r.as_primitive_opt::<Int32Type>());
+    ids.is_some_and(|ids| ids.null_count() > 0) || rules.is_some_and(|r| r.iter().any(|v| v == Some(UNEVALUABLE)))
+}
+
+/// `batches` (every row of a file, in order) with a `row` column: each row's 0-based
+/// position.
+fn numbered(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>, Error> {
+    let mut first = 0u64;
+    let mut out = Vec::with_capacity(batches.len());
+    for b in batches {
+        let rows = u64::try_from(b.num_rows()).unwrap_or(u64::MAX);
+        let numbers: UInt64Array = (first..first.saturating_add(rows)).collect();
+        let schema = b.schema();
+        let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
+        fields.push(Arc::new(Field::new("row", DataType::UInt64, false)));
+        let mut arrays = b.columns().to_vec();
+        arrays.push(Arc::new(numbers));
+        out.push(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?);
+        first = first.saturating_add(rows);
     }
-    stats.tick();
-    Ok(())
+    Ok(out)
+}
+
+/// TRUE for a row without an id (NULL; every row without an `id` column): no lock could be
+/// applied to it, so the sweep reports it as an error line.
+fn id_missing(schema: &datafusion::arrow::datatypes::Schema) -> Expr {
+    match schema.field_with_name(ID_COLUMN) {
+        Ok(_) => ident(ID_COLUMN).is_null(),
+        Err(_) => lit(true),
+    }
 }
 
 /// The record id as text (an integer id written in decimal), NULL without an `id` column.

@@ -47,12 +47,18 @@ pub(crate) fn needs_typing(rules: &RuleSet, table: &ArrowSchema) -> bool {
 }
 
 /// `batch` (rows `first_row + 1 ..` of its file) with each text column of a field typed here
-/// replaced by its typed column, and [`ERROR_COLUMN`] added: for a row with a value that
-/// cannot be read, the first such error in field order.
+/// replaced by its typed column, and [`ERROR_COLUMN`] added: for a row the reader could not
+/// read (`unreadable`), its error; for a row with a value that cannot be read, the first
+/// such error in field order.
 ///
 /// # Errors
 /// A mapping error (the batch is not of the file's schema); Arrow's.
-pub(crate) fn typed_batch(rules: &RuleSet, batch: &RecordBatch, first_row: u64) -> Result<RecordBatch, Error> {
+pub(crate) fn typed_batch(
+    rules: &RuleSet,
+    batch: &RecordBatch,
+    first_row: u64,
+    unreadable: &[(usize, CriteriaError)],
+) -> Result<RecordBatch, Error> {
     let schema = rules.schema();
     let table = batch.schema();
     let mapping = map_columns(schema, &rules.reads(), &table, &MappingOptions::default())
@@ -60,6 +66,13 @@ pub(crate) fn typed_batch(rules: &RuleSet, batch: &RecordBatch, first_row: u64) 
     let mut fields: Vec<ArrowField> = table.fields().iter().map(|f| f.as_ref().clone()).collect();
     let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
     let mut errors: Vec<Option<String>> = vec![None; batch.num_rows()];
+    // The reader's errors first (a ragged CSV row, a cell that is not UTF-8), as the
+    // columnar engine reports them.
+    for (row, error) in unreadable {
+        if let Some(slot) = errors.get_mut(*row) {
+            *slot = Some(json!({"error": error, "line": line_of(first_row, *row)}).to_string());
+        }
+    }
     for mapped in mapping.columns() {
         let field = schema.field(mapped.slot);
         if mapped.encoding != Encoding::Text || !typed_here(field) {
@@ -113,8 +126,7 @@ fn typed_column(
             Some(Ok(v)) => v,
             Some(Err(why)) => {
                 if let Some(slot @ None) = errors.get_mut(i) {
-                    let line = first_row + u64::try_from(i).unwrap_or(u64::MAX) + 1;
-                    *slot = Some(json!({"error": row_error(field, &why), "line": line}).to_string());
+                    *slot = Some(json!({"error": row_error(field, &why), "line": line_of(first_row, i)}).to_string());
                 }
                 Value::Empty
             }
@@ -139,6 +151,11 @@ fn typed_column(
             values.iter().map(|v| if let Value::Bool(b) = v { Some(*b) } else { None }).collect::<BooleanArray>(),
         )),
     })
+}
+
+/// The 1-based number of row `row` of a batch whose rows follow `first_row` rows of the file.
+fn line_of(first_row: u64, row: usize) -> u64 {
+    first_row.saturating_add(u64::try_from(row).unwrap_or(u64::MAX)).saturating_add(1)
 }
 
 /// The columnar engine's error for a value of `field` that cannot be read: what JSON

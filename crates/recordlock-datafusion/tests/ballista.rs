@@ -28,8 +28,8 @@ fn ballista_standalone_sweeps_a_partitioned_dataset_like_the_vm() {
             let mut got = Vec::new();
             let s = Sweep { policy: &policy, scope, ctx: &ctx, remote: true };
             let stats = s
-                .run(&files, &mut |line| {
-                    got.push(line.clone());
+                .run(&files, &mut |lines| {
+                    got.extend(common::parse_lines(lines));
                     Ok(())
                 })
                 .await
@@ -90,8 +90,42 @@ fn multi_select_lambdas_run_on_ballista() {
         let files = input_files(dir.to_str().unwrap()).unwrap();
         let mut got = Vec::new();
         let s = Sweep { policy: &policy, scope: RuleScope::ExistingRecords, ctx: &ctx, remote: true };
-        s.run(&files, &mut |line| {
-            got.push(line.clone());
+        s.run(&files, &mut |lines| {
+            got.extend(common::parse_lines(lines));
+            Ok(())
+        })
+        .await
+        .unwrap();
+        got
+    });
+    assert_eq!(got, want);
+}
+
+/// On a cluster too, a record without an id is an error line on its own line (the row in its
+/// file), whatever the rules say of it, as the JSON Lines sweep reports it.
+#[test]
+fn ballista_reports_records_without_an_id_on_their_lines() {
+    let policy = common::deals_policy();
+    let mut lines = common::records(&policy, 2_000, 31);
+    for (i, line) in lines.iter_mut().enumerate() {
+        if i % 101 == 7 {
+            let mut record: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
+            record.remove("id");
+            *line = serde_json::Value::Object(record).to_string();
+        }
+    }
+    let dir = common::scratch("ballista-no-ids");
+    common::write_parquet(&policy, &lines, &dir, 1, 500);
+    let want = common::vm_lines(&policy, RuleScope::All, &lines);
+    assert!(want.iter().filter(|l| l["error"]["details"]["api_name"] == "id").count() >= 19);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let got = rt.block_on(async {
+        let ctx = SessionContext::standalone_with_state(recordlock_datafusion::engine::state(1)).await.unwrap();
+        let files = input_files(dir.to_str().unwrap()).unwrap();
+        let mut got = Vec::new();
+        let s = Sweep { policy: &policy, scope: RuleScope::All, ctx: &ctx, remote: true };
+        s.run(&files, &mut |lines| {
+            got.extend(common::parse_lines(lines));
             Ok(())
         })
         .await

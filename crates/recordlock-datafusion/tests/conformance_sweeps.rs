@@ -43,8 +43,8 @@ fn every_conformance_sweep_suite_runs_on_datafusion() {
             let mut got = Vec::new();
             let ctx = session(1);
             let s = Sweep { policy: &policy, scope, ctx: &ctx, remote: false };
-            rt.block_on(s.run_lines(&mut text.as_bytes(), &mut |l| {
-                got.push(l.clone());
+            rt.block_on(s.run_lines(&mut text.as_bytes(), &mut |lines| {
+                got.extend(common::parse_lines(lines));
                 Ok(())
             }))
             .unwrap();

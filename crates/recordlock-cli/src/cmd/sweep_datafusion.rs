@@ -34,7 +34,7 @@ pub fn run(
     use recordlock_datafusion::Error;
     use recordlock_datafusion::sweep::{Stats, Sweep, input_files};
 
-    use crate::common::{SweepProgress, stdout, write_line};
+    use crate::common::{SweepProgress, stdout};
 
     let policy = inputs.policy()?;
     // Absent or `-`: JSON Lines on stdin.
@@ -60,7 +60,7 @@ pub fn run(
             Some(url) => recordlock_datafusion::engine::cluster(url).await?,
         };
         let sweep = Sweep { policy: &policy, scope, ctx: &ctx, remote: cluster.is_some() };
-        let mut emit = |line: &serde_json::Value| write_line(&mut out, line);
+        let mut emit = |lines: &[u8]| out.write_all(lines);
         let mut show = |s: &Stats| progress.show(s.records, s.locked, s.errors);
         match &files {
             Some(files) => sweep.run_with_progress(files, &mut emit, &mut show).await,

@@ -85,3 +85,52 @@ pub fn write_parquet(policy: &Policy, lines: &[String], dir: &Path, files: usize
 pub fn write_jsonl(lines: &[String], path: &Path) {
     std::fs::write(path, lines.join("\n") + "\n").unwrap();
 }
+
+/// The JSON values of a sweep's output lines (each a JSON text ending in a newline).
+pub fn parse_lines(lines: &[u8]) -> Vec<Json> {
+    let text = std::str::from_utf8(lines).unwrap();
+    assert!(text.is_empty() || text.ends_with('\n'), "a line without its newline: {text:?}");
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Writes the records as a CRM bulk export's CSV: a header of the API names the records hold
+/// (in order of first appearance), a lookup as `Field.id` holding its id, a multi-select
+/// as its options joined by `;`, every other value as its text, an empty cell for null.
+pub fn write_csv(lines: &[String], path: &Path) {
+    let records: Vec<serde_json::Map<String, Json>> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut names: Vec<String> = Vec::new();
+    for r in &records {
+        for k in r.keys() {
+            if !names.contains(k) {
+                names.push(k.clone());
+            }
+        }
+    }
+    let lookups: Vec<bool> =
+        names.iter().map(|n| records.iter().any(|r| r.get(n).is_some_and(Json::is_object))).collect();
+    let mut w = csv::Writer::from_path(path).unwrap();
+    let header: Vec<String> =
+        names.iter().zip(&lookups).map(|(n, l)| if *l { format!("{n}.id") } else { n.clone() }).collect();
+    w.write_record(&header).unwrap();
+    for r in &records {
+        let cells: Vec<String> = names
+            .iter()
+            .map(|n| match r.get(n) {
+                None | Some(Json::Null) => String::new(),
+                Some(Json::String(s)) => s.clone(),
+                Some(Json::Object(o)) => o.get("id").map_or(String::new(), |id| match id {
+                    Json::String(s) => s.clone(),
+                    other => other.to_string(),
+                }),
+                Some(Json::Array(items)) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+}
