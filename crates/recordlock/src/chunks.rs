@@ -52,25 +52,41 @@ pub(crate) fn map_lines<R, S, T>(
     reading: &Reading<'_>,
     init: impl Fn() -> S + Sync + Send,
     map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
-    mut sink: impl FnMut(Step<T>),
+    sink: impl FnMut(Step<T>),
 ) -> io::Result<bool>
 where
     R: BufRead + Send,
     T: Send,
 {
     let Reading { chunk_lines, chunk_bytes, limit, cancel } = *reading;
-    let bound = Bound { lines: chunk_lines.max(1), bytes: chunk_bytes, limit };
+    let bound = Bound { lines: chunk_lines.max(1), bytes: chunk_bytes, limit, read: READ_BYTES };
+    map_bounded(input, &bound, cancel, init, map, sink)
+}
+
+/// [`map_lines`] with chunks of `bound` (tests read a few bytes at a time).
+fn map_bounded<R, S, T>(
+    input: R,
+    bound: &Bound,
+    cancel: Option<&AtomicBool>,
+    init: impl Fn() -> S + Sync + Send,
+    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
+    mut sink: impl FnMut(Step<T>),
+) -> io::Result<bool>
+where
+    R: BufRead + Send,
+    T: Send,
+{
     let mut feed = Feed { input, exhausted: false, error: None };
     let mut current = Chunk::default();
     let mut next = Chunk::default();
-    current.fill(&mut feed, &bound, 1, &[])?;
+    current.fill(&mut feed, bound, 1, &[])?;
     while !current.is_empty() {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Ok(true);
         }
         let following = current.first_line + current.spans.len() as u64;
         let (read, results) = rayon::join(
-            || next.fill(&mut feed, &bound, following, current.read_ahead()),
+            || next.fill(&mut feed, bound, following, current.read_ahead()),
             || {
                 current
                     .lines()
@@ -96,6 +112,8 @@ struct Bound {
     lines: usize,
     bytes: usize,
     limit: usize,
+    /// Bytes asked of the input at a time ([`READ_BYTES`]).
+    read: usize,
 }
 
 /// How many bytes a chunk asks its input for at a time: lines are found in what arrives, so
@@ -147,11 +165,11 @@ impl Chunk {
 
     /// Fills the chunk with the lines of `carried` (what the previous chunk read past its
     /// end), then of `feed`, until it holds `bound.lines` lines or `bound.bytes` bytes of
-    /// lines or the input ends. Input arrives `READ_BYTES` at a time and is split in place:
+    /// lines or the input ends. Input arrives `bound.read` bytes at a time and is split in place:
     /// one search for newlines and one copy per read, none per line. A line longer than
     /// `bound.limit` (its `\n` or `\r\n` ending not counted) is dropped as it arrives, so it
     /// costs at most its limit and one read in memory: the chunk holds less than
-    /// `bound.bytes + bound.limit + 2 + READ_BYTES` bytes.
+    /// `bound.bytes + bound.limit + 2 + bound.read` bytes.
     fn fill<R: BufRead>(
         &mut self,
         feed: &mut Feed<R>,
@@ -211,9 +229,9 @@ impl Chunk {
             if feed.exhausted {
                 break;
             }
-            self.bytes.reserve(READ_BYTES);
+            self.bytes.reserve(bound.read);
             // `read_to_end` retries interrupted reads, and keeps what it read before an error.
-            match (&mut feed.input).take(READ_BYTES as u64).read_to_end(&mut self.bytes) {
+            match (&mut feed.input).take(bound.read as u64).read_to_end(&mut self.bytes) {
                 Ok(0) => feed.exhausted = true,
                 Ok(_) => {}
                 Err(error) => {
@@ -318,7 +336,7 @@ mod tests {
         assert!(!cancelled);
         assert_eq!(sizes, [1000; 5], "ten 100-byte lines reach the 1,000-byte bound");
         let mut chunk = Chunk::default();
-        let bound = Bound { lines: 8192, bytes: 1000, limit: 600 };
+        let bound = Bound { lines: 8192, bytes: 1000, limit: 600, read: READ_BYTES };
         let long = "y".repeat(599) + "\n";
         let input = long.repeat(3);
         let mut feed = Feed { input: input.as_bytes(), exhausted: false, error: None };
@@ -371,17 +389,20 @@ mod tests {
     }
 
     /// Every line of `input` as [`map_lines`] hands it over, with chunk boundaries as `|`.
+    /// The input is asked for `read` bytes at a time.
     fn chunked(
         input: impl BufRead + Send,
         chunk_lines: usize,
         chunk_bytes: usize,
         limit: usize,
+        read: usize,
     ) -> (Vec<String>, io::Result<bool>) {
         let mut out = Vec::new();
-        let reading = Reading { chunk_lines, chunk_bytes, limit, cancel: None };
-        let result = map_lines(
+        let bound = Bound { lines: chunk_lines, bytes: chunk_bytes, limit, read };
+        let result = map_bounded(
             input,
-            &reading,
+            &bound,
+            None,
             || (),
             |(), number, line| match line {
                 Line::Text(t) => format!("{number}:{}", String::from_utf8_lossy(t)),
@@ -432,13 +453,24 @@ mod tests {
             let mut input = text.clone();
             input.extend_from_slice(last);
             let want = expected(&input, limit);
-            for sizes in [&[1usize][..], &[7, 1, 63], &[4096], &[READ_BYTES + 5, 3]] {
+            let reads: [(usize, &[usize]); 6] = [
+                (1, &[1]),
+                (7, &[7, 1, 63]),
+                (41, &[4096]),
+                (42, &[3]),
+                (4096, &[4096]),
+                (READ_BYTES, &[READ_BYTES + 5, 3]),
+            ];
+            for (read, sizes) in reads {
                 for (lines, bytes) in [(1, CHUNK_BYTES), (5, CHUNK_BYTES), (8192, 100), (8192, 1), (8192, CHUNK_BYTES)]
                 {
-                    let (got, result) = chunked(Trickle::new(&input, sizes), lines, bytes, limit);
+                    let (got, result) = chunked(Trickle::new(&input, sizes), lines, bytes, limit, read);
                     assert!(!result.unwrap());
                     let items: Vec<String> = got.iter().filter(|s| *s != "|").cloned().collect();
-                    assert_eq!(items, want, "reads {sizes:?}, chunks of {lines} lines, {bytes} bytes, last {last:?}");
+                    assert_eq!(
+                        items, want,
+                        "reads of {read} ({sizes:?}), chunks of {lines} lines, {bytes} bytes, last {last:?}"
+                    );
                     assert_eq!(got.last().map(String::as_str), Some("|"));
                     if lines == 1 {
                         assert_eq!(got.len(), 2 * want.len(), "one line a chunk");
@@ -446,7 +478,7 @@ mod tests {
                 }
             }
             // All at once, as from a slice.
-            let (got, _) = chunked(&input[..], 8192, CHUNK_BYTES, limit);
+            let (got, _) = chunked(&input[..], 8192, CHUNK_BYTES, limit, READ_BYTES);
             assert_eq!(got.iter().filter(|s| *s != "|").cloned().collect::<Vec<_>>(), want);
         }
     }
@@ -457,7 +489,7 @@ mod tests {
     fn the_crlf_rule_holds_across_reads() {
         let input = format!("{}\r\n{}\r\n{}\n", "x".repeat(10), "y".repeat(11), "z".repeat(10));
         for size in 1..=input.len() {
-            let (got, _) = chunked(Trickle::new(input.as_bytes(), &[size]), 8192, CHUNK_BYTES, 10);
+            let (got, _) = chunked(input.as_bytes(), 8192, CHUNK_BYTES, 10, size);
             assert_eq!(
                 got,
                 [
@@ -478,13 +510,13 @@ mod tests {
         for sizes in [&[1usize][..], &[100]] {
             let mut trickle = Trickle::new(input.as_bytes(), sizes);
             trickle.fail_at = Some(input.len());
-            let (got, result) = chunked(trickle, 8192, CHUNK_BYTES, 10);
+            let (got, result) = chunked(trickle, 8192, CHUNK_BYTES, 10, sizes[0]);
             assert_eq!(result.unwrap_err().to_string(), "the disk went away");
             assert_eq!(got, ["1:one", "2:two", "|"], "reads of {sizes:?}");
         }
         let mut trickle = Trickle::new(b"partial", &[3]);
         trickle.fail_at = Some(3);
-        let (got, result) = chunked(trickle, 8192, CHUNK_BYTES, 10);
+        let (got, result) = chunked(trickle, 8192, CHUNK_BYTES, 10, 3);
         assert!(result.is_err());
         assert!(got.is_empty());
     }
