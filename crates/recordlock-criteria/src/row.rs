@@ -26,12 +26,23 @@ pub(crate) static EMPTY: Value = Value::Empty;
 
 /// A record's typed values: one cell per field of its [`Layout`] (fields not read are
 /// [`Value::Empty`]). Up to four cells live inline in the row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Row {
     layout: Arc<Layout>,
     values: SmallVec<[Value; 4]>,
     id: Option<String>,
+    /// The allocation of an earlier record's id, kept for the next one (a sweep reuses one
+    /// row for every record): not part of the row's value.
+    spare_id: String,
 }
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.layout == other.layout && self.values == other.values && self.id == other.id
+    }
+}
+
+impl Eq for Row {}
 
 impl Row {
     /// An empty row holding every field of `schema`.
@@ -41,7 +52,12 @@ impl Row {
 
     /// An empty row holding the fields of `layout`.
     pub fn with_layout(layout: &Arc<Layout>) -> Row {
-        Row { layout: Arc::clone(layout), values: smallvec::smallvec![Value::Empty; layout.len()], id: None }
+        Row {
+            layout: Arc::clone(layout),
+            values: smallvec::smallvec![Value::Empty; layout.len()],
+            id: None,
+            spare_id: String::new(),
+        }
     }
 
     /// The row's layout.
@@ -290,7 +306,10 @@ impl Ingestor {
         for v in &mut row.values {
             *v = Value::Empty;
         }
-        row.id = None;
+        if let Some(mut id) = row.id.take() {
+            id.clear();
+            row.spare_id = id;
+        }
     }
 
     /// The position in `fields` of the field named `key`. A linear scan: policies read a
@@ -409,7 +428,11 @@ impl IngestState<'_> {
                 );
             }
             self.row.id = match value {
-                Member::Text(s) | Member::Number(s) => Some(s.to_owned()),
+                Member::Text(s) | Member::Number(s) => {
+                    let mut id = std::mem::take(&mut self.row.spare_id);
+                    id.push_str(s);
+                    Some(id)
+                }
                 Member::Json(Json::String(s)) => Some(s.clone()),
                 Member::Json(Json::Number(n)) => Some(n.as_str().to_owned()),
                 Member::Json(Json::Null) => None,
@@ -673,6 +696,16 @@ mod tests {
         ing.ingest_str(r#"{"id": "1", "Amount": 5}"#, &mut row).unwrap();
         ing.ingest_str(r#"{"Stage": "Qualification"}"#, &mut row).unwrap();
         assert!(row.get(s.slot("Amount").unwrap()).is_empty());
+        assert_eq!(row.record_id(), None);
+        // The id's buffer is reused: a shorter id after a longer one, a number after text,
+        // and a row that reused a buffer equals a fresh one.
+        ing.ingest_str(r#"{"id": "5843104000100000000", "Amount": 5}"#, &mut row).unwrap();
+        ing.ingest_str(r#"{"id": 42, "Amount": 5}"#, &mut row).unwrap();
+        assert_eq!(row.record_id(), Some("42"));
+        let mut fresh = Row::new(s);
+        ing.ingest_str(r#"{"id": 42, "Amount": 5}"#, &mut fresh).unwrap();
+        assert_eq!(row, fresh);
+        ing.ingest_str(r#"{"id": null, "Amount": 5}"#, &mut row).unwrap();
         assert_eq!(row.record_id(), None);
     }
 

@@ -2,12 +2,10 @@
 //! the next chunk is read while the current one is evaluated, at most two chunks are held,
 //! and results come out in input order whatever the number of threads.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
-
-use crate::lines::{LineRead, read_line_bounded};
 
 /// One input line as the evaluator sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +48,26 @@ pub(crate) enum Step<T> {
 /// input order, and [`Step::ChunkDone`] after each chunk. Returns whether `cancel` stopped
 /// the run before the end of the input.
 pub(crate) fn map_lines<R, S, T>(
-    mut input: R,
+    input: R,
     reading: &Reading<'_>,
+    init: impl Fn() -> S + Sync + Send,
+    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
+    sink: impl FnMut(Step<T>),
+) -> io::Result<bool>
+where
+    R: BufRead + Send,
+    T: Send,
+{
+    let Reading { chunk_lines, chunk_bytes, limit, cancel } = *reading;
+    let bound = Bound { lines: chunk_lines.max(1), bytes: chunk_bytes, limit, read: READ_BYTES };
+    map_bounded(input, &bound, cancel, init, map, sink)
+}
+
+/// [`map_lines`] with chunks of `bound` (tests read a few bytes at a time).
+fn map_bounded<R, S, T>(
+    input: R,
+    bound: &Bound,
+    cancel: Option<&AtomicBool>,
     init: impl Fn() -> S + Sync + Send,
     map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
     mut sink: impl FnMut(Step<T>),
@@ -60,18 +76,17 @@ where
     R: BufRead + Send,
     T: Send,
 {
-    let Reading { chunk_lines, chunk_bytes, limit, cancel } = *reading;
-    let bound = Bound { lines: chunk_lines.max(1), bytes: chunk_bytes, limit };
+    let mut feed = Feed { input, exhausted: false, error: None };
     let mut current = Chunk::default();
     let mut next = Chunk::default();
-    current.fill(&mut input, &bound, 1)?;
+    current.fill(&mut feed, bound, 1, &[])?;
     while !current.is_empty() {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Ok(true);
         }
-        let following = current.first_line + current.ends.len() as u64;
+        let following = current.first_line + current.spans.len() as u64;
         let (read, results) = rayon::join(
-            || next.fill(&mut input, &bound, following),
+            || next.fill(&mut feed, bound, following, current.read_ahead()),
             || {
                 current
                     .lines()
@@ -81,11 +96,12 @@ where
                     .collect::<Vec<T>>()
             },
         );
-        read?;
+        // The chunk's results go out before a read error of the next chunk is returned.
         for r in results {
             sink(Step::Item(r));
         }
         sink(Step::ChunkDone);
+        read?;
         std::mem::swap(&mut current, &mut next);
     }
     Ok(false)
@@ -96,58 +112,175 @@ struct Bound {
     lines: usize,
     bytes: usize,
     limit: usize,
+    /// Bytes asked of the input at a time ([`READ_BYTES`]).
+    read: usize,
 }
 
-/// Up to a chunk of lines held in one buffer; lines over the limit are not held.
+/// How many bytes a chunk asks its input for at a time: lines are found in what arrives, so
+/// a chunk holds at most this much past its last line (the start of the next chunk).
+const READ_BYTES: usize = 64 << 10;
+
+/// The input between chunks.
+struct Feed<R> {
+    input: R,
+    /// The input has ended: it is not read again.
+    exhausted: bool,
+    /// A read error met after some lines of a chunk were complete: those lines are evaluated
+    /// first, and the next chunk reports the error.
+    error: Option<io::Error>,
+}
+
+/// Where a line of a chunk is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Span {
+    /// The line's text (without its line ending) is `bytes[start..end]`.
+    Text { start: usize, end: usize },
+    /// A line longer than the limit, not held.
+    TooLong,
+}
+
+/// Up to a chunk of lines held in one buffer, filled by bulk reads; lines over the limit are
+/// not held.
 #[derive(Default)]
 struct Chunk {
     /// The 1-based input line number of the chunk's first line.
     first_line: u64,
+    /// The chunk's lines with their line endings, then what was read past the last line.
+    // INVARIANT: `bytes[..held]` are exactly the held lines and their endings, in order.
     bytes: Vec<u8>,
-    /// Each line's end in `bytes`, or `None` for a line skipped as too long.
-    ends: Vec<Option<usize>>,
+    /// The end of the chunk's last line in `bytes`; the rest belongs to the next chunk.
+    held: usize,
+    spans: Vec<Span>,
 }
 
 impl Chunk {
     fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
-    fn fill<R: BufRead>(&mut self, input: &mut R, bound: &Bound, first_line: u64) -> io::Result<()> {
+    /// The bytes read past this chunk's last line: the next chunk starts with them.
+    fn read_ahead(&self) -> &[u8] {
+        self.bytes.get(self.held..).unwrap_or_default()
+    }
+
+    /// Fills the chunk with the lines of `carried` (what the previous chunk read past its
+    /// end), then of `feed`, until it holds `bound.lines` lines or `bound.bytes` bytes of
+    /// lines or the input ends. Input arrives `bound.read` bytes at a time and is split in place:
+    /// one search for newlines and one copy per read, none per line. A line longer than
+    /// `bound.limit` (its `\n` or `\r\n` ending not counted) is dropped as it arrives, so it
+    /// costs at most its limit and one read in memory: the chunk holds less than
+    /// `bound.bytes + bound.limit + 2 + bound.read` bytes.
+    fn fill<R: BufRead>(
+        &mut self,
+        feed: &mut Feed<R>,
+        bound: &Bound,
+        first_line: u64,
+        carried: &[u8],
+    ) -> io::Result<()> {
         self.first_line = first_line;
         self.bytes.clear();
-        self.ends.clear();
-        while self.ends.len() < bound.lines && self.bytes.len() < bound.bytes {
-            match read_line_bounded(input, &mut self.bytes, bound.limit)? {
-                LineRead::Eof => break,
-                LineRead::Line => self.ends.push(Some(self.bytes.len())),
-                LineRead::TooLong => self.ends.push(None),
+        self.bytes.extend_from_slice(carried);
+        self.spans.clear();
+        if let Some(error) = feed.error.take() {
+            return Err(error);
+        }
+        let full = |spans: &[Span], line_start: usize| spans.len() >= bound.lines || line_start >= bound.bytes;
+        // The start of the line being read: `bytes[..line_start]` are the chunk's lines, and
+        // `bytes[line_start..scanned]` holds no newline.
+        let mut line_start = 0;
+        let mut scanned = 0;
+        // The line being read is over the limit: its bytes are dropped as they come.
+        let mut skipping = false;
+        loop {
+            if skipping {
+                match memchr::memchr(b'\n', self.bytes.get(line_start..).unwrap_or_default()) {
+                    Some(i) => {
+                        self.bytes.drain(line_start..=line_start + i);
+                        self.spans.push(Span::TooLong);
+                        skipping = false;
+                        if full(&self.spans, line_start) {
+                            self.held = line_start;
+                            return Ok(());
+                        }
+                    }
+                    None => self.bytes.truncate(line_start),
+                }
+                scanned = line_start;
+            }
+            if !skipping {
+                let from = scanned.max(line_start);
+                for newline in memchr::memchr_iter(b'\n', self.bytes.get(from..).unwrap_or_default()) {
+                    let end = from + newline;
+                    self.spans.push(span(&self.bytes, line_start, end, bound.limit));
+                    line_start = end + 1;
+                    if full(&self.spans, line_start) {
+                        self.held = line_start;
+                        return Ok(());
+                    }
+                }
+                scanned = self.bytes.len();
+                // One byte over the limit is held while it may be the `\r` of a CRLF ending.
+                if self.bytes.len() - line_start > bound.limit.saturating_add(1) {
+                    skipping = true;
+                    self.bytes.truncate(line_start);
+                    scanned = line_start;
+                }
+            }
+            if feed.exhausted {
+                break;
+            }
+            self.bytes.reserve(bound.read);
+            // `read_to_end` retries interrupted reads, and keeps what it read before an error.
+            match (&mut feed.input).take(bound.read as u64).read_to_end(&mut self.bytes) {
+                Ok(0) => feed.exhausted = true,
+                Ok(_) => {}
+                Err(error) => {
+                    feed.error = Some(error);
+                    feed.exhausted = true;
+                }
             }
         }
+        if feed.error.is_some() {
+            // The line being read when the input failed is lost with the input; the lines
+            // before it are evaluated, then the next chunk reports the error.
+            self.bytes.truncate(line_start);
+            if self.spans.is_empty() {
+                return feed.error.take().map_or(Ok(()), Err);
+            }
+        } else if skipping {
+            self.spans.push(Span::TooLong);
+        } else if line_start < self.bytes.len() {
+            // A final line without a newline.
+            self.spans.push(span(&self.bytes, line_start, self.bytes.len(), bound.limit));
+            line_start = self.bytes.len();
+        }
+        self.held = line_start;
         Ok(())
     }
 
     /// Each line with its 1-based input line number.
     fn lines(&self) -> Vec<(u64, Line<'_>)> {
-        let mut start = 0;
         (self.first_line..)
-            .zip(&self.ends)
-            .map(|(number, end)| match end {
-                Some(end) => {
-                    let line = self.bytes.get(start..*end).unwrap_or(&[]);
-                    start = *end;
-                    let line = line.strip_suffix(b"\n").unwrap_or(line);
-                    (number, Line::Text(line.strip_suffix(b"\r").unwrap_or(line)))
-                }
-                None => (number, Line::TooLong),
+            .zip(&self.spans)
+            .map(|(number, span)| match *span {
+                Span::Text { start, end } => (number, Line::Text(self.bytes.get(start..end).unwrap_or_default())),
+                Span::TooLong => (number, Line::TooLong),
             })
             .collect()
     }
 }
 
+/// The line `bytes[start..end]` (its `\n` at `end`, or the input's end there), without a
+/// final `\r`, or [`Span::TooLong`] if that is longer than `limit`.
+fn span(bytes: &[u8], start: usize, end: usize, limit: usize) -> Span {
+    let end = if end > start && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+    if end - start > limit { Span::TooLong } else { Span::Text { start, end } }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::{LineRead, read_line_bounded};
 
     #[test]
     fn results_keep_input_order_across_chunks() {
@@ -203,11 +336,189 @@ mod tests {
         assert!(!cancelled);
         assert_eq!(sizes, [1000; 5], "ten 100-byte lines reach the 1,000-byte bound");
         let mut chunk = Chunk::default();
-        let bound = Bound { lines: 8192, bytes: 1000, limit: 600 };
+        let bound = Bound { lines: 8192, bytes: 1000, limit: 600, read: READ_BYTES };
         let long = "y".repeat(599) + "\n";
-        chunk.fill(&mut long.repeat(3).as_bytes(), &bound, 1).unwrap();
-        assert_eq!(chunk.ends.len(), 2, "the line that crosses the bound is the chunk's last");
-        assert!(chunk.bytes.len() < bound.bytes + bound.limit + 1);
+        let input = long.repeat(3);
+        let mut feed = Feed { input: input.as_bytes(), exhausted: false, error: None };
+        chunk.fill(&mut feed, &bound, 1, &[]).unwrap();
+        assert_eq!(chunk.spans.len(), 2, "the line that crosses the bound is the chunk's last");
+        assert!(chunk.held < bound.bytes + bound.limit + 1);
+        assert!(chunk.bytes.len() < bound.bytes + bound.limit + 2 + READ_BYTES);
+    }
+
+    /// Input that arrives a few bytes at a time (the sizes cycle), as a pipe may deliver
+    /// it, and may fail after `fail_at` bytes.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        sizes: std::iter::Cycle<std::slice::Iter<'a, usize>>,
+        fail_at: Option<usize>,
+        given: usize,
+    }
+
+    impl<'a> Trickle<'a> {
+        fn new(data: &'a [u8], sizes: &'a [usize]) -> Self {
+            Trickle { data, sizes: sizes.iter().cycle(), fail_at: None, given: 0 }
+        }
+    }
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let mut n = (*self.sizes.next().unwrap()).min(buf.len()).min(self.data.len());
+            if let Some(fail_at) = self.fail_at {
+                if self.given >= fail_at {
+                    return Err(io::Error::other("the disk went away"));
+                }
+                n = n.min(fail_at - self.given);
+            }
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            self.given += n;
+            Ok(n)
+        }
+    }
+
+    impl BufRead for Trickle<'_> {
+        fn fill_buf(&mut self) -> io::Result<&[u8]> {
+            let n = (*self.sizes.next().unwrap()).min(self.data.len());
+            Ok(&self.data[..n])
+        }
+        fn consume(&mut self, n: usize) {
+            self.data = &self.data[n..];
+            self.given += n;
+        }
+    }
+
+    /// Every line of `input` as [`map_lines`] hands it over, with chunk boundaries as `|`.
+    /// The input is asked for `read` bytes at a time.
+    fn chunked(
+        input: impl BufRead + Send,
+        chunk_lines: usize,
+        chunk_bytes: usize,
+        limit: usize,
+        read: usize,
+    ) -> (Vec<String>, io::Result<bool>) {
+        let mut out = Vec::new();
+        let bound = Bound { lines: chunk_lines, bytes: chunk_bytes, limit, read };
+        let result = map_bounded(
+            input,
+            &bound,
+            None,
+            || (),
+            |(), number, line| match line {
+                Line::Text(t) => format!("{number}:{}", String::from_utf8_lossy(t)),
+                Line::TooLong => format!("{number}:too long"),
+            },
+            |step| match step {
+                Step::Item(s) => out.push(s),
+                Step::ChunkDone => out.push("|".to_owned()),
+            },
+        );
+        (out, result)
+    }
+
+    /// The lines as the line-at-a-time reader ([`read_line_bounded`]) reads them: the model.
+    fn expected(input: &[u8], limit: usize) -> Vec<String> {
+        let mut input = input;
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        for number in 1.. {
+            buf.clear();
+            match read_line_bounded(&mut input, &mut buf, limit).unwrap() {
+                LineRead::Eof => break,
+                LineRead::TooLong => out.push(format!("{number}:too long")),
+                LineRead::Line => {
+                    let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    out.push(format!("{number}:{}", String::from_utf8_lossy(line)));
+                }
+            }
+        }
+        out
+    }
+
+    /// Lines of every length around the limit (with LF, CRLF, a lone final `\r`), empty
+    /// lines, and over-long lines of several reads, split across reads of many sizes and
+    /// chunks of few lines or few bytes: the same lines, numbers and verdicts as the
+    /// line-at-a-time reader, in order.
+    #[test]
+    fn lines_straddling_reads_and_chunks_are_read_whole() {
+        let limit = 40;
+        let mut text = Vec::new();
+        for (i, len) in (0..90).chain([READ_BYTES - 1, READ_BYTES, 3 * READ_BYTES + 7, 0, 1]).enumerate() {
+            let body: Vec<u8> = (0..len).map(|k| b'a' + ((i + k) % 26) as u8).collect();
+            text.extend_from_slice(&body);
+            text.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+        }
+        for last in [&b""[..], b"tail", b"tail\r", &[b'z'; 41], &[b'z'; 400], b"\n\n"] {
+            let mut input = text.clone();
+            input.extend_from_slice(last);
+            let want = expected(&input, limit);
+            let reads: [(usize, &[usize]); 6] = [
+                (1, &[1]),
+                (7, &[7, 1, 63]),
+                (41, &[4096]),
+                (42, &[3]),
+                (4096, &[4096]),
+                (READ_BYTES, &[READ_BYTES + 5, 3]),
+            ];
+            for (read, sizes) in reads {
+                for (lines, bytes) in [(1, CHUNK_BYTES), (5, CHUNK_BYTES), (8192, 100), (8192, 1), (8192, CHUNK_BYTES)]
+                {
+                    let (got, result) = chunked(Trickle::new(&input, sizes), lines, bytes, limit, read);
+                    assert!(!result.unwrap());
+                    let items: Vec<String> = got.iter().filter(|s| *s != "|").cloned().collect();
+                    assert_eq!(
+                        items, want,
+                        "reads of {read} ({sizes:?}), chunks of {lines} lines, {bytes} bytes, last {last:?}"
+                    );
+                    assert_eq!(got.last().map(String::as_str), Some("|"));
+                    if lines == 1 {
+                        assert_eq!(got.len(), 2 * want.len(), "one line a chunk");
+                    }
+                }
+            }
+            // All at once, as from a slice.
+            let (got, _) = chunked(&input[..], 8192, CHUNK_BYTES, limit, READ_BYTES);
+            assert_eq!(got.iter().filter(|s| *s != "|").cloned().collect::<Vec<_>>(), want);
+        }
+    }
+
+    /// A line of exactly the limit whose `\r\n` arrives in another read is held; one byte
+    /// more is too long, whatever the read sizes.
+    #[test]
+    fn the_crlf_rule_holds_across_reads() {
+        let input = format!("{}\r\n{}\r\n{}\n", "x".repeat(10), "y".repeat(11), "z".repeat(10));
+        for size in 1..=input.len() {
+            let (got, _) = chunked(input.as_bytes(), 8192, CHUNK_BYTES, 10, size);
+            assert_eq!(
+                got,
+                [
+                    format!("1:{}", "x".repeat(10)),
+                    "2:too long".to_owned(),
+                    format!("3:{}", "z".repeat(10)),
+                    "|".to_owned()
+                ]
+            );
+        }
+    }
+
+    /// A read error: the lines completed before it are evaluated and handed over, then the
+    /// error is returned; the line it cut is not evaluated.
+    #[test]
+    fn a_read_error_comes_after_the_lines_before_it() {
+        let input = "one\ntwo\nthr";
+        for sizes in [&[1usize][..], &[100]] {
+            let mut trickle = Trickle::new(input.as_bytes(), sizes);
+            trickle.fail_at = Some(input.len());
+            let (got, result) = chunked(trickle, 8192, CHUNK_BYTES, 10, sizes[0]);
+            assert_eq!(result.unwrap_err().to_string(), "the disk went away");
+            assert_eq!(got, ["1:one", "2:two", "|"], "reads of {sizes:?}");
+        }
+        let mut trickle = Trickle::new(b"partial", &[3]);
+        trickle.fail_at = Some(3);
+        let (got, result) = chunked(trickle, 8192, CHUNK_BYTES, 10, 3);
+        assert!(result.is_err());
+        assert!(got.is_empty());
     }
 
     #[test]
