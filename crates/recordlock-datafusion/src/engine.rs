@@ -3,7 +3,6 @@
 use datafusion::arrow::array::{Array, Int32Array};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::config::SessionConfig;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionContext;
 use recordlock::RuleSet;
 
@@ -32,29 +31,9 @@ impl Outcome {
     }
 }
 
-/// The memory a local session's operators may hold (DataFusion's memory pool): the sort
-/// that restores a Parquet file's order spills to temporary files beyond it, so a sweep's
-/// memory does not grow with its input.
-pub const SESSION_MEMORY: usize = 128 << 20;
-
-/// A session of `threads` target partitions (at least 1), with [`config`] and a memory pool
-/// of [`SESSION_MEMORY`] bytes.
+/// A session of `threads` target partitions (at least 1), with [`config`].
 pub fn session(threads: usize) -> SessionContext {
-    session_with_memory(threads, SESSION_MEMORY)
-}
-
-/// [`session`] with a memory pool of `bytes`.
-pub fn session_with_memory(threads: usize, bytes: usize) -> SessionContext {
-    let mut config = config().with_target_partitions(threads.max(1));
-    // What each sort keeps back for merging its spilled runs: a share of the pool, so a
-    // small pool still sorts (the rows sorted are narrow: id, rule, error, row).
-    config.options_mut().execution.sort_spill_reservation_bytes = bytes / 8;
-    // Building a runtime fails only if its spill directory cannot be set up, which the
-    // default mode (the OS's temporary directory) does lazily, on the first spill.
-    match RuntimeEnvBuilder::new().with_memory_limit(bytes, 1.0).build_arc() {
-        Ok(runtime) => SessionContext::new_with_config_rt(config, runtime),
-        Err(_) => SessionContext::new_with_config(config),
-    }
+    SessionContext::new_with_config(config().with_target_partitions(threads.max(1)))
 }
 
 /// The session settings sweeps need: filters evaluated inside the Parquet reader (the rules

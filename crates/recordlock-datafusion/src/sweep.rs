@@ -506,8 +506,7 @@ pub async fn parquet_frame(ctx: &SessionContext, rules: &RuleSet, table: &str) -
     // merged into the scan's must hold nothing but columns and the row index.
     let mut columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
     columns.push(file_row_index().alias(ROW_COLUMN));
-    // The sort holds every reported row until the last is read: only the output's columns,
-    // in the session's memory pool (spilled to disk beyond it).
+    // The sort holds every reported row until the last is read: only the output's columns.
     let reported = lowered.reported.or(id_missing(&schema));
     Ok(df
         .select(columns)?

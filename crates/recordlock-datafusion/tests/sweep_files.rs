@@ -135,31 +135,3 @@ fn records_without_an_id_are_error_lines_in_every_format() {
         }
     }
 }
-
-/// The sort that restores a Parquet file's order spills beyond the session's memory pool:
-/// a pool far smaller than the reported rows still gives the VM's output, in order.
-#[test]
-fn the_order_restoring_sort_spills_beyond_the_memory_pool() {
-    let policy = common::deals_policy();
-    let lines = common::records(&policy, 60_000, 13);
-    let dir = common::scratch("spill");
-    common::write_parquet(&policy, &lines, &dir, 1, 4_000);
-    let want = common::vm_lines(&policy, RuleScope::All, &lines);
-    assert!(want.len() > 5_000);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let files = input_files(dir.to_str().unwrap()).unwrap();
-    let mut got = Vec::new();
-    let ctx = recordlock_datafusion::engine::session_with_memory(2, 1 << 20);
-    rt.block_on(async {
-        let s = Sweep { policy: &policy, scope: RuleScope::All, ctx: &ctx, remote: false };
-        s.run(&files, &mut |lines| {
-            got.extend(common::parse_lines(lines));
-            Ok(())
-        })
-        .await
-    })
-    .unwrap();
-    assert_eq!(got, want);
-    // The spill directory is made on the first spill.
-    assert!(!ctx.runtime_env().disk_manager.temp_dir_paths().is_empty(), "the sort did not spill");
-}
