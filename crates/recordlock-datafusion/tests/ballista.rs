@@ -84,21 +84,7 @@ fn multi_select_lambdas_run_on_ballista() {
     common::write_parquet(&policy, &lines, &dir, 2, 10);
     let want = common::vm_lines(&policy, RuleScope::ExistingRecords, &lines);
     assert!(want.len() >= 10, "{want:?}");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let got = rt.block_on(async {
-        let ctx = SessionContext::standalone_with_state(recordlock_datafusion::engine::state(1)).await.unwrap();
-        let files = input_files(dir.to_str().unwrap()).unwrap();
-        let mut got = Vec::new();
-        let s = Sweep { policy: &policy, scope: RuleScope::ExistingRecords, ctx: &ctx, remote: true };
-        s.run(&files, &mut |lines| {
-            got.extend(common::parse_lines(lines));
-            Ok(())
-        })
-        .await
-        .unwrap();
-        got
-    });
-    assert_eq!(got, want);
+    assert_eq!(standalone_sweep(&policy, RuleScope::ExistingRecords, &dir), want);
 }
 
 /// On a cluster too, a record without an id is an error line on its own line (the row in its
@@ -118,12 +104,18 @@ fn ballista_reports_records_without_an_id_on_their_lines() {
     common::write_parquet(&policy, &lines, &dir, 1, 500);
     let want = common::vm_lines(&policy, RuleScope::All, &lines);
     assert!(want.iter().filter(|l| l["error"]["details"]["api_name"] == "id").count() >= 19);
+    assert_eq!(standalone_sweep(&policy, RuleScope::All, &dir), want);
+}
+
+/// The output lines of a sweep of `dir` on a standalone Ballista (scheduler and executor in
+/// this process).
+fn standalone_sweep(policy: &recordlock::Policy, scope: RuleScope, dir: &std::path::Path) -> Vec<serde_json::Value> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let got = rt.block_on(async {
+    rt.block_on(async {
         let ctx = SessionContext::standalone_with_state(recordlock_datafusion::engine::state(1)).await.unwrap();
         let files = input_files(dir.to_str().unwrap()).unwrap();
         let mut got = Vec::new();
-        let s = Sweep { policy: &policy, scope: RuleScope::All, ctx: &ctx, remote: true };
+        let s = Sweep { policy, scope, ctx: &ctx, remote: true };
         s.run(&files, &mut |lines| {
             got.extend(common::parse_lines(lines));
             Ok(())
@@ -131,6 +123,5 @@ fn ballista_reports_records_without_an_id_on_their_lines() {
         .await
         .unwrap();
         got
-    });
-    assert_eq!(got, want);
+    })
 }
