@@ -83,14 +83,16 @@ impl<'t> AsciiTest<'t> {
     #[inline(always)]
     pub(crate) fn holds(self, b: &[u8]) -> Option<bool> {
         match self {
-            AsciiTest::Prefix(_, Some(short)) if let Some(head) = b.first_chunk::<8>() => short.holds(*head),
-            AsciiTest::Prefix(n, _) => match b.get(..n.len()) {
-                // Equal to ASCII text: ASCII.
-                Some(head) if head.eq_ignore_ascii_case(n) => Some(true),
-                Some(head) if head.is_ascii() => Some(false),
-                // Shorter than the needle: only if folding cannot lengthen it.
-                None if b.is_ascii() => Some(false),
-                _ => None,
+            AsciiTest::Prefix(n, short) => match (short, b.first_chunk::<8>()) {
+                (Some(short), Some(head)) => short.holds(*head),
+                _ => match b.get(..n.len()) {
+                    // Equal to ASCII text: ASCII.
+                    Some(head) if head.eq_ignore_ascii_case(n) => Some(true),
+                    Some(head) if head.is_ascii() => Some(false),
+                    // Shorter than the needle: only if folding cannot lengthen it.
+                    None if b.is_ascii() => Some(false),
+                    _ => None,
+                },
             },
             AsciiTest::Suffix(n) => match b.len().checked_sub(n.len()).and_then(|start| b.get(start..)) {
                 Some(tail) if b.is_ascii() => Some(tail.eq_ignore_ascii_case(n)),

@@ -49,10 +49,10 @@ fn styles(seed: u64) -> Vec<(Style, usize)> {
         // Utf8View and LargeUtf8, repeated.
         (
             Style {
-                text: if seed % 2 == 0 { TextLayout::View } else { TextLayout::Large },
-                empty_as_empty_string: seed % 3 == 0,
+                text: if seed.is_multiple_of(2) { TextLayout::View } else { TextLayout::Large },
+                empty_as_empty_string: seed.is_multiple_of(3),
                 unit: pick(2),
-                lookup_structs: seed % 5 == 0,
+                lookup_structs: seed.is_multiple_of(5),
                 ..Style::default()
             },
             (seed % 97) as usize + 2,
@@ -61,7 +61,7 @@ fn styles(seed: u64) -> Vec<(Style, usize)> {
         (
             Style {
                 all_text: true,
-                text: if seed % 2 == 0 { TextLayout::Utf8 } else { TextLayout::Dictionary },
+                text: if seed.is_multiple_of(2) { TextLayout::Utf8 } else { TextLayout::Dictionary },
                 ..Style::default()
             },
             3,

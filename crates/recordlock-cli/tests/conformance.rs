@@ -54,10 +54,10 @@ impl CliEngine {
         if let Some(schema) = suite.json.get("schema") {
             args.extend(["--schema".to_owned(), scratch.write("schema.json", &schema.to_string())]);
         }
-        if let Some(tz) = suite.json.get("tz").and_then(Json::as_str) {
-            if command != "validate" {
-                args.extend(["--tz".to_owned(), tz.to_owned()]);
-            }
+        if let Some(tz) = suite.json.get("tz").and_then(Json::as_str)
+            && command != "validate"
+        {
+            args.extend(["--tz".to_owned(), tz.to_owned()]);
         }
         args.extend(extra.iter().map(|s| (*s).to_owned()));
         let mut child = Command::new(&self.binary)

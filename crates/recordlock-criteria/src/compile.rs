@@ -158,10 +158,10 @@ impl Compiler<'_> {
                 ChoiceTest::In(set) if set.iter().all(|c| matches!(c, Choice::Option(_))) => {
                     let mut bits = vec![0u64; field.options().len().div_ceil(64)];
                     for c in set.iter() {
-                        if let Choice::Option(code) = c {
-                            if let Some(w) = bits.get_mut(code.index() / 64) {
-                                *w |= 1 << (code.index() % 64);
-                            }
+                        if let Choice::Option(code) = c
+                            && let Some(w) = bits.get_mut(code.index() / 64)
+                        {
+                            *w |= 1 << (code.index() % 64);
                         }
                     }
                     match bits.as_slice() {
@@ -230,10 +230,10 @@ impl Compiler<'_> {
     fn substring(&mut self, sub: &Substring, field: &Field) -> (ConstId, ConstId) {
         let mut bits = vec![0u64; field.options().len().div_ceil(64)];
         for (i, o) in field.options().iter().enumerate() {
-            if sub.holds_on_option(o) {
-                if let Some(w) = bits.get_mut(i / 64) {
-                    *w |= 1 << (i % 64);
-                }
+            if sub.holds_on_option(o)
+                && let Some(w) = bits.get_mut(i / 64)
+            {
+                *w |= 1 << (i % 64);
             }
         }
         let needle = push(&mut self.pool.texts, sub.needle.clone());

@@ -247,11 +247,11 @@ impl Error {
     /// is `$.a[0].b`); an error elsewhere is unchanged.
     pub fn relocated(mut self, from: &JsonPath, to: &JsonPath) -> Error {
         let path = &self.0.details.json_path;
-        if let Some(rest) = path.strip_prefix(from.as_str()) {
-            if rest.is_empty() || rest.starts_with(['.', '[']) {
-                let moved = format!("{}{rest}", to.as_str());
-                self.0.details.json_path = moved;
-            }
+        if let Some(rest) = path.strip_prefix(from.as_str())
+            && (rest.is_empty() || rest.starts_with(['.', '[']))
+        {
+            let moved = format!("{}{rest}", to.as_str());
+            self.0.details.json_path = moved;
         }
         self
     }

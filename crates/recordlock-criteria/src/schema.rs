@@ -204,15 +204,15 @@ impl Schema {
                 )
                 .with_api_name(f.api_name.clone()));
             }
-            if let Some(id) = &f.id {
-                if by_id.insert(id.clone(), slot).is_some() {
-                    return Err(Error::new(
-                        ErrorCode::DuplicateData,
-                        &path.key("id"),
-                        format!("two fields have the id `{id}`"),
-                    )
-                    .with_api_name(f.api_name.clone()));
-                }
+            if let Some(id) = &f.id
+                && by_id.insert(id.clone(), slot).is_some()
+            {
+                return Err(Error::new(
+                    ErrorCode::DuplicateData,
+                    &path.key("id"),
+                    format!("two fields have the id `{id}`"),
+                )
+                .with_api_name(f.api_name.clone()));
             }
         }
         Ok(Schema { fields, by_api_name, by_id })

@@ -145,13 +145,13 @@ impl ValueContext<'_> {
 
     /// The test for `positive` with `value`, and whether a `${NOTEMPTY}` macro negates it.
     fn test(&self, positive: Positive, value: &Json) -> Result<(Test, bool), Error> {
-        if let Json::String(s) = value {
-            if s == EMPTY_MACRO || s == NOT_EMPTY_MACRO {
-                if positive != Positive::Equal {
-                    return Err(self.invalid(&self.path, format!("`{s}` goes with `equal` and `not_equal` only")));
-                }
-                return Ok((Test::IsEmpty, s == NOT_EMPTY_MACRO));
+        if let Json::String(s) = value
+            && (s == EMPTY_MACRO || s == NOT_EMPTY_MACRO)
+        {
+            if positive != Positive::Equal {
+                return Err(self.invalid(&self.path, format!("`{s}` goes with `equal` and `not_equal` only")));
             }
+            return Ok((Test::IsEmpty, s == NOT_EMPTY_MACRO));
         }
         if matches!(value, Json::Null) || value.as_str() == Some("") {
             return Err(self.invalid(&self.path, "an empty value is written `${EMPTY}`"));

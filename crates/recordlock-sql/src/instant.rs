@@ -29,7 +29,7 @@ impl Bound {
             return Some(Bound::JustAfter(second + TimeDelta::microseconds(999_999)));
         }
         let micros = DateTime::from_timestamp_micros(utc.timestamp_micros())?;
-        Some(if nanos % 1000 == 0 { Bound::Exact(micros) } else { Bound::JustAfter(micros) })
+        Some(if nanos.is_multiple_of(1000) { Bound::Exact(micros) } else { Bound::JustAfter(micros) })
     }
 
     /// The microsecond the comparison is made against.

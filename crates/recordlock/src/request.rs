@@ -373,10 +373,10 @@ impl<'de: 'a, 'a> Visitor<'de> for RawMembersVisitor<'a> {
 /// assert_eq!(with_line(json!({"decision": "allowed"}), 3), json!({"decision": "allowed"}));
 /// ```
 pub fn with_line(mut answer: Json, number: u64) -> Json {
-    if let Json::Object(m) = &mut answer {
-        if m.contains_key("error") {
-            m.insert("line".to_owned(), Json::from(number));
-        }
+    if let Json::Object(m) = &mut answer
+        && m.contains_key("error")
+    {
+        m.insert("line".to_owned(), Json::from(number));
     }
     answer
 }

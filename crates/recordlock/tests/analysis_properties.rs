@@ -195,12 +195,12 @@ fn leaf(field: &str, kind: Kind, c: u32, a: u32, b: u32) -> Json {
     let comparator = pick(comparators(kind), c);
     let l = |v: Json| json!({"field": {"api_name": field}, "comparator": comparator, "value": v});
     if matches!(comparator, "equal" | "not_equal") && a % 6 < 2 {
-        return l(json!(if a % 6 == 0 { "${EMPTY}" } else { "${NOTEMPTY}" }));
+        return l(json!(if a.is_multiple_of(6) { "${EMPTY}" } else { "${NOTEMPTY}" }));
     }
     let (values, needles): (&[&str], &[&str]) = match kind {
         Kind::Number | Kind::Integer => (NUMBERS, &[]),
         Kind::Date => (DATES, &[]),
-        Kind::DateTime => (if a % 2 == 0 { INSTANTS } else { DATES }, &[]),
+        Kind::DateTime => (if a.is_multiple_of(2) { INSTANTS } else { DATES }, &[]),
         Kind::Picklist => (STAGES, STAGE_NEEDLES),
         Kind::ShortPicklist => (TYPES, TYPE_NEEDLES),
         Kind::Unlisted => (UNLISTED, UNLISTED_NEEDLES),
@@ -211,7 +211,7 @@ fn leaf(field: &str, kind: Kind, c: u32, a: u32, b: u32) -> Json {
     };
     let scalar = |n: u32| match kind {
         Kind::Number | Kind::Integer => number(pick(values, n)),
-        Kind::Boolean => json!(n % 2 == 0),
+        Kind::Boolean => json!(n.is_multiple_of(2)),
         _ => json!(pick(values, n)),
     };
     let array = |mask: u32| -> Vec<Json> {
@@ -230,7 +230,7 @@ fn leaf(field: &str, kind: Kind, c: u32, a: u32, b: u32) -> Json {
         }
         "in" | "not_in" => l(json!(array(b % 16))),
         "include_all" | "include_any" | "exclude_all" | "exclude_any" => l(json!(array((b % 7) + 1))),
-        "equal" | "not_equal" if kind == Kind::Multi && a % 2 == 0 => l(json!(array((b % 7) + 1))),
+        "equal" | "not_equal" if kind == Kind::Multi && a.is_multiple_of(2) => l(json!(array((b % 7) + 1))),
         "contains" | "not_contains" | "starts_with" | "ends_with" => l(json!(pick(needles, b))),
         "like" | "not_like" => l(json!(pick(PATTERNS, b))),
         _ => l(scalar(b)),
@@ -261,10 +261,10 @@ fn record_value(kind: Kind, n: u32) -> Option<Json> {
             2 => json!("3"),
             _ => json!(pick(IDS, n / 4)),
         },
-        Kind::Boolean => json!(n % 2 == 0),
+        Kind::Boolean => json!(n.is_multiple_of(2)),
         Kind::Multi => {
             let mut tags = subset(TAGS, n % 16);
-            if n % 5 == 0 {
+            if n.is_multiple_of(5) {
                 tags.push(json!("Pink"));
             }
             json!(tags)

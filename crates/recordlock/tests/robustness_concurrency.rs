@@ -75,8 +75,11 @@ fn readers_always_see_one_whole_configuration() {
     while started.elapsed() < Duration::from_millis(1500)
         || (!all_seen() && started.elapsed() < Duration::from_secs(60))
     {
-        let (stage, actions) =
-            if flips % 2 == 0 { ("Closed Lost", json!(["update"])) } else { ("Closed Won", json!(["delete"])) };
+        let (stage, actions) = if flips.is_multiple_of(2) {
+            ("Closed Lost", json!(["update"]))
+        } else {
+            ("Closed Won", json!(["delete"]))
+        };
         let Some(rule_id) = store.policy("Deals").unwrap().rules()[0].id().map(str::to_owned) else {
             panic!("rules have ids")
         };
@@ -208,8 +211,11 @@ fn sweeps_impacts_and_held_locks_during_swaps() {
     let enough = || counts.iter().all(|c| c.load(Ordering::Relaxed) >= 5);
     while started.elapsed() < Duration::from_millis(1500) || (!enough() && started.elapsed() < Duration::from_secs(60))
     {
-        let (stage, actions) =
-            if flips % 2 == 0 { ("Closed Lost", json!(["update"])) } else { ("Closed Won", json!(["delete"])) };
+        let (stage, actions) = if flips.is_multiple_of(2) {
+            ("Closed Lost", json!(["update"]))
+        } else {
+            ("Closed Won", json!(["delete"]))
+        };
         let rule_id = store.policy("Deals").unwrap().rules()[0].id().unwrap().to_owned();
         let mut body = version(stage, actions);
         body["record_locking_configurations"][0]["locking_rules"] = json!([{"id": rule_id, "_delete": true}, body["record_locking_configurations"][0]["locking_rules"][0].clone()]);

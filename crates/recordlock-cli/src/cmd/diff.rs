@@ -67,11 +67,11 @@ pub fn run(args: &DiffArgs) -> Result<(), Failure> {
             input,
             &ImpactOptions { cancel: Some(&stop), ..ImpactOptions::default() },
             |outcome| {
-                if write_error.is_none() {
-                    if let Err(e) = write_outcome(&mut out, &outcome) {
-                        write_error = Some(e);
-                        stop.store(true, Ordering::Relaxed);
-                    }
+                if write_error.is_none()
+                    && let Err(e) = write_outcome(&mut out, &outcome)
+                {
+                    write_error = Some(e);
+                    stop.store(true, Ordering::Relaxed);
                 }
             },
             |_| {},

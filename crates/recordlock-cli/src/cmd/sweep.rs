@@ -39,11 +39,11 @@ pub fn run(
             input,
             &opts,
             |outcome| {
-                if write_error.is_none() {
-                    if let Err(e) = write_line(&mut out, &outcome.to_json()) {
-                        write_error = Some(e);
-                        stop.store(true, Ordering::Relaxed);
-                    }
+                if write_error.is_none()
+                    && let Err(e) = write_line(&mut out, &outcome.to_json())
+                {
+                    write_error = Some(e);
+                    stop.store(true, Ordering::Relaxed);
                 }
             },
             |s| progress.show(s.records, s.locked, s.errors),

@@ -88,7 +88,7 @@ pub fn mapping(schema: &Schema, n: usize) -> ColumnMap {
         };
         columns.insert(f.api_name().to_owned(), spec);
     }
-    ColumnMap { id: Some(if n % 2 == 0 { "row".to_owned() } else { "row \"id\"".to_owned() }), columns }
+    ColumnMap { id: Some(if n.is_multiple_of(2) { "row".to_owned() } else { "row \"id\"".to_owned() }), columns }
 }
 
 impl Backend for PostgresBackend {

@@ -116,12 +116,12 @@ pub(crate) fn validate_object(
         }
         Some(v) => r.enumerated("lock_type", v, LockType::parse, LockType::spellings())?,
     };
-    if let Some(v) = r.get("feature_type") {
-        if v.as_str() != Some("record_locking") {
-            return Err(r
-                .invalid("feature_type", "`feature_type` must be `record_locking`")
-                .with_supported_values(["record_locking"]));
-        }
+    if let Some(v) = r.get("feature_type")
+        && v.as_str() != Some("record_locking")
+    {
+        return Err(r
+            .invalid("feature_type", "`feature_type` must be `record_locking`")
+            .with_supported_values(["record_locking"]));
     }
     let locked_for = match r.get("locked_for") {
         None => LockedFor::AllProfiles,
