@@ -188,7 +188,6 @@ fn conformance_sweeps_through_postgres() {
             failures.extend(f);
         }
     }
-    let _ = std::fs::remove_dir_all(common::scratch_dir());
     assert!(failures.is_empty(), "{passed} passed, failed:\n{}", failures.join("\n"));
     assert!(passed >= 10, "only {passed} sweep suites ran");
 }
@@ -273,5 +272,4 @@ fn postgres_sweep_prints_what_the_file_sweep_prints() {
     assert_eq!(status, 2);
     assert!(stderr.contains("double precision"), "{stderr}");
     client.batch_execute(&format!("DROP TABLE {}", table.table_sql())).unwrap();
-    let _ = std::fs::remove_dir_all(common::scratch_dir());
 }

@@ -36,9 +36,12 @@ pub fn scratch_dir() -> PathBuf {
     dir
 }
 
-/// Writes `bytes` to the file `name` of [`scratch_dir`]; its path.
+/// Writes `bytes` to a new file of [`scratch_dir`] whose name ends in `name`; its path. Each
+/// call has a file of its own: the tests of one process run in parallel and share the directory.
 pub fn temp_file(name: &str, bytes: impl AsRef<[u8]>) -> String {
-    let path = scratch_dir().join(name);
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = scratch_dir().join(format!("{n}-{name}"));
     std::fs::write(&path, bytes).unwrap();
     path.to_string_lossy().into_owned()
 }
