@@ -251,7 +251,8 @@ pub struct Sweep<'a> {
 }
 
 impl Sweep<'_> {
-    /// Sweeps `files` in order, calling `emit` with each output line.
+    /// Sweeps `files` in order, calling `emit` with the output: complete lines (each JSON text
+    /// ending in `\n`, as `recordlock sweep` prints them), a batch's lines at a time, in order.
     ///
     /// # Errors
     /// Input, lowering and DataFusion errors; `emit`'s I/O errors stop the sweep.
