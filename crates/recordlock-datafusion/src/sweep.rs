@@ -199,7 +199,7 @@ impl<'o> Output<'o> {
             let id = ids.is_valid(i).then(|| ids.value(i));
             let rule = matched.is_valid(i).then(|| matched.value(i));
             let line = rows.filter(|r| r.is_valid(i)).map(|r| r.value(i).saturating_add(1));
-            let error = match (rule, id) {
+            let mut error = match (rule, id) {
                 (Some(UNEVALUABLE), _) => errors
                     .filter(|e| e.is_valid(i))
                     .and_then(|e| serde_json::from_str::<Map<String, Json>>(e.value(i)).ok())
@@ -221,7 +221,6 @@ impl<'o> Output<'o> {
                 (None, Some(_)) => continue,
             };
             self.stats.errors += 1;
-            let mut error = error;
             error.insert("id".to_owned(), id.map_or(Json::Null, |id| Json::String(id.to_owned())));
             if let Some(line) = line {
                 error.entry("line").or_insert(Json::from(line));
@@ -581,8 +580,7 @@ async fn evaluate_batch(
     first_row: Option<u64>,
     out: &mut Output<'_>,
 ) -> Result<(), Error> {
-    let rows = batch.num_rows();
-    out.stats.records += u64::try_from(rows).unwrap_or(u64::MAX);
+    out.stats.records += u64::try_from(batch.num_rows()).unwrap_or(u64::MAX);
     let schema = batch.schema();
     let lowered = lower(rules, schema.as_ref())?;
     let mut columns =
@@ -591,13 +589,8 @@ async fn evaluate_batch(
         None => batch,
         Some(first) => {
             // The row in the file, for the lines of rows without an id.
-            let numbers: UInt64Array = (first..).take(rows).collect();
-            let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
-            fields.push(Arc::new(Field::new(ROW_COLUMN, DataType::UInt64, false)));
-            let mut arrays = batch.columns().to_vec();
-            arrays.push(Arc::new(numbers));
             columns.push(ident(ROW_COLUMN).alias("row"));
-            RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?
+            with_row_numbers(&batch, first, ROW_COLUMN)?
         }
     };
     let ctx = session(1);
@@ -621,17 +614,21 @@ fn numbered(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>, Error> {
     let mut first = 0u64;
     let mut out = Vec::with_capacity(batches.len());
     for b in batches {
-        let rows = u64::try_from(b.num_rows()).unwrap_or(u64::MAX);
-        let numbers: UInt64Array = (first..first.saturating_add(rows)).collect();
-        let schema = b.schema();
-        let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
-        fields.push(Arc::new(Field::new("row", DataType::UInt64, false)));
-        let mut arrays = b.columns().to_vec();
-        arrays.push(Arc::new(numbers));
-        out.push(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?);
-        first = first.saturating_add(rows);
+        out.push(with_row_numbers(&b, first, "row")?);
+        first = first.saturating_add(u64::try_from(b.num_rows()).unwrap_or(u64::MAX));
     }
     Ok(out)
+}
+
+/// `batch` with a column `name` numbering its rows from `first` on.
+fn with_row_numbers(batch: &RecordBatch, first: u64, name: &str) -> Result<RecordBatch, Error> {
+    let numbers: UInt64Array = (first..).take(batch.num_rows()).collect();
+    let schema = batch.schema();
+    let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
+    fields.push(Arc::new(Field::new(name, DataType::UInt64, false)));
+    let mut arrays = batch.columns().to_vec();
+    arrays.push(Arc::new(numbers));
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
 }
 
 /// TRUE for a row without an id (NULL; every row without an `id` column): no lock could be
