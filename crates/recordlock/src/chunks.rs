@@ -291,10 +291,7 @@ mod tests {
             input.as_bytes(),
             &Reading { chunk_lines: 7, chunk_bytes: CHUNK_BYTES, limit: 10, cancel: None },
             || (),
-            |(), number, line| match line {
-                Line::Text(t) => format!("{number}:{}", String::from_utf8_lossy(t)),
-                Line::TooLong => format!("{number}:too long"),
-            },
+            |(), number, line| shown(number, line),
             |step| match step {
                 Step::Item(s) => out.push(s),
                 Step::ChunkDone => chunks += 1,
@@ -404,16 +401,21 @@ mod tests {
             &bound,
             None,
             || (),
-            |(), number, line| match line {
-                Line::Text(t) => format!("{number}:{}", String::from_utf8_lossy(t)),
-                Line::TooLong => format!("{number}:too long"),
-            },
+            |(), number, line| shown(number, line),
             |step| match step {
                 Step::Item(s) => out.push(s),
                 Step::ChunkDone => out.push("|".to_owned()),
             },
         );
         (out, result)
+    }
+
+    /// A line as the tests record it: its number and text, or that it was too long.
+    fn shown(number: u64, line: Line<'_>) -> String {
+        match line {
+            Line::Text(t) => format!("{number}:{}", String::from_utf8_lossy(t)),
+            Line::TooLong => format!("{number}:too long"),
+        }
     }
 
     /// The lines as the line-at-a-time reader ([`read_line_bounded`]) reads them: the model.
