@@ -17,7 +17,7 @@ use recordlock::criteria::typed::{Expr, Pred, Test, TextTest};
 use recordlock::criteria::{Error, ErrorCode, Field, JsonPath, Value};
 use serde_json::Value as Json;
 
-use crate::ascii_test::AsciiTest;
+use crate::ascii_test::{AsciiTest, ShortPrefix};
 use crate::column::{self, AnyText, Column, Form, Scaled, Strings};
 use crate::key_test::KeyTest;
 use crate::lower::{IntCond, Lowered, lower};
@@ -510,11 +510,25 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
         (Lowered::General, Column::Text(strings)) => match strings {
             Strings::Utf8(a) => {
                 let (offsets, data) = (a.value_offsets(), a.value_data());
-                let bytes = |r: usize| match (offsets.get(r), offsets.get(r + 1)) {
-                    (Some(s), Some(e)) if a.is_valid(r) => {
-                        data.get(s.unsigned_abs() as usize..e.unsigned_abs() as usize)
+                if a.null_count() == 0
+                    && let Test::Text(t) = test
+                    && let Some(quick @ AsciiTest::Prefix(_, Some(short))) = AsciiTest::new(t)
+                {
+                    let mut folded = String::new();
+                    let mut slow = |r: usize| {
+                        let s = a.value(r);
+                        !s.is_empty()
+                            && quick.holds(s.as_bytes()).unwrap_or_else(|| text_holds(t, fold_into(s, &mut folded)))
+                    };
+                    return short_prefix_rows(sel, offsets, data, short, &mut slow);
+                }
+                let nulls = a.nulls().filter(|n| n.null_count() > 0);
+                let bytes = |r: usize| {
+                    let [start, end] = *<&[i32; 2]>::try_from(offsets.get(r..r + 2)?).ok()?;
+                    if nulls.is_some_and(|n| n.is_null(r)) {
+                        return None;
                     }
-                    _ => None,
+                    data.get(start.unsigned_abs() as usize..end.unsigned_abs() as usize)
                 };
                 text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)))
             }
@@ -591,6 +605,34 @@ fn text_rows<'a>(
     })
 }
 
+/// The rows of `sel` whose text, in a Utf8 array without nulls (`offsets`, `data`),
+/// starts with `short`'s needle: a value of eight bytes or more is decided by its first
+/// eight as one word where they are ASCII; `slow` answers the others.
+#[inline]
+fn short_prefix_rows(
+    sel: &Rows,
+    offsets: &[i32],
+    data: &[u8],
+    short: ShortPrefix,
+    slow: &mut dyn FnMut(usize) -> bool,
+) -> Rows {
+    // `slow` behind a pointer keeps the loop small: the slices and the needle in registers.
+    sel.filter(move |r| {
+        // A valid array's offsets ascend and stay within `data`; any other value goes to
+        // `slow`, which reads the array as Arrow does.
+        let head = match offsets.get(r..r + 2) {
+            Some(&[start, end]) if end.wrapping_sub(start) >= 8 => {
+                data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
+            }
+            _ => None,
+        };
+        match head.and_then(|h| short.holds(*h)) {
+            Some(answer) => answer,
+            None => slow(r),
+        }
+    })
+}
+
 #[inline]
 fn valid(nulls: Option<&arrow_buffer::NullBuffer>, row: usize) -> bool {
     nulls.is_none_or(|n| n.is_valid(row))
@@ -625,4 +667,72 @@ fn fold_into<'s>(s: &'s str, buf: &'s mut String) -> &'s str {
     }
     *buf = s.to_lowercase();
     buf
+}
+
+#[cfg(test)]
+mod tests {
+
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, StringArray};
+    use recordlock::config::validate::validate;
+    use recordlock::criteria::EvalOptions;
+    use recordlock::{Limits, Module, RuleScope};
+    use serde_json::json;
+
+    use super::*;
+
+    /// A prefix test on a Utf8 column without nulls, answered from each value's first
+    /// eight bytes where they are ASCII, gives the folded text's answer on every value:
+    /// short, exactly eight bytes, non-ASCII before, inside and after the needle, and
+    /// values at offsets of a sliced array.
+    #[test]
+    fn a_short_prefix_on_utf8_answers_as_folding_does() {
+        let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+            {"name": "Acme", "lock_existing_records": true,
+             "criteria": {"field": {"api_name": "Deal_Name"}, "comparator": "starts_with", "value": "ACME"}}]}]});
+        let deals = Module::resolve("Deals", None).unwrap();
+        let valid = validate(&body, &deals, &Limits::default()).unwrap();
+        let rules = RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords);
+        let names = [
+            "",
+            "a",
+            "acm",
+            "e1234567",
+            "acme",
+            "ACME",
+            "Acme",
+            "acmex",
+            "acme1234",
+            "ACME1234",
+            "acm 1234",
+            "xacme123",
+            "acme renewal",
+            "ÀCME renewal",
+            "acmé renewal",
+            "acme\u{e9} x",
+            "ACME\u{130}xyz",
+            "\u{130}acme xyz",
+            "AC\u{212a}E long",
+            "ACM\u{c9} long",
+            "ac\u{300}me long",
+            "acme\u{0}\u{0}\u{0}\u{0}",
+        ];
+        let mut values: Vec<String> = Vec::new();
+        for i in 0..300 {
+            values.push(names[i % names.len()].to_owned());
+        }
+        let whole = StringArray::from(values.clone());
+        for start in [0usize, 1, 7, 64] {
+            let ids: ArrayRef = Arc::new(StringArray::from_iter_values((start..values.len()).map(|i| i.to_string())));
+            let array: ArrayRef = Arc::new(whole.slice(start, values.len() - start));
+            let batch = RecordBatch::try_from_iter([("id", ids), ("Deal_Name", array)]).unwrap();
+            let plan = ColumnarPlan::new(&rules, &batch.schema(), MappingOptions::default()).unwrap();
+            let result = plan.evaluate(&batch).unwrap();
+            for (row, value) in values.iter().skip(start).enumerate() {
+                let want = recordlock::criteria::fold(value).starts_with("acme");
+                assert_eq!(result.rule(row).is_some(), want, "{value:?} at row {row} of a slice from {start}");
+            }
+        }
+    }
 }
