@@ -56,8 +56,8 @@ pub fn scan_object<'a, K>(
     mut member: impl FnMut(K, &'a str, &'a str),
 ) -> Scanned {
     let bytes = text.as_bytes();
-    let found = if let Some(structurals) = plain::structurals(bytes) {
-        plain::object(text, &structurals, &wanted, &mut member)
+    let found = if let Some(quotes) = plain::quotes(bytes) {
+        plain::object(text, &quotes, &wanted, &mut member)
     } else {
         Scanner { text, bytes, at: 0 }.object(&wanted, &mut member)
     };
@@ -67,7 +67,7 @@ pub fn scan_object<'a, K>(
     }
 }
 
-/// The scanner for texts that are not plain ([`plain::structurals`]): escapes and control
+/// The scanner for texts that are not plain ([`plain::quotes`]): escapes and control
 /// characters checked.
 struct Scanner<'a> {
     text: &'a str,
