@@ -22,7 +22,7 @@ use crate::column::{self, AnyText, Column, Form, Scaled, Strings};
 use crate::key_test::KeyTest;
 use crate::lower::{IntCond, Lowered, lower};
 use crate::mapping::{Encoding, Mapping, MappingError, MappingOptions, map_columns};
-use crate::rows::Rows;
+use crate::rows::{Rows, WORD};
 use crate::value_test::{holds, text_holds};
 
 /// One leaf, bound to its column and lowered for the column's form.
@@ -617,19 +617,44 @@ fn short_prefix_rows(
     slow: &mut dyn FnMut(usize) -> bool,
 ) -> Rows {
     // `slow` behind a pointer keeps the loop small: the slices and the needle in registers.
-    sel.filter(move |r| {
-        // A valid array's offsets ascend and stay within `data`; any other value goes to
-        // `slow`, which reads the array as Arrow does.
-        let head = match offsets.get(r..r + 2) {
-            Some(&[start, end]) if end.wrapping_sub(start) >= 8 => {
-                data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
-            }
-            _ => None,
+    sel.map_words(|w, word| {
+        let base = w * WORD;
+        // A word's 65 offsets at once: row `j`'s value is `window[j]..window[j + 1]`, and
+        // `j < 64` needs no bounds check. (The last, partial word goes row by row.)
+        let Some(window) = offsets.get(base..).and_then(|o| o.first_chunk::<{ WORD + 1 }>()) else {
+            return Rows::word_filter(word, |j| {
+                let r = base + j;
+                let head = match offsets.get(r..r + 2) {
+                    Some(&[start, end]) if end.wrapping_sub(start) >= 8 => {
+                        data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
+                    }
+                    _ => None,
+                };
+                match head.and_then(|h| short.holds(*h)) {
+                    Some(answer) => answer,
+                    None => slow(r),
+                }
+            });
         };
-        match head.and_then(|h| short.holds(*h)) {
-            Some(answer) => answer,
-            None => slow(r),
+        // Branch-free but for the loop: each row's answer, and the rows its bytes do not
+        // decide (short, or not ASCII where the needle is), answered after by `slow`.
+        let (mut rest, mut holds, mut pending) = (word, 0u64, 0u64);
+        while rest != 0 {
+            let j = rest.trailing_zeros() as usize & (WORD - 1);
+            rest &= rest - 1;
+            let (start, end) = (window.get(j).copied().unwrap_or(0), window.get(j + 1).copied().unwrap_or(0));
+            // A valid array's offsets ascend and stay within `data`; any other value goes
+            // to `slow`, which reads the array as Arrow does.
+            let head = if end.wrapping_sub(start) >= 8 {
+                data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
+            } else {
+                None
+            };
+            let (answer, decided) = head.map_or((false, false), |h| short.answer(*h));
+            holds |= u64::from(answer) << j;
+            pending |= u64::from(!decided) << j;
         }
+        holds | Rows::word_filter(pending, |j| slow(base + j))
     })
 }
 

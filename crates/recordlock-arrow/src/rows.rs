@@ -128,6 +128,28 @@ impl Rows {
         Rows { words, len: self.len }
     }
 
+    /// The set's words, each replaced by `keep(w, word)`: a subset of `word`, the rows of
+    /// word `w` (rows `64w..64w + 64`) to keep.
+    #[inline]
+    pub(crate) fn map_words(&self, mut keep: impl FnMut(usize, u64) -> u64) -> Rows {
+        let words = self.words.iter().enumerate().map(|(w, &word)| keep(w, word) & word).collect();
+        Rows { words, len: self.len }
+    }
+
+    /// The bits of `word` on which `test` (given a bit's position, 0..64) holds, tested
+    /// branch-free in ascending order.
+    #[inline(always)]
+    pub(crate) fn word_filter(word: u64, mut test: impl FnMut(usize) -> bool) -> u64 {
+        let mut rest = word;
+        let mut out = 0u64;
+        while rest != 0 {
+            let j = rest.trailing_zeros();
+            rest &= rest - 1;
+            out |= u64::from(test(j as usize)) << j;
+        }
+        out
+    }
+
     /// The rows of the set whose value in `data` (one per row) passes `test`. A word with
     /// many rows of the set is tested whole, branch-free, and masked; a sparse word row by
     /// row. `data` shorter than the set's rows passes none past its end.
