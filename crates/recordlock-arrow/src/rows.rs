@@ -201,7 +201,7 @@ impl Rows {
 /// Bit `j`: whether `test` passes `chunk[j]`. A byte per row first (a loop LLVM
 /// vectorises for simple tests), then packed to bits eight at a time.
 #[inline]
-fn pack_tests<T: Copy>(chunk: &[T; WORD], test: impl Fn(T) -> bool) -> u64 {
+pub(crate) fn pack_tests<T: Copy>(chunk: &[T; WORD], test: impl Fn(T) -> bool) -> u64 {
     let mut bytes = [0u8; WORD];
     for (b, v) in bytes.iter_mut().zip(chunk) {
         *b = u8::from(test(*v));
@@ -237,7 +237,7 @@ fn pack(bytes: &[u8; WORD]) -> u64 {
 }
 
 /// Rows of a word from which testing the whole word beats testing row by row.
-const DENSE: u32 = 12;
+pub(crate) const DENSE: u32 = 12;
 
 /// The bits of the last word that are rows of `len`.
 fn tail_mask(len: usize) -> u64 {
