@@ -7,72 +7,23 @@ use libfuzzer_sys::fuzz_target;
 use recordlock::criteria::{
     Criteria, CriteriaLimits, EvalOptions, Ingestor, JsonPath, Row, Schema, compile, reference, typecheck,
 };
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
-const FIELDS: &[&str] = &[
-    "Deal_Name", "Amount", "Stage", "Closing_Date", "Created_Time", "Probability", "Type", "Account_Name", "Locked__s",
-    "Description", "Lead_Conversion_Time",
-];
-const COMPARATORS: &[&str] = &[
-    "equal", "not_equal", "in", "not_in", "contains", "not_contains", "starts_with", "ends_with", "like", "not_like",
-    "less_than", "less_equal", "greater_than", "greater_equal", "between", "not_between", "include_all", "include_any",
-    "exclude_all", "exclude_any",
-];
-const TEXTS: &[&str] = &[
-    "Closed Won", "closed-lost to competition", "Qualification", "ACME", "acme renewal", "%a_", "É", "${EMPTY}",
-    "${NOTEMPTY}", "2024-01-01", "2024-01-01T10:00:00+05:30", "2023-12-31T23:59:60Z", "77", "true", "", "-None-",
-];
+#[path = "shared/criteria.rs"]
+mod criteria;
+use criteria::{C, V, Vocabulary, pick};
 
-#[derive(Debug, Arbitrary)]
-enum V {
-    Text(u8),
-    Int(i32),
-    Dec(i64, u8),
-    Bool(bool),
-    Null,
-    List(Vec<V>),
-}
-
-impl V {
-    fn json(&self, depth: usize) -> Json {
-        match self {
-            V::Text(i) => json!(TEXTS[*i as usize % TEXTS.len()]),
-            V::Int(i) => json!(i),
-            V::Dec(m, s) => {
-                let scale = u32::from(*s % 6);
-                let text = format!("{}", *m as i128);
-                let (neg, digits) = text.strip_prefix('-').map_or((false, text.as_str()), |d| (true, d));
-                let padded = format!("{:0>width$}", digits, width = scale as usize + 1);
-                let (int, frac) = padded.split_at(padded.len() - scale as usize);
-                let n = if scale == 0 { int.to_owned() } else { format!("{int}.{frac}") };
-                serde_json::from_str(&format!("{}{n}", if neg { "-" } else { "" })).unwrap_or(Json::Null)
-            }
-            V::Bool(b) => json!(b),
-            V::Null => Json::Null,
-            V::List(items) if depth < 2 => Json::Array(items.iter().take(6).map(|v| v.json(depth + 1)).collect()),
-            V::List(_) => json!([]),
-        }
-    }
-}
-
-#[derive(Debug, Arbitrary)]
-enum C {
-    Leaf(u8, u8, V),
-    Group(bool, Vec<C>),
-}
-
-impl C {
-    fn json(&self, depth: usize) -> Json {
-        match self {
-            C::Leaf(f, c, v) => json!({"field": {"api_name": FIELDS[*f as usize % FIELDS.len()]},
-                "comparator": COMPARATORS[*c as usize % COMPARATORS.len()], "value": v.json(0)}),
-            C::Group(and, items) if depth < 4 && !items.is_empty() => json!({
-                "group_operator": if *and { "AND" } else { "or" },
-                "group": items.iter().take(8).map(|c| c.json(depth + 1)).collect::<Vec<_>>()}),
-            C::Group(..) => json!({"field": {"api_name": "Amount"}, "comparator": "equal", "value": "${EMPTY}"}),
-        }
-    }
-}
+const WORDS: Vocabulary = Vocabulary {
+    fields: &[
+        "Deal_Name", "Amount", "Stage", "Closing_Date", "Created_Time", "Probability", "Type", "Account_Name",
+        "Locked__s", "Description", "Lead_Conversion_Time",
+    ],
+    texts: &[
+        "Closed Won", "closed-lost to competition", "Qualification", "ACME", "acme renewal", "%a_", "É", "${EMPTY}",
+        "${NOTEMPTY}", "2024-01-01", "2024-01-01T10:00:00+05:30", "2023-12-31T23:59:60Z", "77", "true", "", "-None-",
+    ],
+    scales: 6,
+};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -84,7 +35,7 @@ struct Input {
 fuzz_target!(|input: Input| {
     let schema = Schema::builtin("Deals").expect("Deals");
     let limits = CriteriaLimits::default();
-    let Ok(criteria) = Criteria::parse(&input.criteria.json(0), &JsonPath::root(), &limits) else { return };
+    let Ok(criteria) = Criteria::parse(&input.criteria.json(0, &WORDS), &JsonPath::root(), &limits) else { return };
     let Ok(expr) = typecheck::check(&criteria, schema, &limits) else { return };
     let tz = chrono_offset(input.tz_minutes);
     let opts = EvalOptions { tz };
@@ -92,7 +43,7 @@ fuzz_target!(|input: Input| {
     let ingest = Ingestor::new(schema);
     for fields in input.records.iter().take(8) {
         let record: serde_json::Map<String, Json> =
-            fields.iter().map(|(f, v)| (FIELDS[*f as usize % FIELDS.len()].to_owned(), v.json(0))).collect();
+            fields.iter().map(|(f, v)| (pick(WORDS.fields, *f).to_owned(), v.json(0, &WORDS))).collect();
         let mut row = Row::new(schema);
         if ingest.ingest_json(&Json::Object(record), &mut row).is_err() {
             continue;

@@ -21,82 +21,27 @@ use recordlock::{Limits, Module, RuleScope, RuleSet};
 use recordlock_sql::{ColumnMap, Folding, Order, Statement, SweepOptions, TableMap, Verdict, sweep_sql};
 use serde_json::{Value as Json, json};
 
-const FIELDS: &[&str] = &[
-    "Deal_Name", "Amount", "Stage", "Closing_Date", "Created_Time", "Probability", "Type", "Account_Name", "Locked__s",
-    "Description", "Lead_Conversion_Time", "Lead_Source", "Expected_Revenue", "Owner",
-];
-const COMPARATORS: &[&str] = &[
-    "equal", "not_equal", "in", "not_in", "contains", "not_contains", "starts_with", "ends_with", "like", "not_like",
-    "less_than", "less_equal", "greater_than", "greater_equal", "between", "not_between", "include_all", "include_any",
-    "exclude_all", "exclude_any",
-];
-/// Values that try to break out of a parameter, and values of every type.
-const TEXTS: &[&str] = &[
-    "Closed Won", "x'; DROP TABLE deals; --", "\"Stage\"", "$1", "/* c */", "a\"\"b", "%a_", "É", "${EMPTY}",
-    "${NOTEMPTY}", "2024-01-01", "2024-01-01T10:00:00+05:30", "2023-12-31T23:59:60Z", "77", "1000.50", "true", "",
-    "-None-", "5843104000000000798", "0001-01-01", "9999-12-31T23:59:59-23:59", "NaN", "1e3", "ß", "İ",
-];
+#[path = "shared/criteria.rs"]
+mod criteria;
+use criteria::{C, Vocabulary, pick};
+
+const VOCABULARY: Vocabulary = Vocabulary {
+    fields: &[
+        "Deal_Name", "Amount", "Stage", "Closing_Date", "Created_Time", "Probability", "Type", "Account_Name",
+        "Locked__s", "Description", "Lead_Conversion_Time", "Lead_Source", "Expected_Revenue", "Owner",
+    ],
+    // Values that try to break out of a parameter, and values of every type.
+    texts: &[
+        "Closed Won", "x'; DROP TABLE deals; --", "\"Stage\"", "$1", "/* c */", "a\"\"b", "%a_", "É", "${EMPTY}",
+        "${NOTEMPTY}", "2024-01-01", "2024-01-01T10:00:00+05:30", "2023-12-31T23:59:60Z", "77", "1000.50", "true", "",
+        "-None-", "5843104000000000798", "0001-01-01", "9999-12-31T23:59:59-23:59", "NaN", "1e3", "ß", "İ",
+    ],
+    scales: 12,
+};
 const SQL_TYPES: &[&str] = &[
     "text", "varchar(40)", "citext", "smallint", "integer", "bigint", "numeric", "numeric(12,2)", "numeric(30,40)",
     "date", "timestamptz", "boolean", "text[]",
 ];
-
-#[derive(Debug, Arbitrary)]
-enum V {
-    Text(u8),
-    Free(String),
-    Int(i64),
-    Dec(i64, u8),
-    Bool(bool),
-    Null,
-    List(Vec<V>),
-    Id(u8),
-}
-
-impl V {
-    fn json(&self, depth: usize) -> Json {
-        match self {
-            V::Text(i) => json!(TEXTS[*i as usize % TEXTS.len()]),
-            V::Free(s) => json!(s),
-            V::Int(i) => json!(i),
-            V::Dec(m, s) => serde_json::from_str(&decimal(*m, *s)).unwrap_or(Json::Null),
-            V::Bool(b) => json!(b),
-            V::Null => Json::Null,
-            V::List(items) if depth < 2 => Json::Array(items.iter().take(6).map(|v| v.json(depth + 1)).collect()),
-            V::List(_) => json!([]),
-            V::Id(i) => json!({"id": TEXTS[*i as usize % TEXTS.len()]}),
-        }
-    }
-}
-
-/// `m` scaled by 10^-(s % 12), as JSON number text.
-fn decimal(m: i64, s: u8) -> String {
-    let scale = usize::from(s % 12);
-    let text = m.unsigned_abs().to_string();
-    let padded = format!("{text:0>width$}", width = scale + 1);
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    let sign = if m < 0 { "-" } else { "" };
-    if scale == 0 { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") }
-}
-
-#[derive(Debug, Arbitrary)]
-enum C {
-    Leaf(u8, u8, V),
-    Group(bool, Vec<C>),
-}
-
-impl C {
-    fn json(&self, depth: usize) -> Json {
-        match self {
-            C::Leaf(f, c, v) => json!({"field": {"api_name": FIELDS[*f as usize % FIELDS.len()]},
-                "comparator": COMPARATORS[*c as usize % COMPARATORS.len()], "value": v.json(0)}),
-            C::Group(and, items) if depth < 4 && !items.is_empty() => json!({
-                "group_operator": if *and { "AND" } else { "or" },
-                "group": items.iter().take(8).map(|c| c.json(depth + 1)).collect::<Vec<_>>()}),
-            C::Group(..) => json!({"field": {"api_name": "Amount"}, "comparator": "equal", "value": "${EMPTY}"}),
-        }
-    }
-}
 
 /// A column for a field: a name (free or one of a few), maybe a type.
 #[derive(Debug, Arbitrary)]
@@ -126,7 +71,7 @@ fuzz_target!(|input: Input| {
         .take(6)
         .enumerate()
         .map(|(i, (id, c))| {
-            let mut rule = json!({"name": format!("R{i}"), "lock_existing_records": true, "criteria": c.json(0)});
+            let mut rule = json!({"name": format!("R{i}"), "lock_existing_records": true, "criteria": c.json(0, &VOCABULARY)});
             if let Some(id) = id {
                 rule["id"] = json!(id);
             }
@@ -141,7 +86,7 @@ fuzz_target!(|input: Input| {
 
     let mut columns = serde_json::Map::new();
     for col in input.columns.iter().take(8) {
-        let field = FIELDS[col.field as usize % FIELDS.len()];
+        let field = pick(VOCABULARY.fields, col.field);
         let mut spec = serde_json::Map::new();
         if let Some(name) = &col.name {
             spec.insert("column".into(), json!(name));

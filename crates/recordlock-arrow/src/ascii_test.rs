@@ -48,6 +48,16 @@ impl ShortPrefix {
         })
     }
 
+    /// As [`ShortPrefix::holds`], branch-free: (the answer, whether the bytes decide it).
+    /// A match is as likely as not, so a branch on it would be mispredicted half the time;
+    /// undecided values (non-ASCII bytes where the needle is) are rare.
+    #[inline(always)]
+    pub(crate) fn answer(self, head: [u8; 8]) -> (bool, bool) {
+        let x = u64::from_le_bytes(head) & self.keep;
+        let equal = x | self.case == self.needle;
+        (equal, equal | (x & 0x8080_8080_8080_8080 == 0))
+    }
+
     /// The answer on a value of at least eight bytes, `None` when folding must decide.
     #[inline(always)]
     pub(crate) fn holds(self, head: [u8; 8]) -> Option<bool> {

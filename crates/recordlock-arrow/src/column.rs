@@ -547,23 +547,9 @@ pub(crate) fn ticks_per_second(unit: TimeUnit) -> i128 {
 /// The choice `text` names in `field`: an option (by actual or display value, ignoring case)
 /// or its folded text, as JSON ingestion reads a picklist value.
 fn choice_of(field: &Field, text: &str) -> Choice {
-    // Short ASCII text (every option's, in practice) is folded on the stack: an option is
-    // found without allocating.
-    let mut buf = [0u8; 64];
-    if text.is_ascii()
-        && let Some(lowered) = buf.get_mut(..text.len())
-    {
-        lowered.copy_from_slice(text.as_bytes());
-        lowered.make_ascii_lowercase();
-        if let Ok(folded) = std::str::from_utf8(lowered) {
-            return field.option_folded(folded).map_or_else(|| Choice::Other(folded.into()), Choice::Option);
-        }
-    }
-    let folded = fold(text);
-    match field.option_folded(&folded) {
-        Some(code) => Choice::Option(code),
-        None => Choice::Other(folded.into()),
-    }
+    // `option_of` matches ASCII text against the folded option names without folding or
+    // hashing it; only text that names no option is folded (and kept).
+    field.option_of(text).map_or_else(|| Choice::Other(fold(text).into()), Choice::Option)
 }
 
 /// A dictionary's keys as indices: an Int32 key buffer as it is, other key types converted

@@ -4,6 +4,7 @@
 //! else a bit mask or a table.
 
 use crate::rows::Rows;
+use crate::word_bits::{pair_bits, range_bits};
 
 /// The keys (indices into a dictionary's values) a leaf holds on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,9 +49,13 @@ impl KeyTest {
             KeyTest::Range { first, last } => {
                 // One unsigned compare: keys below `first` wrap to large values.
                 let span = last.abs_diff(*first);
-                sel.filter_values(index, |k| k.wrapping_sub(*first) as u32 <= span)
+                let test = |k: i32| k.wrapping_sub(*first) as u32 <= span;
+                sel.filter_words(index, KEY_DENSE, |keys| range_bits(keys, *first, span), test)
             }
-            KeyTest::Pair(a, b) => sel.filter_values(index, |k| (k == *a) | (k == *b)),
+            KeyTest::Pair(a, b) => {
+                let test = |k: i32| (k == *a) | (k == *b);
+                sel.filter_words(index, KEY_DENSE, |keys| pair_bits(keys, *a, *b), test)
+            }
             KeyTest::Mask(mask) => {
                 sel.filter_values(index, |k| u32::try_from(k).is_ok_and(|k| k < 64 && (mask >> k) & 1 == 1))
             }
@@ -60,6 +65,10 @@ impl KeyTest {
         }
     }
 }
+
+/// Rows of a word from which its 64 keys are tested at once (four compares per
+/// instruction): a few.
+const KEY_DENSE: u32 = 4;
 
 #[cfg(test)]
 mod tests {

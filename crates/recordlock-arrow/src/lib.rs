@@ -52,6 +52,7 @@ pub mod records;
 mod rows;
 pub mod sweep;
 mod value_test;
+mod word_bits;
 
 pub use crate::mapping::{Mapping, MappingError, MappingOptions};
 pub use crate::plan::{ColumnarPlan, Evaluation, Ids, RowOutcome};

@@ -111,25 +111,43 @@ impl Rows {
 
     /// The rows of the set on which `test` holds, `test` called once per row of the set.
     pub(crate) fn filter(&self, mut test: impl FnMut(usize) -> bool) -> Rows {
-        let words = self
-            .words
-            .iter()
-            .enumerate()
-            .map(|(w, &word)| {
-                let base = w * WORD;
-                let mut rest = word;
-                let mut out = 0u64;
-                while rest != 0 {
-                    let j = rest.trailing_zeros();
-                    rest &= rest - 1;
-                    if test(base + j as usize) {
-                        out |= 1 << j;
-                    }
-                }
-                out
-            })
-            .collect();
+        // A plain loop, not an iterator adapter: `test`'s state stays in registers.
+        let mut words = Vec::with_capacity(self.words.len());
+        for (w, &word) in self.words.iter().enumerate() {
+            let base = w * WORD;
+            let mut rest = word;
+            let mut out = 0u64;
+            while rest != 0 {
+                let j = rest.trailing_zeros();
+                rest &= rest - 1;
+                // Branch-free: a test's answer is as likely one way as the other.
+                out |= u64::from(test(base + j as usize)) << j;
+            }
+            words.push(out);
+        }
         Rows { words, len: self.len }
+    }
+
+    /// The set's words, each replaced by `keep(w, word)`: a subset of `word`, the rows of
+    /// word `w` (rows `64w..64w + 64`) to keep.
+    #[inline]
+    pub(crate) fn map_words(&self, mut keep: impl FnMut(usize, u64) -> u64) -> Rows {
+        let words = self.words.iter().enumerate().map(|(w, &word)| keep(w, word) & word).collect();
+        Rows { words, len: self.len }
+    }
+
+    /// The bits of `word` on which `test` (given a bit's position, 0..64) holds, tested
+    /// branch-free in ascending order.
+    #[inline(always)]
+    pub(crate) fn word_filter(word: u64, mut test: impl FnMut(usize) -> bool) -> u64 {
+        let mut rest = word;
+        let mut out = 0u64;
+        while rest != 0 {
+            let j = rest.trailing_zeros();
+            rest &= rest - 1;
+            out |= u64::from(test(j as usize)) << j;
+        }
+        out
     }
 
     /// The rows of the set whose value in `data` (one per row) passes `test`. A word with
@@ -137,46 +155,58 @@ impl Rows {
     /// row. `data` shorter than the set's rows passes none past its end.
     #[inline]
     pub(crate) fn filter_values<T: Copy>(&self, data: &[T], test: impl Fn(T) -> bool) -> Rows {
-        let words = self
-            .words
-            .iter()
-            .enumerate()
-            .map(|(w, &word)| {
-                if word == 0 {
-                    return 0;
-                }
-                let base = w * WORD;
-                if word.count_ones() >= DENSE {
-                    if let Some(chunk) = data.get(base..base + WORD).and_then(|c| <&[T; WORD]>::try_from(c).ok()) {
-                        // A byte per row first (a loop LLVM vectorises for simple tests),
-                        // then packed to bits eight at a time.
-                        let mut bytes = [0u8; WORD];
-                        for (b, v) in bytes.iter_mut().zip(chunk) {
-                            *b = u8::from(test(*v));
-                        }
-                        return pack(&bytes) & word;
-                    }
-                    let chunk = data.get(base..data.len().min(base + WORD)).unwrap_or(&[]);
-                    let mut bits = 0u64;
-                    for (j, v) in chunk.iter().enumerate() {
-                        bits |= u64::from(test(*v)) << j;
-                    }
-                    return bits & word;
-                }
-                let mut rest = word;
-                let mut out = 0u64;
-                while rest != 0 {
-                    let j = rest.trailing_zeros();
-                    rest &= rest - 1;
-                    if data.get(base + j as usize).is_some_and(|v| test(*v)) {
-                        out |= 1 << j;
-                    }
-                }
-                out
-            })
-            .collect();
+        self.filter_words(data, DENSE, |chunk| pack_tests(chunk, &test), &test)
+    }
+
+    /// The rows of the set whose value in `data` (one per row) passes a test, answered a
+    /// word at a time by `word_test` (bit `j` for the word's value `j`) where the word holds
+    /// at least `dense` rows of the set and its 64 values, else row by row by `test`,
+    /// branch-free. `data` shorter than the set's rows passes none past its end.
+    #[inline]
+    pub(crate) fn filter_words<T: Copy>(
+        &self,
+        data: &[T],
+        dense: u32,
+        word_test: impl Fn(&[T; WORD]) -> u64,
+        test: impl Fn(T) -> bool,
+    ) -> Rows {
+        let mut words = Vec::with_capacity(self.words.len());
+        let mut chunks = data.chunks_exact(WORD);
+        for (w, &word) in self.words.iter().enumerate() {
+            let chunk = chunks.next();
+            if word == 0 {
+                words.push(0);
+                continue;
+            }
+            if word.count_ones() >= dense
+                && let Some(chunk) = chunk.and_then(|c| <&[T; WORD]>::try_from(c).ok())
+            {
+                words.push(word_test(chunk) & word);
+                continue;
+            }
+            let base = w * WORD;
+            let mut rest = word;
+            let mut out = 0u64;
+            while rest != 0 {
+                let j = rest.trailing_zeros();
+                rest &= rest - 1;
+                out |= u64::from(data.get(base + j as usize).is_some_and(|v| test(*v))) << j;
+            }
+            words.push(out);
+        }
         Rows { words, len: self.len }
     }
+}
+
+/// Bit `j`: whether `test` passes `chunk[j]`. A byte per row first (a loop LLVM
+/// vectorises for simple tests), then packed to bits eight at a time.
+#[inline]
+pub(crate) fn pack_tests<T: Copy>(chunk: &[T; WORD], test: impl Fn(T) -> bool) -> u64 {
+    let mut bytes = [0u8; WORD];
+    for (b, v) in bytes.iter_mut().zip(chunk) {
+        *b = u8::from(test(*v));
+    }
+    pack(&bytes)
 }
 
 /// The rows of word `w` whose bits are set in `word`, ascending.
@@ -207,7 +237,7 @@ fn pack(bytes: &[u8; WORD]) -> u64 {
 }
 
 /// Rows of a word from which testing the whole word beats testing row by row.
-const DENSE: u32 = 12;
+pub(crate) const DENSE: u32 = 12;
 
 /// The bits of the last word that are rows of `len`.
 fn tail_mask(len: usize) -> u64 {

@@ -163,6 +163,9 @@ pub trait OrgTx {
     fn release_rule_locks(&mut self, module: &str, rule_ids: &[String]) -> Result<(), DbError>;
     /// Releases every lock of the module.
     fn release_module_locks(&mut self, module: &str) -> Result<(), DbError>;
+    /// Releases every automatic lock of the module (the rows with a rule id: the store gives
+    /// every rule an id, and manual locks have none); manual locks stay.
+    fn release_automatic_locks(&mut self, module: &str) -> Result<(), DbError>;
 }
 
 /// One step of a write: runs inside the transaction; an error rolls it back.

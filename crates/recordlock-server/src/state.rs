@@ -112,6 +112,7 @@ impl Journal for DbJournal {
                 Release::Nothing => {}
                 Release::RuleLocks(rules) => tx.release_rule_locks(module, rules)?,
                 Release::AllLocks => tx.release_module_locks(module)?,
+                Release::AutomaticLocks => tx.release_automatic_locks(module)?,
             }
             Ok(())
         });

@@ -86,12 +86,25 @@ fn contract(kind: Kind, test: &str) {
     })
     .unwrap();
     assert_eq!(first.lock_states("a", "Deals", &ids).unwrap().len(), 1);
+    // Releasing the automatic locks (those with a rule id: r1 and r9) keeps the manual one
+    // (r2), and other modules' locks.
+    db::write(&*first, "a", 2, false, |tx| -> Result<(), Abort<()>> {
+        tx.add_locks("Deals", &[(lock("r2", "907"), None), (lock("r9", "905"), Some("rule-2".into()))])?;
+        tx.add_locks("Leads", &[(lock("r9", "906"), Some("rule-7".into()))])?;
+        tx.release_automatic_locks("Deals")?;
+        Ok(())
+    })
+    .unwrap();
+    let with_r2 = ["r1".to_owned(), "r2".to_owned(), "r9".to_owned()];
+    let left = first.lock_states("a", "Deals", &with_r2).unwrap();
+    assert!(left.len() == 1 && left.contains_key("r2"), "only the manual lock (no rule id) stays: {left:?}");
+    assert_eq!(first.lock_states("a", "Leads", &ids).unwrap().len(), 1);
     db::write(&*first, "a", 2, false, |tx| -> Result<(), Abort<()>> {
         tx.release_module_locks("Deals")?;
         Ok(())
     })
     .unwrap();
-    assert!(first.lock_states("a", "Deals", &ids).unwrap().is_empty());
+    assert!(first.lock_states("a", "Deals", &with_r2).unwrap().is_empty());
 
     // Id ranges never overlap, whichever handle reserves them.
     let mut ranges = Vec::new();

@@ -96,6 +96,10 @@ pub enum Release {
     RuleLocks(Vec<String>),
     /// Every lock of the module, manual and automatic (the configuration was deleted).
     AllLocks,
+    /// Every automatic lock of the module; manual locks stay (`lock_type` changed from
+    /// `automatic` or `both` to `manual`: no rule locks records any more, so the locks the
+    /// rules made are released, as the change impact of the same update reports them).
+    AutomaticLocks,
 }
 
 /// What a store operation changed.
@@ -376,6 +380,9 @@ impl Store {
         valid.config_mut().audit.modified_by = Some(actor.clone());
         if !change.removed.is_empty() {
             change.release = Release::RuleLocks(change.removed.clone());
+        }
+        if current.config().lock_type.is_automatic() && !valid.config().lock_type.is_automatic() {
+            change.release = Release::AutomaticLocks;
         }
         let policy = Policy::from_valid(valid, module.clone(), self.limits, self.opts)?;
         self.commit(module.name(), Some(Arc::new(policy)), &change)?;

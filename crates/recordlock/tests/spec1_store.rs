@@ -247,13 +247,42 @@ fn spec1_store_update_null_rules_removes_them_all() {
     let req = update_body(json!({"lock_type": "manual", "locking_rules": null}));
     let (_, change) = s.update("Deals", Some(&id), &req, &admin()).unwrap();
     assert_eq!(change.removed, rules);
-    assert_eq!(change.release, Release::RuleLocks(rules.clone()));
+    // Turning automatic locking off releases every automatic lock, the removed rules' too.
+    assert_eq!(change.release, Release::AutomaticLocks);
     assert_eq!(stored(&s)["locking_rules"], Json::Null);
+    let (s, id, rules) = created();
+    let req = update_body(json!({"locking_rules": null}));
+    let e = s.update("Deals", Some(&id), &req, &admin()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::DependentFieldMissing, "an automatic configuration needs its rules");
+    assert_eq!(stored(&s)["locking_rules"].as_array().unwrap().len(), rules.len());
     // An empty list, by contrast, is no rule operation at all: the rules stay.
     let (s, id, rules) = created();
     let (_, change) = s.update("Deals", Some(&id), &update_body(json!({"locking_rules": []})), &admin()).unwrap();
     assert!(change.removed.is_empty());
     assert_eq!(stored(&s)["locking_rules"].as_array().unwrap().len(), rules.len());
+}
+
+/// SPEC.md §3: an update that turns automatic locking off (`lock_type` from `automatic` or
+/// `both` to `manual`) releases every automatic lock of the module, whether the rules stay or
+/// go, as the change impact of the same update reports; turning it on, or keeping it, does not.
+#[test]
+fn spec3_store_update_to_manual_releases_automatic_locks() {
+    let (s, id, _) = created();
+    let (_, change) = s.update("Deals", Some(&id), &update_body(json!({"lock_type": "automatic"})), &admin()).unwrap();
+    assert_eq!(change.release, Release::Nothing);
+    let (_, change) = s.update("Deals", Some(&id), &update_body(json!({"lock_type": "manual"})), &admin()).unwrap();
+    assert_eq!(change.release, Release::AutomaticLocks);
+    assert!(change.removed.is_empty(), "the rules stay, locking nothing");
+    assert_eq!(stored(&s)["lock_type"], "manual");
+    let (_, change) = s.update("Deals", Some(&id), &update_body(json!({"lock_type": "both"})), &admin()).unwrap();
+    assert_eq!(change.release, Release::Nothing);
+    // And the change impact of such an update unlocks every automatically locked record.
+    let old = s.policy("Deals").unwrap();
+    let new = recordlock::impact::apply_update(&old, &update_body(json!({"lock_type": "manual"}))).unwrap();
+    let impact = recordlock::impact::Impact::new(&old, &new);
+    let locked = r#"{"id": "1", "Stage": "Closed Won"}"#;
+    let recordlock::impact::RecordImpact::Changed(c) = impact.record(locked).unwrap() else { panic!() };
+    assert_eq!(c.kind, recordlock::impact::ChangeKind::Unlock);
 }
 
 /// SPEC.md §1 store update: a manual configuration without rules becomes automatic by adding

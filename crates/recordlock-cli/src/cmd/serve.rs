@@ -79,6 +79,11 @@ pub struct TokenArgs {
     pub scopes: Vec<String>,
 }
 
+/// Threads for database work and JSON Lines bodies (tokio's blocking pool, 512 by default):
+/// a database serves at most 8 of them at once (PostgreSQL's pool; SQLite's writer and four
+/// readers), so more would only wait, holding their stacks; past this, work queues.
+const BLOCKING_THREADS: usize = 16;
+
 /// Serves until SIGTERM or Ctrl-C; prints `listening on http://ADDR` on stdout once bound.
 pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
     recordlock_server::init_logging();
@@ -90,6 +95,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Usage(format!("cannot start {workers} threads: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
+        .max_blocking_threads(BLOCKING_THREADS)
         .enable_all()
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start the runtime: {e}")))?;

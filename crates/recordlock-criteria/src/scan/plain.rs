@@ -313,17 +313,19 @@ mod tests {
         }
     }
 
-    /// The SSE2 pass and the portable one agree on every byte value in every position of a
-    /// block, in a few backgrounds.
+    /// The SSE2 pass, the portable one and a byte-by-byte count agree on every byte value in
+    /// every position of a block, in a few backgrounds.
     #[test]
     fn block_passes_agree() {
-        for background in [b' ', b'a', b'"', 0xc3] {
+        for background in [b' ', b'a', b'"', b'{', 0xc3] {
             for b in 0..=255u8 {
-                for at in [0, 1, 15, 16, 17, 31, 32, 47, 48, 63] {
+                for at in 0..64 {
                     let mut block = [background; 64];
                     block[at] = b;
                     let quotes = block_quotes(&block);
                     assert_eq!(quotes, portable_block_quotes(&block), "byte {b:#x} at {at} in {background:#x}");
+                    let bytewise = block.iter().enumerate().map(|(i, &b)| u64::from(b == b'"') << i).sum::<u64>();
+                    assert!(quotes.is_none_or(|q| q == bytewise), "byte {b:#x} at {at} in {background:#x}");
                     let refused = b < 0x20 || b == b'\\';
                     assert_eq!(quotes.is_none(), refused, "byte {b:#x} at {at}");
                 }
@@ -346,6 +348,67 @@ mod tests {
             let walked = object(text, &quotes, &|_: &[u8]| Some(()), &mut |(), _, _| keys += 1);
             assert_eq!(walked, Some(()), "{text}");
             assert!(keys > 0 || text.len() < 3, "{text}");
+        }
+    }
+
+    fn walk(text: &str) -> Option<Vec<(String, String)>> {
+        let quotes = quotes(text.as_bytes())?;
+        let mut members = Vec::new();
+        object(text, &quotes, &|_: &[u8]| Some(()), &mut |(), k: &str, v: &str| {
+            members.push((k.to_owned(), v.to_owned()))
+        })?;
+        Some(members)
+    }
+
+    /// A record shifted by 0 to 130 spaces, so that each of its keys, values and delimiters
+    /// straddles a block boundary in some shift, and with spaces between its tokens: the
+    /// same members as serde_json reads, raw values as written.
+    #[test]
+    fn records_straddling_blocks_give_every_member() {
+        let record = r#"{"id":"5843104000100000000","Owner":{"id":"58","name":"Gus Nakamura"},"":"","Deal_Name":"a string of forty bytes or so, with [{:,}]","Amount":7281.08,"N":[1,-0.5e-3,true,false,null,[[]],{}],"Locked__s":false,"X":null,"E":-1.5E+3,"Z":0}"#;
+        let spaced = record.replace(',', " , ").replace(':', " :  ").replace('{', "{ ").replace('}', " } ");
+        for base in [record, spaced.as_str()] {
+            let expected: Vec<(String, String)> =
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(base)
+                    .unwrap()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.to_string()))
+                    .collect();
+            for shift in 0..130 {
+                let text = format!("{}{base}{}", " ".repeat(shift), " ".repeat(shift % 3));
+                let mut got: Vec<(String, String)> = walk(&text)
+                    .unwrap_or_else(|| panic!("shift {shift}: {text}"))
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::from_str::<serde_json::Value>(&v).unwrap().to_string()))
+                    .collect();
+                got.sort();
+                assert_eq!(got, expected, "shift {shift}");
+                // Raw values as written (the exponent `E+3` stays as it is).
+                assert!(walk(&text).unwrap().iter().any(|(k, v)| k == "E" && v == "-1.5E+3"));
+            }
+        }
+    }
+
+    /// Every one-byte change of a record (deleted, or replaced by a byte that matters to
+    /// JSON), at every position and shift across a block boundary: accepted exactly when
+    /// serde_json accepts the text.
+    #[test]
+    fn damaged_records_are_refused_exactly_when_serde_json_refuses_them() {
+        let record = r#"{"a":"xy","bb":[1,{"c":-0.5e3}],"d":{"e":[]},"f":true,"g":null,"h":12}"#;
+        let bytes: &[u8] = b" \"{}[]:,0-.eE+ntfx";
+        for shift in [0, 30, 60] {
+            let base = format!("{}{record}", " ".repeat(shift));
+            for at in 0..base.len() {
+                let mut variants = vec![format!("{}{}", &base[..at], &base[at + 1..])];
+                for &b in bytes {
+                    variants.push(format!("{}{}{}", &base[..at], b as char, &base[at + 1..]));
+                    variants.push(format!("{}{}{}", &base[..at], b as char, &base[at..]));
+                }
+                for text in variants {
+                    let serde_ok = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).is_ok();
+                    assert_eq!(walk(&text).is_some(), serde_ok, "{text}");
+                }
+            }
         }
     }
 }

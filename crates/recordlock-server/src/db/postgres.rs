@@ -460,6 +460,15 @@ impl OrgTx for PgTx<'_, '_> {
         self.run("DELETE FROM recordlock.locks WHERE org = $1 AND module = $2", &[&org, &module])?;
         Ok(())
     }
+
+    fn release_automatic_locks(&mut self, module: &str) -> Result<(), DbError> {
+        let org = self.org;
+        self.run(
+            "DELETE FROM recordlock.locks WHERE org = $1 AND module = $2 AND rule_id IS NOT NULL",
+            &[&org, &module],
+        )?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

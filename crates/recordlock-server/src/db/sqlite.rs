@@ -388,6 +388,14 @@ impl OrgTx for SqliteTx<'_> {
         self.tx.execute("DELETE FROM locks WHERE org = ?1 AND module = ?2", params![self.org, module])?;
         Ok(())
     }
+
+    fn release_automatic_locks(&mut self, module: &str) -> Result<(), DbError> {
+        self.tx.execute(
+            "DELETE FROM locks WHERE org = ?1 AND module = ?2 AND rule_id IS NOT NULL",
+            params![self.org, module],
+        )?;
+        Ok(())
+    }
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {

@@ -416,6 +416,22 @@ pub async fn automatic_locks_on_the_write_path(store: TestStore) {
     a.get("/crm/v8/Deals/3/Locking_Information__s?fields=Lock_Source__s").await.expect(204);
     a.get("/crm/v8/Deals/4/Locking_Information__s?fields=Lock_Source__s").await.expect(200);
 
+    // Turning automatic locking off (lock_type manual) releases every automatic lock, as the
+    // change impact reports; manual locks stay.
+    let saved =
+        a.post("/recordlock/v1/records/saved?module=Deals", &json!({"id": "7", "Amount": 10})).await.expect(200);
+    assert_eq!(saved["change"], "locked");
+    let update_7 = json!({"record": {"id": "7"}, "actor": {"id": "u", "profile": {"id": "301"}},
+        "operation": {"action": "update", "fields": ["Amount"]}});
+    let d = a.post("/recordlock/v1/decide?module=Deals", &update_7).await.expect(200);
+    assert_eq!(d["decision"], "blocked");
+    let manual = json!({"record_locking_configurations": [{"lock_type": "manual"}]});
+    a.put(&format!("{CONFIGS}/{config_id}?module=Deals"), &manual).await.expect(200);
+    a.get("/crm/v8/Deals/7/Locking_Information__s?fields=Lock_Source__s").await.expect(204);
+    let d = a.post("/recordlock/v1/decide?module=Deals", &update_7).await.expect(200);
+    assert_eq!(d["decision"], "allowed", "{d}");
+    a.get("/crm/v8/Deals/4/Locking_Information__s?fields=Lock_Source__s").await.expect(200);
+
     // Deleting the configuration releases every lock of the module.
     a.delete(&format!("{CONFIGS}/{config_id}?module=Deals")).await.expect(200);
     f.create(&both_config()).await;

@@ -1,0 +1,87 @@
+//! Word tests: 64 `i32` values tested at once, bit `j` of the answer for value `j`, on SSE2
+//! (part of every x86-64) through `safe_arch`, which wraps `core::arch` without `unsafe`
+//! here; in portable Rust elsewhere (and as the reference the SSE2 versions are tested
+//! against). Dictionary keys and the low halves of small decimals are tested this way.
+
+use crate::rows::WORD;
+
+/// Bit `j`: whether `keys[j] - first`, unsigned, is at most `span`.
+#[inline]
+pub(crate) fn range_bits(keys: &[i32; WORD], first: i32, span: u32) -> u64 {
+    #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+    {
+        use safe_arch::{bitxor_m128i, cmp_gt_mask_i32_m128i, set_splat_i32_m128i, sub_i32_m128i};
+        // Unsigned `x <= span` as signed `x ^ MIN <= span ^ MIN`: the bits of `>` inverted.
+        let (first, sign) = (set_splat_i32_m128i(first), set_splat_i32_m128i(i32::MIN));
+        let bound = set_splat_i32_m128i((span ^ 0x8000_0000) as i32);
+        !sse2_bits(keys, |k| cmp_gt_mask_i32_m128i(bitxor_m128i(sub_i32_m128i(k, first), sign), bound))
+    }
+    #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
+    portable_bits(keys, |k| k.wrapping_sub(first) as u32 <= span)
+}
+
+/// Bit `j`: whether `keys[j]` is `a` or `b`.
+#[inline]
+pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
+    #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+    {
+        use safe_arch::{bitor_m128i, cmp_eq_mask_i32_m128i, set_splat_i32_m128i};
+        let (a, b) = (set_splat_i32_m128i(a), set_splat_i32_m128i(b));
+        sse2_bits(keys, |k| bitor_m128i(cmp_eq_mask_i32_m128i(k, a), cmp_eq_mask_i32_m128i(k, b)))
+    }
+    #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
+    portable_bits(keys, |k| (k == a) | (k == b))
+}
+
+/// Bit `j`: the lanes of `test` on four keys at a time (each all ones or all zeros), the
+/// lanes of 16 keys narrowed to bytes and gathered by `pmovmskb` (`safe_arch` wraps SSE2,
+/// part of every x86-64, without `unsafe` here).
+#[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+#[inline(always)]
+fn sse2_bits(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch::m128i) -> u64 {
+    use safe_arch::{m128i, move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
+    let mut bits = 0u64;
+    for (g, sixteen) in keys.chunks_exact(16).enumerate() {
+        let lane = |q: usize| {
+            let four: [i32; 4] = sixteen.get(4 * q..4 * q + 4).and_then(|f| f.try_into().ok()).unwrap_or_default();
+            test(m128i::from(four))
+        };
+        // Saturating packs keep all ones (-1) and zero as they are.
+        let low = pack_i32_to_i16_m128i(lane(0), lane(1));
+        let high = pack_i32_to_i16_m128i(lane(2), lane(3));
+        let mask = move_mask_i8_m128i(pack_i16_to_i8_m128i(low, high));
+        bits |= u64::from(mask as u16) << (16 * g);
+    }
+    bits
+}
+
+/// Bit `j`: whether `test` passes `keys[j]`, in portable Rust (other targets; and the
+/// reference the SSE2 version is tested against).
+#[cfg_attr(
+    all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2", not(test)),
+    expect(dead_code, reason = "the SSE2 version is used here; this one is for other targets and tests")
+)]
+fn portable_bits(keys: &[i32; WORD], test: impl Fn(i32) -> bool) -> u64 {
+    keys.iter().enumerate().fold(0, |bits, (j, k)| bits | (u64::from(test(*k)) << j))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_tests_agree_with_the_portable_version() {
+        // Every key near the bounds, and the extremes that wrap.
+        let near = |c: i32| [c.wrapping_sub(1), c, c.wrapping_add(1), i32::MIN, i32::MAX, -1, 0];
+        for (first, last) in [(0, 0), (3, 9), (-5, 5), (0, i32::MAX), (i32::MIN, -1), (7, 7)] {
+            let mut pool: Vec<i32> = near(first).into_iter().chain(near(last)).collect();
+            pool.extend(first..first.saturating_add(4));
+            let keys: [i32; WORD] = std::array::from_fn(|j| pool[(j * 5 + j / 7) % pool.len()]);
+            let span = last.abs_diff(first);
+            let want = portable_bits(&keys, |k| k.wrapping_sub(first) as u32 <= span);
+            assert_eq!(range_bits(&keys, first, span), want, "{first}..={last}");
+            let want = portable_bits(&keys, |k| (k == first) | (k == last));
+            assert_eq!(pair_bits(&keys, first, last), want, "{first}, {last}");
+        }
+    }
+}
