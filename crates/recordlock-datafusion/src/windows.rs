@@ -104,7 +104,8 @@ pub async fn in_order(
     });
     let mut windows = windows.buffered(ahead.max(1)).enumerate();
     while let Some((partition, window)) = windows.next().await {
-        let batches = window.map_err(|e| Error::Input(format!("the task reading window {partition} failed: {e}")))??;
+        let batches =
+            window.map_err(|e| Error::Input(format!("the task reading window {partition} failed: {e}")))??;
         for batch in &batches {
             each(batch)?;
         }
