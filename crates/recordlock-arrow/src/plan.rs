@@ -24,7 +24,7 @@ use crate::lower::{IntCond, Lowered, lower};
 use crate::mapping::{Encoding, Mapping, MappingError, MappingOptions, map_columns};
 use crate::rows::{DENSE, Rows, WORD, pack_tests};
 use crate::value_test::{holds, text_holds};
-use crate::word_bits::range_bits;
+use crate::word_bits::small_decimal_bits;
 
 /// One leaf, bound to its column and lowered for the column's form.
 #[derive(Debug, Clone)]
@@ -483,7 +483,7 @@ fn int_rows<T: Copy>(
 /// The rows of `sel` whose Decimal128 value (an integer at the column's scale) passes
 /// `cond`; a null passes none. A range test on a word whose 64 values all lie in `0..2^32`
 /// (amounts below 42,949,672.96 at scale 2, say) runs on their low halves as `i32`s, four
-/// at a time ([`range_bits`]); `i128` compares do not vectorise.
+/// at a time ([`small_decimal_bits`]); `i128` compares do not vectorise.
 fn decimal_rows(sel: &Rows, data: &[i128], nulls: Option<&arrow_buffer::NullBuffer>, cond: &IntCond) -> Rows {
     let IntCond::Range(lo, hi) = cond else { return int_rows(sel, data, nulls, cond, |v| v) };
     if lo > hi {
@@ -500,19 +500,11 @@ fn decimal_rows(sel: &Rows, data: &[i128], nulls: Option<&arrow_buffer::NullBuff
         data,
         DENSE,
         |chunk| {
-            // The low halves, and whether every value lies in 0..2^32: nothing set above
-            // bit 31 (a negative value sets bit 127).
-            let mut lows = [0i32; WORD];
-            let mut bits = 0u128;
-            for (low, v) in lows.iter_mut().zip(chunk) {
-                *low = *v as u32 as i32;
-                bits |= *v as u128;
-            }
-            if bits >> 32 != 0 {
-                return pack_tests(chunk, wide);
-            }
-            let Some((first, small_span)) = small else { return 0 };
-            range_bits(&lows, first, small_span)
+            // Every value in 0..2^32: tested on their low halves.
+            let Some((first, small_span)) = small else {
+                return small_decimal_bits(chunk, 0, 0).map_or_else(|| pack_tests(chunk, wide), |_| 0);
+            };
+            small_decimal_bits(chunk, first, small_span).unwrap_or_else(|| pack_tests(chunk, wide))
         },
         wide,
     );

@@ -56,18 +56,94 @@ fn sse2_bits(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch::m
 }
 
 /// Bit `j`: whether `test` passes `keys[j]`, in portable Rust (other targets; and the
-/// reference the SSE2 version is tested against).
+/// reference the SSE2 version is tested against; used by [`portable_small_decimal_bits`]).
+fn portable_bits(keys: &[i32; WORD], test: impl Fn(i32) -> bool) -> u64 {
+    keys.iter().enumerate().fold(0, |bits, (j, k)| bits | (u64::from(test(*k)) << j))
+}
+
+/// Bit `j`: whether `values[j]` (a Decimal128 value, an integer at the column's scale) lies
+/// in `first..=first + span` read as unsigned 32-bit numbers; `None` when some value lies
+/// outside `0..2^32` (then the caller compares `i128`s).
+#[inline]
+pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -> Option<u64> {
+    #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+    {
+        use safe_arch::{
+            bitand_m128i, bitor_m128i, bitxor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i32_m128i, m128i,
+            move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i, set_splat_i32_m128i, sub_i32_m128i,
+            unpack_low_i32_m128i, unpack_low_i64_m128i, zeroed_m128i,
+        };
+        // Each value is one register, its low 32 bits in lane 0. `above` gathers every bit
+        // past them; four values' lanes 0 are gathered into one register and tested as
+        // `range_bits` tests keys.
+        let above_low_half = m128i::from([0, -1, -1, -1]);
+        let (first, sign) = (set_splat_i32_m128i(first), set_splat_i32_m128i(i32::MIN));
+        let bound = set_splat_i32_m128i((span ^ 0x8000_0000) as i32);
+        let mut above = zeroed_m128i();
+        let mut outside = 0u64;
+        for (g, sixteen) in values.chunks_exact(16).enumerate() {
+            let mut quads = [zeroed_m128i(); 4];
+            for (quad, four) in quads.iter_mut().zip(sixteen.chunks_exact(4)) {
+                let v = |i: usize| m128i::from(four.get(i).copied().unwrap_or(0));
+                let (a, b, c, d) = (v(0), v(1), v(2), v(3));
+                above =
+                    bitor_m128i(above, bitand_m128i(bitor_m128i(bitor_m128i(a, b), bitor_m128i(c, d)), above_low_half));
+                let lows = unpack_low_i64_m128i(unpack_low_i32_m128i(a, b), unpack_low_i32_m128i(c, d));
+                *quad = cmp_gt_mask_i32_m128i(bitxor_m128i(sub_i32_m128i(lows, first), sign), bound);
+            }
+            let [q0, q1, q2, q3] = quads;
+            let packed = pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(q0, q1), pack_i32_to_i16_m128i(q2, q3));
+            outside |= u64::from(move_mask_i8_m128i(packed) as u16) << (16 * g);
+        }
+        (move_mask_i8_m128i(cmp_eq_mask_i8_m128i(above, zeroed_m128i())) == 0xFFFF).then_some(!outside)
+    }
+    #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
+    portable_small_decimal_bits(values, first, span)
+}
+
+/// [`small_decimal_bits`] in portable Rust.
 #[cfg_attr(
     all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2", not(test)),
     expect(dead_code, reason = "the SSE2 version is used here; this one is for other targets and tests")
 )]
-fn portable_bits(keys: &[i32; WORD], test: impl Fn(i32) -> bool) -> u64 {
-    keys.iter().enumerate().fold(0, |bits, (j, k)| bits | (u64::from(test(*k)) << j))
+fn portable_small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -> Option<u64> {
+    if values.iter().fold(0u128, |bits, v| bits | *v as u128) >> 32 != 0 {
+        return None;
+    }
+    let lows: [i32; WORD] = std::array::from_fn(|j| values.get(j).map_or(0, |v| *v as u32 as i32));
+    Some(portable_bits(&lows, |k| k.wrapping_sub(first) as u32 <= span))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_decimals_agree_with_the_portable_version_and_refuse_wide_values() {
+        let two32 = 1i128 << 32;
+        let pool = [0, 1, 2, 99, 100, 101, (1 << 31) - 1, 1 << 31, two32 - 2, two32 - 1];
+        for (first, last) in [(0u32, 0u32), (99, 101), (0, u32::MAX), ((1 << 31) - 1, 1 << 31), (5, 3_000_000_000)] {
+            let span = last - first;
+            let values: [i128; WORD] = std::array::from_fn(|j| pool[(j * 7 + j / 5) % pool.len()]);
+            let want = portable_small_decimal_bits(&values, first as i32, span);
+            assert!(want.is_some());
+            assert_eq!(small_decimal_bits(&values, first as i32, span), want, "{first}..={last}");
+            let reference = values
+                .iter()
+                .enumerate()
+                .fold(0u64, |bits, (j, v)| bits | (u64::from((i128::from(first)..=i128::from(last)).contains(v)) << j));
+            assert_eq!(want, Some(reference));
+            // One value outside 0..2^32, at any position, sends the word to the i128 compare.
+            for wide in [-1, two32, two32 + 100, -two32, i128::MAX, i128::MIN, 1 << 64, 1 << 100] {
+                for at in [0, 13, 63] {
+                    let mut with = values;
+                    with[at] = wide;
+                    assert_eq!(small_decimal_bits(&with, first as i32, span), None, "{wide} at {at}");
+                    assert_eq!(portable_small_decimal_bits(&with, first as i32, span), None);
+                }
+            }
+        }
+    }
 
     #[test]
     fn word_tests_agree_with_the_portable_version() {
