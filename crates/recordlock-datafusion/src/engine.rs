@@ -42,9 +42,10 @@ pub fn session(threads: usize) -> SessionContext {
 pub fn config() -> SessionConfig {
     let mut config = SessionConfig::new();
     config.options_mut().execution.parquet.pushdown_filters = true;
-    // Parallelism comes from splitting files by byte ranges; a round-robin repartition
-    // between the scan and the projection computing `file_row_index()` would keep the
-    // projection out of the reader.
+    // Parallelism comes from splitting files by byte ranges (a local sweep: one partition
+    // per window of row groups); a round-robin repartition between the scan and the
+    // projection computing `file_row_index()` would keep the projection out of the reader
+    // and mix the windows' rows.
     config.options_mut().optimizer.enable_round_robin_repartition = false;
     config
 }

@@ -36,6 +36,7 @@ pub mod lower;
 pub mod sql;
 pub mod sweep;
 mod typing;
+mod windows;
 
 pub use crate::error::Error;
 pub use crate::lower::{Lowered, lower};

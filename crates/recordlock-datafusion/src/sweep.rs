@@ -5,12 +5,13 @@
 //! record a rule locks and `{"id", "error": {...}}` for each that cannot be evaluated, in
 //! input order within a file, files in name order.
 //!
-//! - **Parquet**: `SELECT id, <CASE> FROM file WHERE <some rule holds> ORDER BY
-//!   file_row_index()`. The filter is an OR of the rules, so row groups whose statistics
-//!   rule every rule out are skipped; `file_row_index()` (the row's position in its file)
-//!   restores input order after DataFusion's parallel scan. Columns are typed: one whose type
-//!   cannot hold its field exactly fails the sweep before it starts (naming the column), so
-//!   no row can hold a value of the wrong type.
+//! - **Parquet**: `SELECT id, <CASE>, file_row_index() FROM file WHERE <some rule holds> OR
+//!   id IS NULL`. The filter is an OR of the rules, so row groups whose statistics rule every
+//!   rule out are skipped. Locally the scan is split into windows of row groups, a few run in
+//!   parallel and printed in file order (`windows.rs`: no sort, memory bounded by the windows
+//!   in flight); `file_row_index()` numbers the error lines. On a cluster, one partition per
+//!   file. Columns are typed: one whose type cannot hold its field exactly fails the sweep
+//!   before it starts (naming the column), so no row can hold a value of the wrong type.
 //! - **Parquet with text for typed fields** (RFC 3339 datetimes, decimal digits...; swept
 //!   locally): read by recordlock and typed as the columnar engine reads them
 //!   (`typing.rs`), datetimes as exact instant keys (leap seconds included), then
@@ -33,6 +34,8 @@ use datafusion::arrow::datatypes::{Field, Int32Type, Schema, UInt64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::functions::expr_fn::file_row_index;
 use datafusion::logical_expr::{cast, lit};
+use datafusion::parquet::file::metadata::ParquetMetaData;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{DataFrame, Expr, ParquetReadOptions, SessionContext, ident};
 use datafusion::scalar::ScalarValue;
 use recordlock::criteria::{JsonPath, RecordError, Row};
@@ -44,6 +47,7 @@ use crate::engine::session;
 use crate::error::Error;
 use crate::lower::{UNEVALUABLE, lower};
 use crate::typing::{needs_typing, typed_batch};
+use crate::windows;
 use recordlock_arrow::mapping::{MappingOptions, map_columns};
 use recordlock_arrow::read::{self, Part};
 use recordlock_arrow::records::{ID_COLUMN, Read, RecordsBuilder, record_error_json};
@@ -366,6 +370,8 @@ impl Sweep<'_> {
         result
     }
 
+    /// The sweep's query on the Parquet table `table` (file `path`), its windows run in
+    /// parallel and printed in file order ([`crate::windows`]).
     async fn parquet_query(
         &self,
         rules: &RuleSet,
@@ -373,16 +379,12 @@ impl Sweep<'_> {
         path: &Path,
         out: &mut Output<'_>,
     ) -> Result<(), Error> {
-        let df = parquet_frame(self.ctx, rules, table)
-            .await
-            .map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
+        let plan = parquet_plan(self.ctx, rules, table, path).await?;
         out.stats.records += parquet_rows(path)?;
-        let mut stream = df.execute_stream().await?;
-        use futures::StreamExt;
-        while let Some(batch) = stream.next().await {
-            out.batch(&batch?)?;
-        }
-        Ok(())
+        // As many windows ahead as the columnar engine reads (twice the threads): the
+        // threads stay busy while the earliest window still runs.
+        let ahead = 2 * self.ctx.copied_config().target_partitions();
+        windows::in_order(plan, self.ctx.task_ctx(), ahead, |batch| out.batch(batch)).await
     }
 
     /// A Parquet file with text columns for typed fields ([`crate::typing`]): read by
@@ -491,8 +493,10 @@ impl Sweep<'_> {
 
 /// The query a local sweep runs on the Parquet table `table` (registered in `ctx`):
 /// `SELECT id, <CASE> AS rule, <error> AS error, file_row_index() AS row WHERE <some rule
-/// holds> OR id IS NULL ORDER BY file_row_index()`. The filter is pushed into the scan, so row groups (and pages) whose
-/// statistics rule out every rule are never read.
+/// holds> OR id IS NULL`. The filter is pushed into the scan, so row groups (and pages)
+/// whose statistics rule out every rule are never read. Its rows come in file order within
+/// each of the scan's partitions; [`parquet_plan`] makes those partitions windows of row
+/// groups, in file order.
 ///
 /// # Errors
 /// Lowering (a column the rules cannot read) and DataFusion errors.
@@ -502,22 +506,38 @@ pub async fn parquet_frame(ctx: &SessionContext, rules: &RuleSet, table: &str) -
     let lowered = lower(rules, &schema)?;
     let id = id_text(&schema);
     // The row index in a projection right on the scan (the Parquet reader computes it),
-    // the filter pushed into the scan (pruning), then the CASE, then the sort: a projection
-    // merged into the scan's must hold nothing but columns and the row index.
+    // the filter pushed into the scan (pruning), then the CASE: a projection merged into
+    // the scan's must hold nothing but columns and the row index.
     let mut columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
     columns.push(file_row_index().alias(ROW_COLUMN));
-    // The sort holds every reported row until the last is read: only the output's columns.
     let reported = lowered.reported.or(id_missing(&schema));
-    Ok(df
-        .select(columns)?
-        .filter(reported)?
-        .select(vec![
-            id.alias("id"),
-            lowered.first_match.alias("rule"),
-            lowered.error.alias("error"),
-            cast(ident(ROW_COLUMN), DataType::UInt64).alias("row"),
-        ])?
-        .sort(vec![ident("row").sort(true, false)])?)
+    Ok(df.select(columns)?.filter(reported)?.select(vec![
+        id.alias("id"),
+        lowered.first_match.alias("rule"),
+        lowered.error.alias("error"),
+        cast(ident(ROW_COLUMN), DataType::UInt64).alias("row"),
+    ])?)
+}
+
+/// The physical plan a local sweep runs for the Parquet file `path`, registered in `ctx` as
+/// `table`: [`parquet_frame`]'s, its scan split into one partition per window of row groups,
+/// in file order (partition `i` holds the reported rows of the file's `i`-th window, in order).
+///
+/// # Errors
+/// As [`parquet_frame`]; the file's footer cannot be read.
+pub async fn parquet_plan(
+    ctx: &SessionContext,
+    rules: &RuleSet,
+    table: &str,
+    path: &Path,
+) -> Result<Arc<dyn ExecutionPlan>, Error> {
+    let where_ = |e: &dyn std::fmt::Display| Error::Input(format!("`{}`: {e}", path.display()));
+    let df = parquet_frame(ctx, rules, table).await.map_err(|e| where_(&e))?;
+    let footer = parquet_footer(path)?;
+    // Windows of WINDOW_ROWS rows, or of a 16th of a smaller file (still swept in parallel).
+    let rows = u64::try_from(footer.file_metadata().num_rows()).unwrap_or(0);
+    let min_rows = windows::WINDOW_ROWS.min(rows / 16);
+    windows::windowed(df.create_physical_plan().await?, footer.row_groups(), min_rows).map_err(|e| where_(&e))
 }
 
 /// Reads record lines with the policy's ingestor, as the JSON Lines sweep does.
@@ -656,11 +676,16 @@ fn parquet_schema(path: &Path) -> Result<datafusion::arrow::datatypes::Schema, E
     Ok(builder.schema().as_ref().clone())
 }
 
-/// The row count of a Parquet file, from its footer.
-fn parquet_rows(path: &Path) -> Result<u64, Error> {
+/// The footer of a Parquet file.
+fn parquet_footer(path: &Path) -> Result<ParquetMetaData, Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
     let reader = datafusion::parquet::file::reader::SerializedFileReader::new(file)
         .map_err(|e| Error::Input(format!("`{}`: {e}", path.display())))?;
     use datafusion::parquet::file::reader::FileReader;
-    Ok(u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0))
+    Ok(reader.metadata().clone())
+}
+
+/// The row count of a Parquet file, from its footer.
+fn parquet_rows(path: &Path) -> Result<u64, Error> {
+    Ok(u64::try_from(parquet_footer(path)?.file_metadata().num_rows()).unwrap_or(0))
 }

@@ -12,13 +12,13 @@ use std::sync::Arc;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::physical_plan::metrics::MetricValue;
-use datafusion::physical_plan::{ExecutionPlan, collect};
+use datafusion::physical_plan::{ExecutionPlan, ExecutionPlanProperties, collect};
 use datafusion::prelude::ParquetReadOptions;
 use recordlock::criteria::EvalOptions;
 use recordlock::{Limits, Module, Policy, RuleScope};
 use recordlock_arrow::convert::{Style, batch_from_json};
 use recordlock_datafusion::engine::session;
-use recordlock_datafusion::sweep::parquet_frame;
+use recordlock_datafusion::sweep::parquet_plan;
 use serde_json::json;
 
 /// Large and old: Amount ≥ 50000 and Closing_Date before 2022; or closing from 2030 on
@@ -65,7 +65,10 @@ fn run(path: &std::path::Path) -> (usize, usize, usize) {
         let ctx = session(2);
         ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default()).await.unwrap();
         let rules = policy().rule_set(RuleScope::All);
-        let plan = parquet_frame(&ctx, &rules, "t").await.unwrap().create_physical_plan().await.unwrap();
+        let plan = parquet_plan(&ctx, &rules, "t", path).await.unwrap();
+        // One partition per window of row groups: a 16th of this small file is less than a
+        // row group, so each row group is a window.
+        assert_eq!(plan.output_partitioning().partition_count(), 8, "one window per row group");
         let rows: usize = collect(Arc::clone(&plan), ctx.task_ctx()).await.unwrap().iter().map(|b| b.num_rows()).sum();
         let (mut pruned, mut matched) = (0, 0);
         visit(plan.as_ref(), &mut |p| {
