@@ -54,6 +54,8 @@ impl ShortPrefix {
     #[inline(always)]
     pub(crate) fn answer(self, head: [u8; 8]) -> (bool, bool) {
         let x = u64::from_le_bytes(head) & self.keep;
+        // A byte with its case bit set equals a lowercase letter only if it is that letter
+        // in either case; other bytes of the needle must be equal.
         let equal = x | self.case == self.needle;
         (equal, equal | (x & 0x8080_8080_8080_8080 == 0))
     }
@@ -61,16 +63,8 @@ impl ShortPrefix {
     /// The answer on a value of at least eight bytes, `None` when folding must decide.
     #[inline(always)]
     pub(crate) fn holds(self, head: [u8; 8]) -> Option<bool> {
-        let x = u64::from_le_bytes(head) & self.keep;
-        // A byte with its case bit set equals a lowercase letter only if it is that
-        // letter in either case; other bytes of the needle must be equal.
-        if x | self.case == self.needle {
-            Some(true)
-        } else if x & 0x8080_8080_8080_8080 == 0 {
-            Some(false)
-        } else {
-            None
-        }
+        let (answer, decided) = self.answer(head);
+        decided.then_some(answer)
     }
 }
 

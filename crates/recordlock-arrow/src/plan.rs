@@ -655,42 +655,43 @@ fn short_prefix_rows(
     sel.map_words(|w, word| {
         let base = w * WORD;
         // A word's 65 offsets at once: row `j`'s value is `window[j]..window[j + 1]`, and
-        // `j < 64` needs no bounds check. (The last, partial word goes row by row.)
-        let Some(window) = offsets.get(base..).and_then(|o| o.first_chunk::<{ WORD + 1 }>()) else {
-            return Rows::word_filter(word, |j| {
-                let r = base + j;
-                let head = match offsets.get(r..r + 2) {
-                    Some(&[start, end]) if end.wrapping_sub(start) >= 8 => {
-                        data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
-                    }
-                    _ => None,
-                };
-                match head.and_then(|h| short.holds(*h)) {
-                    Some(answer) => answer,
-                    None => slow(r),
-                }
-            });
+        // `j < 64` needs no bounds check. The last, partial word reads them row by row.
+        let (holds, pending) = match offsets.get(base..).and_then(|o| o.first_chunk::<{ WORD + 1 }>()) {
+            Some(window) => prefix_bits(word, data, short, |j| {
+                let j = j & (WORD - 1);
+                (window.get(j).copied().unwrap_or(0), window.get(j + 1).copied().unwrap_or(0))
+            }),
+            None => prefix_bits(word, data, short, |j| match offsets.get(base + j..base + j + 2) {
+                Some(&[start, end]) => (start, end),
+                _ => (0, 0),
+            }),
         };
-        // Branch-free but for the loop: each row's answer, and the rows its bytes do not
-        // decide (short, or not ASCII where the needle is), answered after by `slow`.
-        let (mut rest, mut holds, mut pending) = (word, 0u64, 0u64);
-        while rest != 0 {
-            let j = rest.trailing_zeros() as usize & (WORD - 1);
-            rest &= rest - 1;
-            let (start, end) = (window.get(j).copied().unwrap_or(0), window.get(j + 1).copied().unwrap_or(0));
-            // A valid array's offsets ascend and stay within `data`; any other value goes
-            // to `slow`, which reads the array as Arrow does.
-            let head = if end.wrapping_sub(start) >= 8 {
-                data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
-            } else {
-                None
-            };
-            let (answer, decided) = head.map_or((false, false), |h| short.answer(*h));
-            holds |= u64::from(answer) << j;
-            pending |= u64::from(!decided) << j;
-        }
         holds | Rows::word_filter(pending, |j| slow(base + j))
     })
+}
+
+/// For the rows of `word` (value `j` at `data[bounds(j).0..bounds(j).1]`): the rows whose
+/// first eight bytes start with `short`'s needle, and the rows those bytes do not decide
+/// (shorter, or not ASCII where the needle is). Branch-free but for the loop.
+#[inline(always)]
+fn prefix_bits(word: u64, data: &[u8], short: ShortPrefix, bounds: impl Fn(usize) -> (i32, i32)) -> (u64, u64) {
+    let (mut rest, mut holds, mut pending) = (word, 0u64, 0u64);
+    while rest != 0 {
+        let j = rest.trailing_zeros();
+        rest &= rest - 1;
+        let (start, end) = bounds(j as usize);
+        // A valid array's offsets ascend and stay within `data`; any other value is left
+        // undecided, for the caller's fallback, which reads the array as Arrow does.
+        let head = if end.wrapping_sub(start) >= 8 {
+            data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
+        } else {
+            None
+        };
+        let (answer, decided) = head.map_or((false, false), |h| short.answer(*h));
+        holds |= u64::from(answer) << j;
+        pending |= u64::from(!decided) << j;
+    }
+    (holds, pending)
 }
 
 #[inline]

@@ -115,15 +115,7 @@ impl Rows {
         let mut words = Vec::with_capacity(self.words.len());
         for (w, &word) in self.words.iter().enumerate() {
             let base = w * WORD;
-            let mut rest = word;
-            let mut out = 0u64;
-            while rest != 0 {
-                let j = rest.trailing_zeros();
-                rest &= rest - 1;
-                // Branch-free: a test's answer is as likely one way as the other.
-                out |= u64::from(test(base + j as usize)) << j;
-            }
-            words.push(out);
+            words.push(Rows::word_filter(word, |j| test(base + j)));
         }
         Rows { words, len: self.len }
     }
@@ -136,8 +128,8 @@ impl Rows {
         Rows { words, len: self.len }
     }
 
-    /// The bits of `word` on which `test` (given a bit's position, 0..64) holds, tested
-    /// branch-free in ascending order.
+    /// The bits of `word` on which `test` (given a bit's position, 0..64) holds, tested in
+    /// ascending order, branch-free: a test's answer is as likely one way as the other.
     #[inline(always)]
     pub(crate) fn word_filter(word: u64, mut test: impl FnMut(usize) -> bool) -> u64 {
         let mut rest = word;
@@ -185,14 +177,7 @@ impl Rows {
                 continue;
             }
             let base = w * WORD;
-            let mut rest = word;
-            let mut out = 0u64;
-            while rest != 0 {
-                let j = rest.trailing_zeros();
-                rest &= rest - 1;
-                out |= u64::from(data.get(base + j as usize).is_some_and(|v| test(*v))) << j;
-            }
-            words.push(out);
+            words.push(Rows::word_filter(word, |j| data.get(base + j).is_some_and(|v| test(*v))));
         }
         Rows { words, len: self.len }
     }
