@@ -14,6 +14,12 @@
 //! `benches/sweep.rs` (five rules) ingests each line for `lock_existing_records`, id required,
 //! as a sweep does; `sweep`: the whole JSON Lines sweep of the text on one thread (line
 //! splitting, ingestion, evaluation, output lines; the text is joined before the passes).
+//! For `sweep`, the environment may set `THREADS` (the pool's size, default 1) and
+//! `CHUNK_RECORDS` (`SweepOptions::chunk_records`), to compare chunkings by CPU time:
+//!
+//! ```sh
+//! THREADS=1 CHUNK_RECORDS=512 target/release/examples/ingest_cost sweep 200000 3
+//! ```
 
 use std::hint::black_box;
 
@@ -59,11 +65,15 @@ fn run(mode: &str, lines: &[String], text: &str, policy: &recordlock::Policy) ->
                 .count()
         }
         "sweep" => {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap_or_else(|e| panic!("{e}"));
+            let threads = std::env::var("THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap_or_else(|e| panic!("{e}"));
             let mut locked = 0usize;
             pool.install(|| {
-                sweep_lines(policy, text.as_bytes(), &SweepOptions::default(), |_| locked += 1, |_| {})
-                    .unwrap_or_else(|e| panic!("{e}"))
+                let mut opts = SweepOptions::default();
+                if let Some(n) = std::env::var("CHUNK_RECORDS").ok().and_then(|v| v.parse().ok()) {
+                    opts.chunk_records = n;
+                }
+                sweep_lines(policy, text.as_bytes(), &opts, |_| locked += 1, |_| {}).unwrap_or_else(|e| panic!("{e}"))
             });
             locked
         }

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use recordlock_criteria::{Error, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
-pub use crate::chunks::CHUNK_BYTES;
+pub use crate::chunks::{CHUNK_BYTES, CHUNK_BYTES_PER_THREAD};
 use crate::chunks::{Line, Reading, Step, map_lines};
 use crate::policy::{CompiledRule, Policy, RuleScope};
 
@@ -27,7 +27,9 @@ pub struct SweepOptions<'a> {
     pub chunk_records: usize,
     /// Bytes per chunk, roughly: a chunk takes no more lines once it holds this many bytes,
     /// so it holds less than this plus one record (`Limits::record_bytes`). Default
-    /// [`CHUNK_BYTES`] (8 MiB).
+    /// [`CHUNK_BYTES`] (8 MiB). Chunks are also kept to [`CHUNK_BYTES_PER_THREAD`]
+    /// (512 KiB) per thread of the pool, so that a chunk is still in cache when it is
+    /// evaluated.
     pub chunk_bytes: usize,
     /// Set to stop the sweep after the current chunk.
     pub cancel: Option<&'a AtomicBool>,
