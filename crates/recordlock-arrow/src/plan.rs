@@ -431,14 +431,16 @@ fn eval(node: &Node, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
             }
         }
         Node::All(items) => {
-            let mut current = sel.clone();
+            // The first item reads `sel` itself: no copy.
+            let mut current: Option<Rows> = None;
             for item in items {
-                if current.is_empty() {
+                let from = current.as_ref().unwrap_or(sel);
+                if from.is_empty() {
                     break;
                 }
-                current = eval(item, &current, ctx);
+                current = Some(eval(item, from, ctx));
             }
-            current
+            current.unwrap_or_else(|| sel.clone())
         }
         Node::Any(items) => {
             let mut rest = sel.clone();
@@ -672,7 +674,8 @@ fn short_prefix_rows(
 
 /// For the rows of `word` (value `j` at `data[bounds(j).0..bounds(j).1]`): the rows whose
 /// first eight bytes start with `short`'s needle, and the rows those bytes do not decide
-/// (shorter, or not ASCII where the needle is). Branch-free but for the loop.
+/// (shorter, or not ASCII where the needle is). Branch-free but for the loop and one bounds
+/// check a row.
 #[inline(always)]
 fn prefix_bits(word: u64, data: &[u8], short: ShortPrefix, bounds: impl Fn(usize) -> (i32, i32)) -> (u64, u64) {
     let (mut rest, mut holds, mut pending) = (word, 0u64, 0u64);
@@ -680,16 +683,16 @@ fn prefix_bits(word: u64, data: &[u8], short: ShortPrefix, bounds: impl Fn(usize
         let j = rest.trailing_zeros();
         rest &= rest - 1;
         let (start, end) = bounds(j as usize);
-        // A valid array's offsets ascend and stay within `data`; any other value is left
-        // undecided, for the caller's fallback, which reads the array as Arrow does.
-        let head = if end.wrapping_sub(start) >= 8 {
-            data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
-        } else {
-            None
-        };
-        let (answer, decided) = head.map_or((false, false), |h| short.answer(*h));
-        holds |= u64::from(answer) << j;
-        pending |= u64::from(!decided) << j;
+        // The eight bytes from `start`, read whatever the value's length (they are its own
+        // when it has eight or more: a valid array's offsets ascend within `data`); any
+        // other value is left undecided, for the caller's fallback, which reads the array
+        // as Arrow does.
+        let from = start as u32 as usize;
+        let head = data.get(from..from + 8).and_then(|d| d.first_chunk::<8>());
+        let long = head.is_some() & (end.wrapping_sub(start) >= 8);
+        let (answer, decided) = short.answer(head.copied().unwrap_or_default());
+        holds |= u64::from(answer & long) << j;
+        pending |= u64::from(!(decided & long)) << j;
     }
     (holds, pending)
 }
