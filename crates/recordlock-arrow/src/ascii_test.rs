@@ -16,6 +16,9 @@ pub(crate) enum AsciiTest<'t> {
     Equal(&'t [u8]),
 }
 
+/// The top bit of each byte of a word: set in a byte that is not ASCII.
+pub(crate) const NON_ASCII: u64 = 0x8080_8080_8080_8080;
+
 /// A needle of one to eight bytes as one word: a value's first eight bytes are compared at
 /// once, letters with their case bit set.
 #[derive(Debug, Clone, Copy)]
@@ -26,10 +29,12 @@ pub(crate) struct ShortPrefix {
     keep: u64,
     /// 0x20 (the ASCII case bit) on the needle's letters.
     case: u64,
+    /// The needle's length in bytes, 1..=8.
+    len: i32,
 }
 
 impl ShortPrefix {
-    fn new(needle: &[u8]) -> Option<ShortPrefix> {
+    pub(crate) fn new(needle: &[u8]) -> Option<ShortPrefix> {
         if needle.is_empty() || needle.len() > 8 || !needle.is_ascii() {
             return None;
         }
@@ -45,7 +50,31 @@ impl ShortPrefix {
             needle: u64::from_le_bytes(word),
             keep: u64::from_le_bytes(keep),
             case: u64::from_le_bytes(case),
+            len: needle.len() as i32,
         })
+    }
+
+    /// The needle's length in bytes (1 to 8).
+    #[inline(always)]
+    pub(crate) fn needle_len(self) -> i32 {
+        self.len
+    }
+
+    /// A value's first eight bytes (little-endian) cut to the needle's length: what
+    /// [`ShortPrefix::matches`] tests, and non-ASCII exactly when some byte has its top
+    /// bit (then only folding can decide).
+    #[inline(always)]
+    pub(crate) fn masked(self, head: u64) -> u64 {
+        head & self.keep
+    }
+
+    /// Whether masked bytes ([`ShortPrefix::masked`]) are the needle, ignoring ASCII case:
+    /// a byte with its case bit set equals a lowercase letter only if it is that letter in
+    /// either case; other bytes of the needle must be equal. Never true of non-ASCII bytes
+    /// (the needle is ASCII).
+    #[inline(always)]
+    pub(crate) fn matches(self, masked: u64) -> bool {
+        masked | self.case == self.needle
     }
 
     /// As [`ShortPrefix::holds`], branch-free: (the answer, whether the bytes decide it).
@@ -53,11 +82,9 @@ impl ShortPrefix {
     /// undecided values (non-ASCII bytes where the needle is) are rare.
     #[inline(always)]
     pub(crate) fn answer(self, head: [u8; 8]) -> (bool, bool) {
-        let x = u64::from_le_bytes(head) & self.keep;
-        // A byte with its case bit set equals a lowercase letter only if it is that letter
-        // in either case; other bytes of the needle must be equal.
-        let equal = x | self.case == self.needle;
-        (equal, equal | (x & 0x8080_8080_8080_8080 == 0))
+        let x = self.masked(u64::from_le_bytes(head));
+        let equal = self.matches(x);
+        (equal, equal | (x & NON_ASCII == 0))
     }
 
     /// The answer on a value of at least eight bytes, `None` when folding must decide.

@@ -24,20 +24,26 @@ pub(crate) enum KeyTest {
 impl KeyTest {
     /// The test selecting the keys `k` with `holds[k]`.
     pub(crate) fn new(holds: &[bool]) -> KeyTest {
-        let keys: Vec<i32> =
-            holds.iter().enumerate().filter(|(_, h)| **h).filter_map(|(k, _)| i32::try_from(k).ok()).collect();
-        let count = holds.iter().filter(|h| **h).count();
-        if keys.len() != count {
+        // One pass, nothing allocated: the first two keys, the last, how many, and the mask
+        // of those below 64.
+        let (mut count, mut first, mut second, mut last, mut mask) = (0usize, None, None, 0i32, 0u64);
+        for (k, _) in holds.iter().enumerate().filter(|(_, h)| **h) {
             // Keys past i32 (not possible for an Int32-keyed dictionary's values): the table.
-            return KeyTest::Table(holds.to_vec());
-        }
-        match keys.as_slice() {
-            [] => KeyTest::None,
-            [a, b] if b - a > 1 => KeyTest::Pair(*a, *b),
-            [first, .., last] | [first @ last] if last - first + 1 == i32::try_from(keys.len()).unwrap_or(-1) => {
-                KeyTest::Range { first: *first, last: *last }
+            let Ok(key) = i32::try_from(k) else { return KeyTest::Table(holds.to_vec()) };
+            match (first, second) {
+                (None, _) => first = Some(key),
+                (Some(_), None) => second = Some(key),
+                _ => {}
             }
-            _ if holds.len() <= 64 => KeyTest::Mask(keys.iter().fold(0u64, |m, k| m | (1u64 << k.unsigned_abs()))),
+            last = key;
+            count += 1;
+            mask |= 1u64.checked_shl(key.unsigned_abs()).unwrap_or(0);
+        }
+        let Some(first) = first else { return KeyTest::None };
+        match second {
+            Some(b) if count == 2 && b - first > 1 => KeyTest::Pair(first, b),
+            _ if usize::try_from(last - first + 1).is_ok_and(|span| span == count) => KeyTest::Range { first, last },
+            _ if holds.len() <= 64 => KeyTest::Mask(mask),
             _ => KeyTest::Table(holds.to_vec()),
         }
     }

@@ -17,7 +17,7 @@ use recordlock::criteria::typed::{Expr, Pred, Test, TextTest};
 use recordlock::criteria::{Error, ErrorCode, Field, JsonPath, Value};
 use serde_json::Value as Json;
 
-use crate::ascii_test::{AsciiTest, ShortPrefix};
+use crate::ascii_test::{AsciiTest, NON_ASCII, ShortPrefix};
 use crate::column::{self, AnyText, Column, Form, Scaled, Strings};
 use crate::key_test::KeyTest;
 use crate::lower::{IntCond, Lowered, lower};
@@ -431,14 +431,16 @@ fn eval(node: &Node, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
             }
         }
         Node::All(items) => {
-            let mut current = sel.clone();
+            // The first item reads `sel` itself: no copy.
+            let mut current: Option<Rows> = None;
             for item in items {
-                if current.is_empty() {
+                let from = current.as_ref().unwrap_or(sel);
+                if from.is_empty() {
                     break;
                 }
-                current = eval(item, &current, ctx);
+                current = Some(eval(item, from, ctx));
             }
-            current
+            current.unwrap_or_else(|| sel.clone())
         }
         Node::Any(items) => {
             let mut rest = sel.clone();
@@ -641,8 +643,9 @@ fn text_rows<'a>(
 }
 
 /// The rows of `sel` whose text, in a Utf8 array without nulls (`offsets`, `data`),
-/// starts with `short`'s needle: a value of eight bytes or more is decided by its first
-/// eight as one word where they are ASCII; `slow` answers the others.
+/// starts with `short`'s needle: a value at least as long as the needle is decided by the
+/// eight bytes from its start as one word where its first bytes are ASCII; `slow` answers
+/// the others.
 #[inline]
 fn short_prefix_rows(
     sel: &Rows,
@@ -670,26 +673,50 @@ fn short_prefix_rows(
     })
 }
 
-/// For the rows of `word` (value `j` at `data[bounds(j).0..bounds(j).1]`): the rows whose
-/// first eight bytes start with `short`'s needle, and the rows those bytes do not decide
-/// (shorter, or not ASCII where the needle is). Branch-free but for the loop.
+/// For the rows of `word` (value `j` at `data[bounds(j).0..bounds(j).1]`): the rows that
+/// start with `short`'s needle, and the rows their first bytes do not decide (shorter than
+/// the needle, or not ASCII where it is). Branch-free but for the loop and one bounds check
+/// a row; the undecided rows, rare, are found by a second pass.
 #[inline(always)]
 fn prefix_bits(word: u64, data: &[u8], short: ShortPrefix, bounds: impl Fn(usize) -> (i32, i32)) -> (u64, u64) {
+    // The eight bytes from a value's start, read whatever its length: only its first
+    // `short.needle_len()` bytes count, and they are its own when it is that long (a valid
+    // array's offsets ascend within `data`); any other value is left undecided, for the
+    // caller's fallback, which reads the array as Arrow does. `None`: no eight bytes there.
+    let head = |start: i32| {
+        let from = start as u32 as usize;
+        data.get(from..from + 8).and_then(|d| d.first_chunk::<8>()).map(|h| short.masked(u64::from_le_bytes(*h)))
+    };
+    // The first pass: whether each row matches, and whether any row is too short or not
+    // ASCII (a match is never either: the needle is ASCII).
+    let (mut rest, mut holds, mut seen, mut too_short) = (word, 0u64, 0u64, false);
+    while rest != 0 {
+        let j = rest.trailing_zeros();
+        rest &= rest - 1;
+        let (start, end) = bounds(j as usize);
+        let x = head(start).unwrap_or_else(|| {
+            too_short = true;
+            0
+        });
+        too_short |= end.wrapping_sub(start) < short.needle_len();
+        seen |= x;
+        holds |= u64::from(short.matches(x)) << j;
+    }
+    if !too_short && seen & NON_ASCII == 0 {
+        return (holds, 0);
+    }
+    // Some row undecided: the rows again, one by one.
     let (mut rest, mut holds, mut pending) = (word, 0u64, 0u64);
     while rest != 0 {
         let j = rest.trailing_zeros();
         rest &= rest - 1;
         let (start, end) = bounds(j as usize);
-        // A valid array's offsets ascend and stay within `data`; any other value is left
-        // undecided, for the caller's fallback, which reads the array as Arrow does.
-        let head = if end.wrapping_sub(start) >= 8 {
-            data.get(start as u32 as usize..).and_then(|d| d.first_chunk::<8>())
-        } else {
-            None
+        let decided = match head(start) {
+            Some(x) if end.wrapping_sub(start) >= short.needle_len() => (x & NON_ASCII == 0).then(|| short.matches(x)),
+            _ => None,
         };
-        let (answer, decided) = head.map_or((false, false), |h| short.answer(*h));
-        holds |= u64::from(answer) << j;
-        pending |= u64::from(!decided) << j;
+        holds |= u64::from(decided == Some(true)) << j;
+        pending |= u64::from(decided.is_none()) << j;
     }
     (holds, pending)
 }
@@ -798,6 +825,48 @@ mod tests {
         }
     }
 
+    /// The prefix test word by word against folding, on words of ASCII values around the
+    /// needle's length with at most one value the bytes cannot decide (shorter than the
+    /// needle, or not ASCII where it is, such as a Kelvin sign, which folds to `k`), so
+    /// the first, word-wide pass must see that one; selections full and partial; arrays
+    /// whole and sliced.
+    #[test]
+    fn the_prefix_test_decides_each_word_as_folding_does() {
+        let plain =
+            ["acme renewal", "ACME", "acmE", "acme!", "xacme", "ki", "KIND", "Ki", "kx", "k", "K", "acme co! x"];
+        let odd = ["", "a", "ac", "acm", "\u{212a}i kelvin", "\u{212a}", "\u{c0}CME", "\u{130}x", "ACME CO"];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for needle in ["acme", "ki", "k", "Acme Co!"] {
+            let short = ShortPrefix::new(needle.as_bytes()).unwrap();
+            let folded_needle = recordlock::criteria::fold(needle);
+            for trial in 0..300 {
+                let mut values: Vec<&str> = (0..3 * WORD).map(|_| plain[next(plain.len())]).collect();
+                for w in 0..3 {
+                    if (trial + w) % 3 != 0 {
+                        values[w * WORD + next(WORD)] = odd[next(odd.len())];
+                    }
+                }
+                let whole = StringArray::from(values.clone());
+                let from = trial % 2;
+                let array = whole.slice(from, 2 * WORD);
+                let sel = match trial % 4 {
+                    0 => Rows::all(array.len()),
+                    _ => Rows::all(array.len()).filter(|_| next(3) != 0),
+                };
+                let want = |r: usize| recordlock::criteria::fold(values[from + r]).starts_with(folded_needle.as_str());
+                let mut slow = |r: usize| want(r);
+                let got = short_prefix_rows(&sel, array.value_offsets(), array.value_data(), short, &mut slow);
+                assert_eq!(got, sel.filter(want), "{needle:?}, trial {trial}: {values:?}");
+            }
+        }
+    }
+
     /// A prefix test on a Utf8 column without nulls, answered from each value's first
     /// eight bytes where they are ASCII, gives the folded text's answer on every value:
     /// short, exactly eight bytes, non-ASCII before, inside and after the needle, and
@@ -833,6 +902,12 @@ mod tests {
             "ACM\u{c9} long",
             "ac\u{300}me long",
             "acme\u{0}\u{0}\u{0}\u{0}",
+            "ACM",
+            "acmE",
+            "acm\u{e9}",
+            "acme\u{e9}",
+            "xcme",
+            "ACME!",
         ];
         let mut values: Vec<String> = Vec::new();
         for i in 0..300 {

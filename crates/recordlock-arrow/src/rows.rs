@@ -170,7 +170,8 @@ impl Rows {
                 words.push(0);
                 continue;
             }
-            if word.count_ones() >= dense
+            // A full word needs no count (no `popcnt` on baseline x86-64: ~20 instructions).
+            if (word == u64::MAX || word.count_ones() >= dense)
                 && let Some(chunk) = chunk.and_then(|c| <&[T; WORD]>::try_from(c).ok())
             {
                 words.push(word_test(chunk) & word);

@@ -41,15 +41,13 @@ pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
 fn sse2_bits(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch::m128i) -> u64 {
     use safe_arch::{m128i, move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
     let mut bits = 0u64;
-    for (g, sixteen) in keys.chunks_exact(16).enumerate() {
-        let lane = |q: usize| {
-            let four: [i32; 4] = sixteen.get(4 * q..4 * q + 4).and_then(|f| f.try_into().ok()).unwrap_or_default();
-            test(m128i::from(four))
-        };
+    // Exact chunks (`as_chunks`): four registers of four keys each, no bounds checks.
+    let (groups, _) = keys.as_chunks::<16>();
+    for (g, sixteen) in groups.iter().enumerate() {
+        let (quads, _) = sixteen.as_chunks::<4>();
+        let [a, b, c, d] = [0, 1, 2, 3].map(|q| test(m128i::from(quads.get(q).copied().unwrap_or_default())));
         // Saturating packs keep all ones (-1) and zero as they are.
-        let low = pack_i32_to_i16_m128i(lane(0), lane(1));
-        let high = pack_i32_to_i16_m128i(lane(2), lane(3));
-        let mask = move_mask_i8_m128i(pack_i16_to_i8_m128i(low, high));
+        let mask = move_mask_i8_m128i(pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(a, b), pack_i32_to_i16_m128i(c, d)));
         bits |= u64::from(mask as u16) << (16 * g);
     }
     bits
@@ -73,21 +71,23 @@ pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -
             move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i, set_splat_i32_m128i, sub_i32_m128i,
             unpack_low_i32_m128i, unpack_low_i64_m128i, zeroed_m128i,
         };
-        // Each value is one register, its low 32 bits in lane 0. `above` gathers every bit
-        // past them; four values' lanes 0 are gathered into one register and tested as
-        // `range_bits` tests keys.
-        let above_low_half = m128i::from([0, -1, -1, -1]);
+        // Every value in 0..2^32 first (no bit set past the low 32 of any); then four values' low
+        // halves (each value one register, its low 32 bits in lane 0) gathered into one
+        // register and tested as `range_bits` tests keys.
+        let every = values.iter().fold(zeroed_m128i(), |bits, v| bitor_m128i(bits, m128i::from(*v)));
+        if move_mask_i8_m128i(cmp_eq_mask_i8_m128i(bitand_m128i(every, m128i::from([0, -1, -1, -1])), zeroed_m128i()))
+            != 0xFFFF
+        {
+            return None;
+        }
         let (first, sign) = (set_splat_i32_m128i(first), set_splat_i32_m128i(i32::MIN));
         let bound = set_splat_i32_m128i((span ^ 0x8000_0000) as i32);
-        let mut above = zeroed_m128i();
         let mut outside = 0u64;
-        for (g, sixteen) in values.chunks_exact(16).enumerate() {
+        let (groups, _) = values.as_chunks::<16>();
+        for (g, sixteen) in groups.iter().enumerate() {
             let mut quads = [zeroed_m128i(); 4];
-            for (quad, four) in quads.iter_mut().zip(sixteen.chunks_exact(4)) {
-                let v = |i: usize| m128i::from(four.get(i).copied().unwrap_or(0));
-                let (a, b, c, d) = (v(0), v(1), v(2), v(3));
-                above =
-                    bitor_m128i(above, bitand_m128i(bitor_m128i(bitor_m128i(a, b), bitor_m128i(c, d)), above_low_half));
+            for (quad, four) in quads.iter_mut().zip(sixteen.as_chunks::<4>().0) {
+                let [a, b, c, d] = four.map(m128i::from);
                 let lows = unpack_low_i64_m128i(unpack_low_i32_m128i(a, b), unpack_low_i32_m128i(c, d));
                 *quad = cmp_gt_mask_i32_m128i(bitxor_m128i(sub_i32_m128i(lows, first), sign), bound);
             }
@@ -95,7 +95,7 @@ pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -
             let packed = pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(q0, q1), pack_i32_to_i16_m128i(q2, q3));
             outside |= u64::from(move_mask_i8_m128i(packed) as u16) << (16 * g);
         }
-        (move_mask_i8_m128i(cmp_eq_mask_i8_m128i(above, zeroed_m128i())) == 0xFFFF).then_some(!outside)
+        Some(!outside)
     }
     #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
     portable_small_decimal_bits(values, first, span)

@@ -378,6 +378,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn option_of_names_the_option_that_option_does() {
+        // Every listed option of every built-in picklist, in several casings, and near
+        // misses: shorter, longer, one byte changed at the start, in the first eight bytes
+        // and past them, and non-ASCII text.
+        for module in BUILTIN_MODULES {
+            let schema = Schema::builtin(module).unwrap_or_else(|| panic!("{module}"));
+            for field in schema.fields().iter().filter(|f| f.has_options()) {
+                for o in field.options() {
+                    for name in [&o.actual_value, &o.display_value] {
+                        let mut tries = vec![
+                            name.clone(),
+                            name.to_uppercase(),
+                            name.to_lowercase(),
+                            format!("{name}x"),
+                            name.chars().skip(1).collect(),
+                            format!("{name}\u{df}"),
+                            format!("\u{130}{name}"),
+                        ];
+                        for at in [0, 3, 7, 8, 12] {
+                            let mut bytes = name.clone().into_bytes();
+                            if let Some(b) = bytes.get_mut(at) {
+                                *b ^= 0x01;
+                            }
+                            tries.extend(String::from_utf8(bytes).ok());
+                        }
+                        for t in &tries {
+                            assert_eq!(field.option_of(t), field.option(t), "{}: {t:?}", field.api_name());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_builtin_schema_parses_and_has_the_common_fields() {
         for module in BUILTIN_MODULES {
             let s = Schema::builtin(module).unwrap_or_else(|| panic!("{module} does not parse"));
