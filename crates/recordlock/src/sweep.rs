@@ -28,8 +28,8 @@ pub struct SweepOptions<'a> {
     /// Bytes per chunk, roughly: a chunk takes no more lines once it holds this many bytes,
     /// so it holds less than this plus one record (`Limits::record_bytes`). Default
     /// [`CHUNK_BYTES`] (8 MiB). Chunks are also kept to [`CHUNK_BYTES_PER_THREAD`]
-    /// (512 KiB) per thread of the pool, so that a chunk is still in cache when it is
-    /// evaluated.
+    /// (1 MiB) per thread of the pool (512 KiB on one thread), so that a chunk is still in
+    /// cache when it is evaluated.
     pub chunk_bytes: usize,
     /// Set to stop the sweep after the current chunk.
     pub cancel: Option<&'a AtomicBool>,
