@@ -1,0 +1,127 @@
+//! Dictionaries read once for every batch that carries them.
+//!
+//! A Parquet reader hands out the batches of one column chunk with one dictionary (the same
+//! `ArrayRef`), so a dictionary's values are read into [`Value`]s (picklist text matched to
+//! options, say) once per dictionary rather than once per batch. A plan keeps, per column,
+//! the last few dictionaries it met; holding the array keeps its allocation alive, so an
+//! array at the same address is the same dictionary, unchanged (Arrow arrays are immutable).
+
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use arrow_array::ArrayRef;
+use recordlock::criteria::Value;
+
+use crate::key_test::KeyTest;
+
+/// A dictionary's values as read, why each that cannot be read cannot, and the key test of
+/// each of the column's dictionary leaves, made when a batch first needs it.
+#[derive(Debug)]
+pub(crate) struct DictionaryValues {
+    /// One per dictionary value (`Value::Empty` for a null or unreadable one).
+    pub(crate) values: Vec<Value>,
+    /// Why value `k` cannot be read, when it cannot.
+    pub(crate) bad: Vec<Option<String>>,
+    /// The key test of the column's leaf with memo slot `i` (see `plan::Leaf`).
+    key_tests: Vec<OnceLock<KeyTest>>,
+}
+
+impl DictionaryValues {
+    /// The key test of the leaf with memo slot `slot`, made by `make` the first time;
+    /// `None` for a slot the memo was not made for.
+    pub(crate) fn key_test(&self, slot: usize, make: impl FnOnce() -> KeyTest) -> Option<&KeyTest> {
+        self.key_tests.get(slot).map(|cell| cell.get_or_init(make))
+    }
+}
+
+/// Dictionaries kept per column: as many as threads commonly read at once, each on its own
+/// row group.
+const KEPT: usize = 4;
+
+/// The last dictionaries one column met, most recent first, with their values as read.
+pub(crate) struct DictionaryMemo {
+    kept: Mutex<Vec<(ArrayRef, Arc<DictionaryValues>)>>,
+    /// How many of the plan's leaves test this column by dictionary key.
+    leaves: usize,
+}
+
+impl DictionaryMemo {
+    /// A memo for a column that `leaves` leaves test by dictionary key.
+    pub(crate) fn new(leaves: usize) -> DictionaryMemo {
+        DictionaryMemo { kept: Mutex::default(), leaves }
+    }
+
+    /// `dictionary`'s values: as read before when this memo has met it, else `read()`
+    /// (the values and why each unreadable one is; outside the lock: another thread's
+    /// dictionary is not kept waiting).
+    pub(crate) fn values(
+        &self,
+        dictionary: &ArrayRef,
+        read: impl FnOnce() -> (Vec<Value>, Vec<Option<String>>),
+    ) -> Arc<DictionaryValues> {
+        {
+            let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(at) = kept.iter().position(|(seen, _)| Arc::ptr_eq(seen, dictionary)) {
+                let hit = kept.remove(at);
+                let values = Arc::clone(&hit.1);
+                kept.insert(0, hit);
+                return values;
+            }
+        }
+        let (values, bad) = read();
+        let key_tests = (0..self.leaves).map(|_| OnceLock::new()).collect();
+        let values = Arc::new(DictionaryValues { values, bad, key_tests });
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.insert(0, (Arc::clone(dictionary), Arc::clone(&values)));
+        kept.truncate(KEPT);
+        values
+    }
+}
+
+impl Clone for DictionaryMemo {
+    /// A new, empty memo: a copy of a plan meets its own dictionaries.
+    fn clone(&self) -> DictionaryMemo {
+        DictionaryMemo::new(self.leaves)
+    }
+}
+
+impl std::fmt::Debug for DictionaryMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = self.kept.lock().map_or(0, |k| k.len());
+        f.debug_struct("DictionaryMemo").field("kept", &kept).field("leaves", &self.leaves).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::StringArray;
+
+    use super::*;
+
+    fn read_as(text: &str) -> impl FnOnce() -> (Vec<Value>, Vec<Option<String>>) {
+        move || (vec![Value::Text(text.into())], vec![None])
+    }
+
+    #[test]
+    fn a_dictionary_is_read_once_while_kept_and_equal_arrays_are_not_confused() {
+        let memo = DictionaryMemo::new(1);
+        let a: ArrayRef = Arc::new(StringArray::from(vec!["x"]));
+        // An equal array at another address is another dictionary: read again.
+        let b: ArrayRef = Arc::new(StringArray::from(vec!["x"]));
+        let first = memo.values(&a, read_as("a"));
+        let again = memo.values(&Arc::clone(&a), || unreachable!("read once"));
+        assert!(Arc::ptr_eq(&first, &again));
+        // A leaf's key test is made once per dictionary.
+        assert_eq!(first.key_test(0, || KeyTest::Pair(0, 2)), Some(&KeyTest::Pair(0, 2)));
+        assert_eq!(again.key_test(0, || unreachable!("made once")), Some(&KeyTest::Pair(0, 2)));
+        assert_eq!(again.key_test(1, || unreachable!("no such slot")), None);
+        assert_eq!(memo.values(&b, read_as("b")).values, vec![Value::Text("b".into())]);
+        // Up to KEPT dictionaries stay; the least recently met goes first.
+        let others: Vec<ArrayRef> =
+            (0..KEPT).map(|i| Arc::new(StringArray::from(vec![i.to_string()])) as ArrayRef).collect();
+        for o in &others {
+            memo.values(o, read_as("o"));
+        }
+        assert_eq!(memo.values(&a, read_as("a2")).values, vec![Value::Text("a2".into())]);
+        assert_eq!(memo.values(&others[KEPT - 1], || unreachable!("kept")).values, vec![Value::Text("o".into())]);
+    }
+}
