@@ -361,7 +361,7 @@ fn read_text<'a>(array: &'a dyn Array, field: &Field, json: bool, memo: &Diction
         let Some(strings) = Strings::new(d.values().as_ref()) else {
             return (Column::Values { values: vec![Value::Empty; len].into(), keys: None }, errors);
         };
-        let read = memo.values(d.values(), || {
+        let read = memo.values(d.values().as_ref(), || {
             let mut values = Vec::with_capacity(strings.len() + 1);
             let mut bad: Vec<Option<String>> = Vec::with_capacity(strings.len() + 1);
             for k in 0..strings.len() {

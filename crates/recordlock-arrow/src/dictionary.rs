@@ -1,14 +1,17 @@
 //! Dictionaries read once for every batch that carries them.
 //!
-//! A Parquet reader hands out the batches of one column chunk with one dictionary (the same
-//! `ArrayRef`), so a dictionary's values are read into [`Value`]s (picklist text matched to
-//! options, say) once per dictionary rather than once per batch. A plan keeps, per column,
-//! the last few dictionaries it met; holding the array keeps its allocation alive, so an
-//! array at the same address is the same dictionary, unchanged (Arrow arrays are immutable).
+//! A Parquet reader hands out the batches of one column chunk with one dictionary: each
+//! batch's dictionary is a new array over the same buffers. So a dictionary's values are read
+//! into [`Value`]s (picklist text matched to options, say) once per dictionary rather than
+//! once per batch. A plan keeps, per column, the last few dictionaries it met, as their
+//! `ArrayData`; holding it keeps the buffers alive, so an array of the same type, length
+//! and offset over buffers at the same addresses is the same dictionary, unchanged (Arrow
+//! buffers are immutable while shared).
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use arrow_array::ArrayRef;
+use arrow_array::Array;
+use arrow_data::ArrayData;
 use recordlock::criteria::Value;
 
 use crate::key_test::KeyTest;
@@ -39,7 +42,7 @@ const KEPT: usize = 4;
 
 /// The last dictionaries one column met, most recent first, with their values as read.
 pub(crate) struct DictionaryMemo {
-    kept: Mutex<Vec<(ArrayRef, Arc<DictionaryValues>)>>,
+    kept: Mutex<Vec<(ArrayData, Arc<DictionaryValues>)>>,
     /// How many of the plan's leaves test this column by dictionary key.
     leaves: usize,
 }
@@ -55,12 +58,13 @@ impl DictionaryMemo {
     /// dictionary is not kept waiting).
     pub(crate) fn values(
         &self,
-        dictionary: &ArrayRef,
+        dictionary: &dyn Array,
         read: impl FnOnce() -> (Vec<Value>, Vec<Option<String>>),
     ) -> Arc<DictionaryValues> {
+        let data = dictionary.to_data();
         {
             let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(at) = kept.iter().position(|(seen, _)| Arc::ptr_eq(seen, dictionary)) {
+            if let Some(at) = kept.iter().position(|(seen, _)| seen.ptr_eq(&data)) {
                 let hit = kept.remove(at);
                 let values = Arc::clone(&hit.1);
                 kept.insert(0, hit);
@@ -71,7 +75,7 @@ impl DictionaryMemo {
         let key_tests = (0..self.leaves).map(|_| OnceLock::new()).collect();
         let values = Arc::new(DictionaryValues { values, bad, key_tests });
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.insert(0, (Arc::clone(dictionary), Arc::clone(&values)));
+        kept.insert(0, (data, Arc::clone(&values)));
         kept.truncate(KEPT);
         values
     }
@@ -93,7 +97,11 @@ impl std::fmt::Debug for DictionaryMemo {
 
 #[cfg(test)]
 mod tests {
-    use arrow_array::StringArray;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int32Type;
+    use arrow_array::{ArrayRef, DictionaryArray, RecordBatch, StringArray, make_array};
+    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     use super::*;
 
@@ -108,7 +116,8 @@ mod tests {
         // An equal array at another address is another dictionary: read again.
         let b: ArrayRef = Arc::new(StringArray::from(vec!["x"]));
         let first = memo.values(&a, read_as("a"));
-        let again = memo.values(&Arc::clone(&a), || unreachable!("read once"));
+        // A new array over the same buffers (as a Parquet reader makes for each batch).
+        let again = memo.values(&make_array(a.to_data()), || unreachable!("read once"));
         assert!(Arc::ptr_eq(&first, &again));
         // A leaf's key test is made once per dictionary.
         assert_eq!(first.key_test(0, || KeyTest::Pair(0, 2)), Some(&KeyTest::Pair(0, 2)));
@@ -123,5 +132,37 @@ mod tests {
         }
         assert_eq!(memo.values(&a, read_as("a2")).values, vec![Value::Text("a2".into())]);
         assert_eq!(memo.values(&others[KEPT - 1], || unreachable!("kept")).values, vec![Value::Text("o".into())]);
+    }
+
+    /// What the memo counts on: the batches a Parquet reader makes from one row group carry
+    /// one dictionary (new arrays over the same buffers); another row group's is another.
+    #[test]
+    fn the_batches_of_a_parquet_row_group_share_their_dictionary() {
+        let stages: DictionaryArray<Int32Type> =
+            (0..10_000).map(|i| ["Qualification", "Closed Won", "Closed Lost"][i % 3]).collect();
+        let batch = RecordBatch::try_from_iter([("Stage", Arc::new(stages) as ArrayRef)]).unwrap();
+        let mut file = Vec::new();
+        let props =
+            parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(5_000)).build();
+        let mut writer = ArrowWriter::try_new(&mut file, batch.schema(), Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(file))
+            .unwrap()
+            .with_batch_size(1_000)
+            .build()
+            .unwrap();
+        let memo = DictionaryMemo::new(0);
+        let mut reads = 0;
+        for batch in reader {
+            let batch = batch.unwrap();
+            let column = batch.column(0).as_any_dictionary_opt().unwrap().values().clone();
+            memo.values(column.as_ref(), || {
+                reads += 1;
+                (vec![], vec![])
+            });
+        }
+        // Ten batches, two row groups: two reads.
+        assert_eq!(reads, 2);
     }
 }
