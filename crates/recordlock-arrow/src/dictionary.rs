@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use arrow_array::Array;
+use arrow_array::{Array, StringArray};
 use arrow_data::ArrayData;
 use recordlock::criteria::Value;
 
@@ -40,9 +40,41 @@ impl DictionaryValues {
 /// row group.
 const KEPT: usize = 4;
 
+/// A dictionary met: its data (holding its buffers), its buffers' addresses when it is text,
+/// and its values as read.
+struct Kept {
+    data: ArrayData,
+    buffers: Option<TextBuffers>,
+    values: Arc<DictionaryValues>,
+}
+
+/// Where a Utf8 array's offsets, bytes and validity lie (address, length; the validity's
+/// bit offset too): its whole content while those buffers live and are shared (so cannot
+/// change). Found without allocating, where `ArrayData` is a copy of the array's parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TextBuffers([usize; 7]);
+
+impl TextBuffers {
+    fn of(array: &dyn Array) -> Option<TextBuffers> {
+        let text = array.as_any().downcast_ref::<StringArray>()?;
+        let offsets = text.value_offsets();
+        let nulls = text.nulls().map_or([0; 3], |n| [n.buffer().as_ptr() as usize, n.offset(), n.len()]);
+        let [nulls_at, nulls_from, nulls_len] = nulls;
+        Some(TextBuffers([
+            offsets.as_ptr() as usize,
+            offsets.len(),
+            text.value_data().as_ptr() as usize,
+            text.value_data().len(),
+            nulls_at,
+            nulls_from,
+            nulls_len,
+        ]))
+    }
+}
+
 /// The last dictionaries one column met, most recent first, with their values as read.
 pub(crate) struct DictionaryMemo {
-    kept: Mutex<Vec<(ArrayData, Arc<DictionaryValues>)>>,
+    kept: Mutex<Vec<Kept>>,
     /// How many of the plan's leaves test this column by dictionary key.
     leaves: usize,
 }
@@ -61,12 +93,18 @@ impl DictionaryMemo {
         dictionary: &dyn Array,
         read: impl FnOnce() -> (Vec<Value>, Vec<Option<String>>),
     ) -> Arc<DictionaryValues> {
-        let data = dictionary.to_data();
+        // Text dictionaries by their buffers' addresses; others by their data, copied.
+        let buffers = TextBuffers::of(dictionary);
+        let mut data = None;
         {
             let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(at) = kept.iter().position(|(seen, _)| seen.ptr_eq(&data)) {
+            let seen = |k: &Kept| match buffers {
+                Some(b) => k.buffers == Some(b),
+                None => k.data.ptr_eq(data.get_or_insert_with(|| dictionary.to_data())),
+            };
+            if let Some(at) = kept.iter().position(seen) {
                 let hit = kept.remove(at);
-                let values = Arc::clone(&hit.1);
+                let values = Arc::clone(&hit.values);
                 kept.insert(0, hit);
                 return values;
             }
@@ -74,8 +112,9 @@ impl DictionaryMemo {
         let (values, bad) = read();
         let key_tests = (0..self.leaves).map(|_| OnceLock::new()).collect();
         let values = Arc::new(DictionaryValues { values, bad, key_tests });
+        let data = data.unwrap_or_else(|| dictionary.to_data());
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.insert(0, (data, Arc::clone(&values)));
+        kept.insert(0, Kept { data, buffers, values: Arc::clone(&values) });
         kept.truncate(KEPT);
         values
     }
@@ -99,7 +138,7 @@ impl std::fmt::Debug for DictionaryMemo {
 mod tests {
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int32Type;
-    use arrow_array::{ArrayRef, DictionaryArray, RecordBatch, StringArray, make_array};
+    use arrow_array::{ArrayRef, DictionaryArray, LargeStringArray, RecordBatch, make_array};
     use parquet::arrow::ArrowWriter;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -124,6 +163,21 @@ mod tests {
         assert_eq!(again.key_test(0, || unreachable!("made once")), Some(&KeyTest::Pair(0, 2)));
         assert_eq!(again.key_test(1, || unreachable!("no such slot")), None);
         assert_eq!(memo.values(&b, read_as("b")).values, vec![Value::Text("b".into())]);
+        // Over the same buffers but another slice: another dictionary.
+        let two: ArrayRef = Arc::new(StringArray::from(vec!["x", "y"]));
+        memo.values(&two, read_as("two"));
+        assert_eq!(memo.values(&two.slice(1, 1), read_as("tail")).values, vec![Value::Text("tail".into())]);
+        assert_eq!(
+            memo.values(&make_array(two.to_data()), || unreachable!("kept")).values,
+            vec![Value::Text("two".into())]
+        );
+        // Arrays of other types are recognised by their data.
+        let large: ArrayRef = Arc::new(LargeStringArray::from(vec!["x"]));
+        memo.values(&large, read_as("large"));
+        assert_eq!(
+            memo.values(&make_array(large.to_data()), || unreachable!("kept")).values,
+            vec![Value::Text("large".into())]
+        );
         // Up to KEPT dictionaries stay; the least recently met goes first.
         let others: Vec<ArrayRef> =
             (0..KEPT).map(|i| Arc::new(StringArray::from(vec![i.to_string()])) as ArrayRef).collect();
