@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type};
@@ -17,6 +18,7 @@ use arrow_schema::{DataType, TimeUnit};
 use recordlock::criteria::{Choice, ChoiceSet, Field, TypeClass, Value, fold};
 use serde_json::Value as Json;
 
+use crate::dictionary::{DictionaryMemo, DictionaryValues};
 use crate::mapping::Encoding;
 
 /// Rows (index in the batch) whose value cannot be read, and why.
@@ -68,7 +70,7 @@ pub(crate) fn keyed(field: &Field, encoding: Encoding, dt: &DataType) -> bool {
 /// A column ready for tests.
 pub(crate) enum Column<'a> {
     /// Typed values: one per row, or (with `keys`) one per distinct value and a key per row.
-    Values { values: Vec<Value>, keys: Option<Keys<'a>> },
+    Values { values: ValueList, keys: Option<Keys<'a>> },
     /// Plain text of a text field, folded when tested (no row can be unreadable).
     Text(Strings<'a>),
     /// Exact numbers as integers scaled by the column's `10^scale`.
@@ -79,6 +81,30 @@ pub(crate) enum Column<'a> {
     Timestamp { ticks: ScalarBuffer<i64>, nulls: Option<NullBuffer> },
     /// Booleans.
     Boolean(BooleanArray),
+}
+
+/// The values of a [`Column::Values`]: read for this batch, or a dictionary's, read once
+/// for every batch that carries it.
+pub(crate) enum ValueList {
+    Owned(Vec<Value>),
+    Shared(Arc<DictionaryValues>),
+}
+
+impl std::ops::Deref for ValueList {
+    type Target = [Value];
+
+    fn deref(&self) -> &[Value] {
+        match self {
+            ValueList::Owned(v) => v,
+            ValueList::Shared(d) => &d.values,
+        }
+    }
+}
+
+impl From<Vec<Value>> for ValueList {
+    fn from(values: Vec<Value>) -> ValueList {
+        ValueList::Owned(values)
+    }
 }
 
 /// Each row's index into a column's distinct values.
@@ -180,14 +206,19 @@ impl<'a> AnyText<'a> {
 
 /// Reads `array` (a column of `field`, read with `encoding`) for tests, in the form
 /// [`form`] gives.
-pub(crate) fn read<'a>(array: &'a ArrayRef, field: &Field, encoding: Encoding) -> (Column<'a>, RowErrors) {
+pub(crate) fn read<'a>(
+    array: &'a ArrayRef,
+    field: &Field,
+    encoding: Encoding,
+    memo: &DictionaryMemo,
+) -> (Column<'a>, RowErrors) {
     let form = form(field, encoding, array.data_type());
     match encoding {
         Encoding::Text if form == Form::Text => match Strings::new(array.as_ref()) {
             Some(s) => (Column::Text(s), vec![]),
-            None => (Column::Values { values: vec![Value::Empty; array.len()], keys: None }, vec![]),
+            None => (Column::Values { values: vec![Value::Empty; array.len()].into(), keys: None }, vec![]),
         },
-        Encoding::Text | Encoding::Json => read_text(array.as_ref(), field, encoding == Encoding::Json),
+        Encoding::Text | Encoding::Json => read_text(array.as_ref(), field, encoding == Encoding::Json, memo),
         Encoding::Integer if form == Form::Scaled(0) => match integers(array.as_ref()) {
             Some(Ok(data)) => (Column::Scaled { data: Scaled::I64(data), nulls: array.logical_nulls() }, vec![]),
             Some(Err(wide)) => values_per_row(
@@ -195,7 +226,7 @@ pub(crate) fn read<'a>(array: &'a ArrayRef, field: &Field, encoding: Encoding) -
                 |i| wide.get(i).copied().flatten().map(|n| n.to_string()),
                 |text| Value::from_json(field, &number_json(text)),
             ),
-            None => (Column::Values { values: vec![Value::Empty; array.len()], keys: None }, vec![]),
+            None => (Column::Values { values: vec![Value::Empty; array.len()].into(), keys: None }, vec![]),
         },
         Encoding::Integer => {
             // A lookup's id as an integer: read as JSON reads a number id.
@@ -294,7 +325,7 @@ fn values_per_row(
             },
         }
     }
-    (Column::Values { values, keys: None }, errors)
+    (Column::Values { values: values.into(), keys: None }, errors)
 }
 
 /// Reads one text value of `field`: as JSON ingestion reads a JSON string (or, for `json`,
@@ -321,40 +352,44 @@ fn choices<'t>(field: &Field, items: impl Iterator<Item = Option<&'t str>>) -> V
     if set.is_empty() { Value::Empty } else { Value::Choices(ChoiceSet::new(set)) }
 }
 
-fn read_text<'a>(array: &'a dyn Array, field: &Field, json: bool) -> (Column<'a>, RowErrors) {
+fn read_text<'a>(array: &'a dyn Array, field: &Field, json: bool, memo: &DictionaryMemo) -> (Column<'a>, RowErrors) {
     let len = array.len();
     let mut errors = Vec::new();
-    // Dictionaries: each dictionary value read once, rows gathered by key.
+    // Dictionaries: each dictionary value read once (once for all the batches that carry
+    // the dictionary), rows gathered by key.
     if let Some(d) = array.as_any_dictionary_opt() {
         let Some(strings) = Strings::new(d.values().as_ref()) else {
-            return (Column::Values { values: vec![Value::Empty; len], keys: None }, errors);
+            return (Column::Values { values: vec![Value::Empty; len].into(), keys: None }, errors);
         };
-        let mut values = Vec::with_capacity(strings.len() + 1);
-        let mut bad: Vec<Option<String>> = Vec::with_capacity(strings.len() + 1);
-        for k in 0..strings.len() {
-            match strings.get(k).map(|t| value_of_text(field, t, json)).unwrap_or(Ok(Value::Empty)) {
-                Ok(v) => {
-                    values.push(v);
-                    bad.push(None);
-                }
-                Err(why) => {
-                    values.push(Value::Empty);
-                    bad.push(Some(why));
+        let read = memo.values(d.values().as_ref(), || {
+            let mut values = Vec::with_capacity(strings.len() + 1);
+            let mut bad: Vec<Option<String>> = Vec::with_capacity(strings.len() + 1);
+            for k in 0..strings.len() {
+                match strings.get(k).map(|t| value_of_text(field, t, json)).unwrap_or(Ok(Value::Empty)) {
+                    Ok(v) => {
+                        values.push(v);
+                        bad.push(None);
+                    }
+                    Err(why) => {
+                        values.push(Value::Empty);
+                        bad.push(Some(why));
+                    }
                 }
             }
-        }
+            (values, bad)
+        });
         let keys = Keys { index: key_index(array), nulls: array.logical_nulls() };
-        if bad.iter().any(Option::is_some) {
+        if read.bad.iter().any(Option::is_some) {
             for i in 0..len {
-                if let Some(Some(why)) = keys.get(i).and_then(|k| bad.get(k)) {
+                if let Some(Some(why)) = keys.get(i).and_then(|k| read.bad.get(k)) {
                     errors.push((i, why.clone()));
                 }
             }
         }
-        return (Column::Values { values, keys: Some(keys) }, errors);
+        return (Column::Values { values: ValueList::Shared(read), keys: Some(keys) }, errors);
     }
     let Some(strings) = Strings::new(array) else {
-        return (Column::Values { values: vec![Value::Empty; len], keys: None }, errors);
+        return (Column::Values { values: vec![Value::Empty; len].into(), keys: None }, errors);
     };
     // Picklists: few distinct values; read each once.
     if field.data_type().class() == TypeClass::Picklist && !json {
@@ -371,7 +406,10 @@ fn read_text<'a>(array: &'a dyn Array, field: &Field, json: bool) -> (Column<'a>
             };
             keys.push(key);
         }
-        return (Column::Values { values, keys: Some(Keys { index: Cow::Owned(keys), nulls: None }) }, errors);
+        return (
+            Column::Values { values: values.into(), keys: Some(Keys { index: Cow::Owned(keys), nulls: None }) },
+            errors,
+        );
     }
     let mut values = Vec::with_capacity(len);
     for i in 0..len {
@@ -383,7 +421,7 @@ fn read_text<'a>(array: &'a dyn Array, field: &Field, json: bool) -> (Column<'a>
             }
         }
     }
-    (Column::Values { values, keys: None }, errors)
+    (Column::Values { values: values.into(), keys: None }, errors)
 }
 
 fn read_list(array: &dyn Array, field: &Field) -> (Column<'static>, RowErrors) {
@@ -414,14 +452,14 @@ fn read_list(array: &dyn Array, field: &Field) -> (Column<'static>, RowErrors) {
         }
         _ => values.resize(len, Value::Empty),
     }
-    (Column::Values { values, keys: None }, Vec::new())
+    (Column::Values { values: values.into(), keys: None }, Vec::new())
 }
 
 fn read_decimal(array: &ArrayRef, field: &Field, scale: i8) -> (Column<'static>, RowErrors) {
     let a = array.as_primitive::<arrow_array::types::Decimal128Type>();
     let integral = matches!(field.data_type().class(), TypeClass::Number { integral: true });
     let DataType::Decimal128(precision, _) = a.data_type() else {
-        return (Column::Values { values: vec![Value::Empty; a.len()], keys: None }, vec![]);
+        return (Column::Values { values: vec![Value::Empty; a.len()].into(), keys: None }, vec![]);
     };
     // A Decimal128 beyond what an exact 96-bit decimal holds (more than 28 digits, a scale
     // over 28, or a negative scale) is read value by value; values that do not fit are

@@ -41,6 +41,7 @@
 mod ascii_test;
 mod column;
 pub mod convert;
+mod dictionary;
 mod ipc_schema;
 mod key_test;
 mod lower;

@@ -18,7 +18,8 @@ use recordlock::criteria::{Error, ErrorCode, Field, JsonPath, Value};
 use serde_json::Value as Json;
 
 use crate::ascii_test::{AsciiTest, NON_ASCII, ShortPrefix};
-use crate::column::{self, AnyText, Column, Form, Scaled, Strings};
+use crate::column::{self, AnyText, Column, Form, Scaled, Strings, ValueList};
+use crate::dictionary::DictionaryMemo;
 use crate::key_test::KeyTest;
 use crate::lower::{IntCond, Lowered, lower};
 use crate::mapping::{Encoding, Mapping, MappingError, MappingOptions, map_columns};
@@ -35,6 +36,9 @@ pub(crate) struct Leaf {
     pub(crate) lowered: Lowered,
     /// Whether the column is read as a value per distinct value and a key per row.
     keyed: bool,
+    /// For a keyed leaf, its place among the column's keyed leaves: where a dictionary's
+    /// memo keeps this leaf's key test.
+    memo_slot: Option<usize>,
 }
 
 /// A rule's AND/OR tree, its leaves bound to columns.
@@ -102,6 +106,8 @@ pub struct ColumnarPlan {
     /// Each mapped column's form.
     forms: Vec<Form>,
     rule_trees: Vec<Node>,
+    /// Each mapped column's last dictionaries, read once for all their batches.
+    dictionaries: Vec<DictionaryMemo>,
 }
 
 impl ColumnarPlan {
@@ -130,9 +136,14 @@ impl ColumnarPlan {
             .map(|((c, f), t)| column::keyed(f, c.encoding, t))
             .collect();
         let offset = rules.eval_options().tz.local_minus_utc();
-        let lower_expr = |e: &Expr| build(e, &mapping, &forms, &keyed, offset);
-        let rule_trees = rules.rules().iter().map(|r| lower_expr(r.expr())).collect();
-        Ok(ColumnarPlan { rules: rules.clone(), mapping, types, fields, forms, rule_trees })
+        let mut keyed_leaves = vec![0; fields.len()];
+        let rule_trees = rules
+            .rules()
+            .iter()
+            .map(|r| build(r.expr(), &mapping, &forms, &keyed, offset, &mut keyed_leaves))
+            .collect();
+        let dictionaries = keyed_leaves.into_iter().map(DictionaryMemo::new).collect();
+        Ok(ColumnarPlan { rules: rules.clone(), mapping, types, fields, forms, rule_trees, dictionaries })
     }
 
     /// The rules, in order; [`Evaluation::rule`] indexes them.
@@ -170,8 +181,9 @@ impl ColumnarPlan {
         let rows = batch.num_rows();
         let mut columns = Vec::with_capacity(arrays.len());
         let mut errors: Vec<(usize, Error)> = Vec::new();
-        for ((array, mapped), field) in arrays.iter().zip(self.mapping.columns()).zip(&self.fields) {
-            let (column, bad) = column::read(array, field, mapped.encoding);
+        let columns_read = arrays.iter().zip(self.mapping.columns()).zip(&self.fields).zip(&self.dictionaries);
+        for (((array, mapped), field), memo) in columns_read {
+            let (column, bad) = column::read(array, field, mapped.encoding, memo);
             columns.push(column);
             for (row, why) in bad {
                 errors.push((row, row_error(field, &why)));
@@ -395,16 +407,31 @@ fn row_error(field: &Field, why: &str) -> Error {
         .with_expected_data_type(field.data_type().as_str())
 }
 
-fn build(expr: &Expr, mapping: &Mapping, forms: &[Form], keyed: &[bool], offset: i32) -> Node {
+/// `expr` bound to the mapping's columns; `keyed_leaves` counts each column's keyed leaves
+/// so far (a keyed leaf's memo slot).
+fn build(
+    expr: &Expr,
+    mapping: &Mapping,
+    forms: &[Form],
+    keyed: &[bool],
+    offset: i32,
+    keyed_leaves: &mut [usize],
+) -> Node {
     match expr {
         Expr::Leaf(p) => {
             let column = mapping.columns().iter().position(|c| c.slot == p.slot()).unwrap_or(usize::MAX);
             let form = forms.get(column).copied().unwrap_or(Form::Values);
             let keyed = keyed.get(column).copied().unwrap_or(false);
-            Node::Leaf(Box::new(Leaf { column, pred: p.clone(), lowered: lower(p.test(), form, offset), keyed }))
+            let memo_slot = keyed_leaves.get_mut(column).filter(|_| keyed).map(|count| {
+                *count += 1;
+                *count - 1
+            });
+            let lowered = lower(p.test(), form, offset);
+            Node::Leaf(Box::new(Leaf { column, pred: p.clone(), lowered, keyed, memo_slot }))
         }
         Expr::All(items) | Expr::Any(items) => {
-            let mut nodes: Vec<Node> = items.iter().map(|e| build(e, mapping, forms, keyed, offset)).collect();
+            let mut nodes: Vec<Node> =
+                items.iter().map(|e| build(e, mapping, forms, keyed, offset, keyed_leaves)).collect();
             nodes.sort_by_key(Node::cost);
             if matches!(expr, Expr::All(_)) { Node::All(nodes) } else { Node::Any(nodes) }
         }
@@ -527,9 +554,22 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
     let test = leaf.pred.test();
     match (&leaf.lowered, column) {
         (Lowered::General, Column::Values { values, keys: Some(keys) }) => {
-            // Once per distinct value, then gathered by key.
-            let table: Vec<bool> = values.iter().map(|v| holds(test, v, field, ctx.opts)).collect();
-            let mut hits = KeyTest::new(&table).rows(sel, &keys.index);
+            // Once per distinct value (once per dictionary, when the memo keeps it), then
+            // gathered by key.
+            let make = || KeyTest::new(&values.iter().map(|v| holds(test, v, field, ctx.opts)).collect::<Vec<bool>>());
+            let kept = match (values, leaf.memo_slot) {
+                (ValueList::Shared(d), Some(slot)) => d.key_test(slot, make),
+                _ => None,
+            };
+            let fresh;
+            let key_test = match kept {
+                Some(k) => k,
+                None => {
+                    fresh = make();
+                    &fresh
+                }
+            };
+            let mut hits = key_test.rows(sel, &keys.index);
             if let Some(nulls) = &keys.nulls {
                 let valid = Rows::valid(nulls);
                 hits.keep_only(&valid);

@@ -102,6 +102,26 @@ impl Columnar {
             RowOutcome::Locked(i) => Answer::Rule(Some(i)),
             RowOutcome::Unlocked => Answer::Rule(None),
         };
+        // The same plan on slices of the batch, twice: each slice shares the batch's
+        // dictionaries, so the second pass (and most of the first) reads them from the
+        // plan's memo, keyed by other rows' keys; every row must answer as in the whole.
+        let piece = 1 + (seed % 97) as usize;
+        for pass in 0..2 {
+            for start in (0..batch.num_rows()).step_by(piece) {
+                let part = batch.slice(start, piece.min(batch.num_rows() - start));
+                let part_result = plan.evaluate(&part).map_err(|e| e.to_string())?;
+                for row in 0..part.num_rows() {
+                    let (got, want) = (part_result.outcome(row), result.outcome(start + row));
+                    if format!("{got:?}") != format!("{want:?}") {
+                        return Err(format!(
+                            "pass {pass}: row {} in a slice of {piece} from {start} answers {got:?}, in the whole \
+                             batch {want:?}",
+                            start + row
+                        ));
+                    }
+                }
+            }
+        }
         let first: Vec<Answer> = (0..n).map(answer).collect();
         for copy in 1..copies {
             for (i, want) in first.iter().enumerate() {

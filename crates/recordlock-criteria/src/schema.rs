@@ -58,6 +58,27 @@ pub struct PicklistOption {
 /// it hashes.
 const MAX_LISTED_OPTIONS: usize = 48;
 
+/// Whether ASCII `text` is `folded` (a folded name, so lower case) ignoring ASCII case,
+/// compared eight bytes at a time (`eq_ignore_ascii_case` goes byte by byte below 16).
+fn equals_folded_ascii(folded: &[u8], text: &[u8]) -> bool {
+    if folded.len() != text.len() {
+        return false;
+    }
+    let ((names, name_tail), (texts, text_tail)) = (folded.as_chunks::<8>(), text.as_chunks::<8>());
+    names.iter().zip(texts).all(|(n, t)| u64::from_le_bytes(*n) == lower_ascii_word(u64::from_le_bytes(*t)))
+        && name_tail.iter().zip(text_tail).all(|(n, t)| *n == t.to_ascii_lowercase())
+}
+
+/// Eight ASCII bytes with their letters lowered: a byte gains the case bit (0x20) when it
+/// lies in `A..=Z`, found by two additions that carry into its top bit (no ASCII byte has
+/// that bit, so no addition carries into the next byte).
+fn lower_ascii_word(x: u64) -> u64 {
+    const EACH: u64 = 0x0101_0101_0101_0101;
+    let from_a = x.wrapping_add(EACH * (0x80 - u64::from(b'A')));
+    let past_z = x.wrapping_add(EACH * (0x80 - u64::from(b'Z') - 1));
+    x | ((from_a & !past_z & (EACH * 0x80)) >> 2)
+}
+
 /// One field of a module.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -142,7 +163,7 @@ impl Field {
             return self
                 .option_list
                 .iter()
-                .find(|(name, _)| name.len() == value.len() && name.as_bytes().eq_ignore_ascii_case(value.as_bytes()))
+                .find(|(name, _)| equals_folded_ascii(name.as_bytes(), value.as_bytes()))
                 .map(|(_, code)| *code);
         }
         self.option(value)
@@ -376,6 +397,21 @@ fn parse_option(item: &Json, path: &JsonPath, api_name: &str) -> Result<Picklist
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_lower_as_bytes_do() {
+        // Every ASCII byte at every position of a word of other bytes.
+        for b in 0..0x80u8 {
+            for at in 0..8 {
+                for fill in [b'Q', b'q', b'@', b'[', b'`', b'{', 0, 0x7f] {
+                    let mut bytes = [fill; 8];
+                    bytes[at] = b;
+                    let want = u64::from_le_bytes(bytes.map(|c| c.to_ascii_lowercase()));
+                    assert_eq!(lower_ascii_word(u64::from_le_bytes(bytes)), want, "{b:#x} at {at} among {fill:#x}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn option_of_names_the_option_that_option_does() {
