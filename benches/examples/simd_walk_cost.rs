@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo build --release -p recordlock-benches --features simd-parsers --example simd_walk_cost
-//! for mode in none ignored_any ingest sonic sonic_keys simd_tape; do
+//! for mode in none ignored_any ingest sonic sonic_keys sonic_ignored_any simd_tape; do
 //!   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$mode target/release/examples/simd_walk_cost $mode 20000
 //! done
 //! /usr/bin/time -f "%U s" target/release/examples/simd_walk_cost sonic 20000 40
@@ -13,12 +13,14 @@
 //!
 //! As in `ingest_cost.rs`, a mode's cost per record is (its total - `none`'s total) / N.
 //! `sonic`: `sonic_rs::to_object_iter` over the line's bytes (UTF-8 checked once, every skipped
-//! value checked: strings for control characters and escapes, numbers by the grammar,
-//! containers recursively), taking the raw text of the fields the sweep bench's policy reads
-//! (`id`, `Stage`, `Amount`, `Deal_Name`) and checking that only spaces follow the object;
-//! `sonic_keys` also compares every key with the 25 Deals keys seen so far, a stand-in for
-//! the duplicate-key check; `simd_tape`: simd-json builds its tape of the whole line (every
-//! value parsed, numbers to binary, no raw number text), from a copy of the line.
+//! value checked: strings for control characters and escapes, though not the hex digits of
+//! `\u`; numbers by the grammar; containers by recursion, without a depth limit), taking the
+//! raw text of the fields the sweep bench's policy reads (`id`, `Stage`, `Amount`,
+//! `Deal_Name`) and checking that only spaces follow the object; `sonic_keys` also compares
+//! every key with the keys seen before, a stand-in for the duplicate-key check;
+//! `sonic_ignored_any`: sonic-rs deserializing into `IgnoredAny`; `simd_tape`: simd-json
+//! builds its tape of the whole line (every value parsed, numbers to binary, no raw number
+//! text), from a copy of the line.
 //!
 //! Both parsers select their SIMD at compile time unless told otherwise (sonic-rs by
 //! `cfg(target_feature)`; simd-json detects at run time with its default features): build
