@@ -10,6 +10,8 @@
 //! (fail closed, SPEC.md §4). Negation is exact: a negated leaf keeps the selected rows its
 //! positive test rejects, empty values included (SPEC.md §2).
 
+use std::borrow::Cow;
+
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema as ArrowSchema};
 use recordlock::RuleSet;
@@ -557,19 +559,11 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
             // Once per distinct value (once per dictionary, when the memo keeps it), then
             // gathered by key.
             let make = || KeyTest::new(&values.iter().map(|v| holds(test, v, field, ctx.opts)).collect::<Vec<bool>>());
-            let kept = match (values, leaf.memo_slot) {
-                (ValueList::Shared(d), Some(slot)) => d.key_test(slot, make),
+            let key_test = match (values, leaf.memo_slot) {
+                (ValueList::Shared(d), Some(slot)) => d.key_test(slot, make).map(Cow::Borrowed),
                 _ => None,
             };
-            let fresh;
-            let key_test = match kept {
-                Some(k) => k,
-                None => {
-                    fresh = make();
-                    &fresh
-                }
-            };
-            let mut hits = key_test.rows(sel, &keys.index);
+            let mut hits = key_test.unwrap_or_else(|| Cow::Owned(make())).rows(sel, &keys.index);
             if let Some(nulls) = &keys.nulls {
                 let valid = Rows::valid(nulls);
                 hits.keep_only(&valid);
