@@ -5,11 +5,11 @@
 //! `{"error","id","line"}` for a row that cannot be evaluated (`line`: its 1-based row
 //! number). Every row read is counted in [`SweepStats`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
-
-use rayon::prelude::*;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{OnceLock, mpsc};
 
 use recordlock::RuleSet;
 use recordlock::criteria::{Error, RecordError};
@@ -144,9 +144,12 @@ impl LineWriter {
     }
 }
 
-/// Sweeps `source`: reads and evaluates `window` parts at a time in parallel (in the current
-/// rayon pool), each part's reported rows rendered by `writer` on the thread that evaluated
-/// them, and hands `output` each part's lines in input order; `progress` after each window.
+/// Sweeps `source`: reads and evaluates up to `window` parts at once in parallel (in the
+/// current rayon pool), each part's reported rows rendered by `writer` on the thread that
+/// evaluated them, and hands `output` each part's lines in input order as soon as the parts
+/// before it are out; `progress` after each part. A new part starts as soon as one is out, so
+/// no thread waits for the slowest part of a group, and memory stays bounded by `window`
+/// parts.
 ///
 /// Returns the counts of what was swept and, if the sweep stopped early, why: a read error
 /// part way (the rows before are output and counted) or `output`'s error.
@@ -159,53 +162,106 @@ pub fn sweep(
 ) -> (SweepStats, Result<(), SweepError>) {
     let mut stats = SweepStats::default();
     let Source { plan, name, mut parts } = source;
-    let window = window.max(1);
-    let mut next_row = 0u64;
-    let result = loop {
-        let mut taken: Vec<(u64, Part)> = Vec::with_capacity(window);
-        let mut failure = None;
-        for part in parts.by_ref() {
-            match part {
-                Ok(part) => {
-                    let rows = part.rows();
-                    taken.push((next_row, part));
-                    next_row += rows;
+    let (plan, window) = (&plan, window.max(1));
+    // Parts stop starting once the output has failed.
+    let stopping = AtomicBool::new(false);
+    let stopping = &stopping;
+    let (done, finished) = mpsc::channel::<(usize, Option<Swept>)>();
+    let result = rayon::in_place_scope_fifo(|scope| {
+        // Parts started, parts output, the next part's first row, and parts done out of order.
+        let (mut started, mut out, mut next_row) = (0usize, 0usize, 0u64);
+        let mut waiting: BTreeMap<usize, Option<Swept>> = BTreeMap::new();
+        let mut failure: Option<SweepError> = None;
+        loop {
+            while failure.is_none() && started - out < window {
+                match parts.next() {
+                    Some(Ok(part)) => {
+                        let (index, first) = (started, next_row);
+                        next_row += part.rows();
+                        // Sends the part's result, or `None` if the part's work panicked (so
+                        // the loop below never waits for a message that cannot come).
+                        let reply = Reply { index, swept: None, done: done.clone() };
+                        scope.spawn_fifo(move |_| {
+                            // The whole reply moves here (not only the field set below).
+                            let mut reply = reply;
+                            if !stopping.load(Ordering::Relaxed) {
+                                reply.swept = Some(sweep_part(plan, part, first, writer));
+                            }
+                        });
+                        started += 1;
+                    }
+                    Some(Err(e)) => failure = Some(e),
+                    None => break,
                 }
-                Err(e) => {
-                    failure = Some(e);
-                    break;
+            }
+            if out == started {
+                break failure.map_or(Ok(()), Err);
+            }
+            let part = loop {
+                if let Some(part) = waiting.remove(&out) {
+                    break part;
                 }
+                match receive(&finished) {
+                    // No message can come (not possible while this loop holds a sender).
+                    (usize::MAX, _) => break None,
+                    (index, part) => waiting.insert(index, part),
+                };
+            };
+            out += 1;
+            let stopped = match part {
+                None => Some(SweepError::Read {
+                    path: name.clone(),
+                    after_rows: stats.records,
+                    message: "a part's evaluation failed".to_owned(),
+                }),
+                Some(part) => output(&part.bytes).map_err(SweepError::Output).err().or_else(|| {
+                    stats.records += part.stats.records;
+                    stats.locked += part.stats.locked;
+                    stats.errors += part.stats.errors;
+                    stats.skipped += part.stats.skipped;
+                    part.failure.map(|f| f.at(&name, stats.records))
+                }),
+            };
+            if let Some(e) = stopped {
+                stopping.store(true, Ordering::Relaxed);
+                break Err(e);
             }
-            if taken.len() == window {
-                break;
-            }
+            progress(&stats);
         }
-        if taken.is_empty() && failure.is_none() {
-            break Ok(());
-        }
-        let swept: Vec<Swept> =
-            taken.into_par_iter().map(|(first, part)| sweep_part(&plan, part, first, writer)).collect();
-        let mut stopped = None;
-        for part in swept {
-            if let Err(e) = output(&part.bytes) {
-                stopped = Some(SweepError::Output(e));
-                break;
-            }
-            stats.records += part.stats.records;
-            stats.locked += part.stats.locked;
-            stats.errors += part.stats.errors;
-            stats.skipped += part.stats.skipped;
-            if let Some(f) = part.failure {
-                stopped = Some(f.at(&name, stats.records));
-                break;
-            }
-        }
-        if let Some(e) = stopped.or(failure) {
-            break Err(e);
-        }
-        progress(&stats);
-    };
+    });
     (stats, result)
+}
+
+/// A part's result on its way to the sweep's loop: sent when dropped, so a part whose work
+/// panicked still answers (with `None`).
+struct Reply {
+    index: usize,
+    swept: Option<Swept>,
+    done: mpsc::Sender<(usize, Option<Swept>)>,
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        // The loop has stopped listening only after an error: nothing is lost.
+        let _ = self.done.send((self.index, self.swept.take()));
+    }
+}
+
+/// The next part's result. On a thread of the pool, runs the pool's pending work while none
+/// has arrived (that thread is one of the sweep's workers); elsewhere, or with nothing to
+/// run, waits.
+fn receive(finished: &mpsc::Receiver<(usize, Option<Swept>)>) -> (usize, Option<Swept>) {
+    loop {
+        match finished.try_recv() {
+            Ok(message) => return message,
+            Err(mpsc::TryRecvError::Disconnected) => return (usize::MAX, None),
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            // Nothing to run here: every started part is on another thread.
+            return finished.recv().unwrap_or((usize::MAX, None));
+        }
+    }
 }
 
 /// A part swept: its rendered lines, counts, and what stopped it part way.
