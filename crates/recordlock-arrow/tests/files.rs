@@ -124,6 +124,56 @@ fn the_columnar_sample_gives_the_expected_sweep_in_every_format() {
     }
 }
 
+/// The sweep's pipeline: many parts of uneven sizes (1 to 23 rows), up to two or three in
+/// flight, on pools of one, two and four threads, printed in input order with the counts and
+/// the same bytes as the JSON Lines sweep.
+#[test]
+fn many_uneven_parts_come_out_in_input_order_on_any_pool() {
+    let policy = sample_policy();
+    let rules = policy.rule_set(RuleScope::All);
+    let jsonl =
+        json_lines_sweep(&policy, RuleScope::All, &std::fs::read_to_string(sample().join("deals.jsonl")).unwrap());
+    let whole: RecordBatch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(sample().join("deals.parquet")).unwrap(),
+    )
+    .unwrap()
+    .with_batch_size(1024)
+    .build()
+    .unwrap()
+    .next()
+    .unwrap()
+    .unwrap();
+    assert_eq!(whole.num_rows(), 400);
+    for (threads, window) in [(1, 2), (2, 2), (2, 3), (4, 3)] {
+        let mut parts = Vec::new();
+        let (mut start, mut size) = (0, 1);
+        while start < whole.num_rows() {
+            let rows = size.min(whole.num_rows() - start);
+            parts.push(Ok(read::Part::Batch(whole.slice(start, rows).into())));
+            start += rows;
+            size = size * 7 % 23 + 1;
+        }
+        assert!(parts.len() > 25, "{}", parts.len());
+        let source = Source {
+            plan: recordlock_arrow::ColumnarPlan::new(&rules, &whole.schema(), MappingOptions::default()).unwrap(),
+            name: "parts".to_owned(),
+            parts: Box::new(parts.into_iter()),
+        };
+        let writer = LineWriter::new(&source.plan);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        let (stats, result) =
+            pool.install(|| sweep(source, window, &writer, |lines| out.write_all(lines), |s| seen.push(s.records)));
+        assert!(result.is_ok(), "{result:?}");
+        let lines: Vec<String> = String::from_utf8(out).unwrap().lines().map(str::to_owned).collect();
+        assert_eq!(lines, jsonl, "{threads} threads, {window} in flight");
+        assert_eq!((stats.records, stats.locked, stats.errors), (400, 150, 0));
+        // Progress after every part, rows only ever growing, to the last.
+        assert!(seen.windows(2).all(|w| w[0] < w[1]) && seen.last() == Some(&400), "{seen:?}");
+    }
+}
+
 /// A record as a CSV cell row: text as is, numbers as written, lookups as their id,
 /// multi-selects joined by `;`. `None` when a value has no CSV text that reads the same (a
 /// JSON boolean in a text field is not the text `true`).
