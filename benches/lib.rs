@@ -102,6 +102,26 @@ pub fn records(n: usize) -> Vec<String> {
     (0..n as u64).map(|i| g.record(i)).collect()
 }
 
+/// The floor of issue 15's ingestion goal: how many of `lines` serde_json merely parses into
+/// `serde::de::IgnoredAny`. The cost examples all measure this one pass.
+pub fn parsed_into_ignored_any(lines: &[String]) -> usize {
+    lines.iter().filter(|l| serde_json::from_str::<serde::de::IgnoredAny>(std::hint::black_box(l)).is_ok()).count()
+}
+
+/// How many of `lines` `policy` ingests as a sweep does (`lock_existing_records` rules, an id
+/// required), one row reused.
+pub fn ingested_for_sweep(policy: &Policy, lines: &[String]) -> usize {
+    let mut row = policy.new_row();
+    lines
+        .iter()
+        .filter(|l| {
+            policy
+                .ingest_record_for(recordlock::RuleScope::ExistingRecords, std::hint::black_box(l.as_bytes()), &mut row)
+                .is_ok()
+        })
+        .count()
+}
+
 /// `n` generated Deals records, ingested for `policy` (the fields its rules read).
 pub fn rows(policy: &Policy, n: usize) -> Vec<Row> {
     let g = RecordGenerator::new(deals(), 7);

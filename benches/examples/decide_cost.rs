@@ -18,7 +18,7 @@ use std::hint::black_box;
 
 use recordlock::criteria::EvalOptions;
 use recordlock::{Limits, LineDecider, Module, Policy};
-use serde::de::IgnoredAny;
+use recordlock_benches::parsed_into_ignored_any;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -39,7 +39,7 @@ fn main() {
         Policy::new(&body, module, Limits::default(), EvalOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
     let count = match mode.as_str() {
         "none" => 0,
-        "ignored_any" => lines.iter().filter(|l| serde_json::from_str::<IgnoredAny>(black_box(l)).is_ok()).count(),
+        "ignored_any" => parsed_into_ignored_any(&lines),
         "decide" => {
             let mut decider = LineDecider::new(&policy);
             let mut out = Vec::with_capacity(64 * 1024);

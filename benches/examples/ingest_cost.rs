@@ -21,12 +21,8 @@
 //! THREADS=1 CHUNK_RECORDS=512 target/release/examples/ingest_cost sweep 200000 3
 //! ```
 
-use std::hint::black_box;
-
-use recordlock::RuleScope;
 use recordlock::sweep::{SweepOptions, sweep_lines};
-use recordlock_benches::{policy, records};
-use serde::de::IgnoredAny;
+use recordlock_benches::{ingested_for_sweep, parsed_into_ignored_any, policy, records};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -54,16 +50,8 @@ fn run(mode: &str, lines: &[String], text: &str, policy: &recordlock::Policy) ->
             lines.iter().for_each(|l| println!("{l}"));
             0
         }
-        "ignored_any" => lines.iter().filter(|l| serde_json::from_str::<IgnoredAny>(black_box(l)).is_ok()).count(),
-        "ingest" => {
-            let mut row = policy.new_row();
-            lines
-                .iter()
-                .filter(|l| {
-                    policy.ingest_record_for(RuleScope::ExistingRecords, black_box(l.as_bytes()), &mut row).is_ok()
-                })
-                .count()
-        }
+        "ignored_any" => parsed_into_ignored_any(lines),
+        "ingest" => ingested_for_sweep(policy, lines),
         "sweep" => {
             let threads = std::env::var("THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap_or_else(|e| panic!("{e}"));

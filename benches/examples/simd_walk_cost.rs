@@ -28,8 +28,7 @@
 
 use std::hint::black_box;
 
-use recordlock::RuleScope;
-use recordlock_benches::{policy, records};
+use recordlock_benches::{ingested_for_sweep, parsed_into_ignored_any, policy, records};
 use serde::de::IgnoredAny;
 
 fn main() {
@@ -51,16 +50,8 @@ const READ: [&str; 4] = ["id", "Stage", "Amount", "Deal_Name"];
 fn run(mode: &str, lines: &[String], policy: &recordlock::Policy) -> usize {
     match mode {
         "none" => 0,
-        "ignored_any" => lines.iter().filter(|l| serde_json::from_str::<IgnoredAny>(black_box(l)).is_ok()).count(),
-        "ingest" => {
-            let mut row = policy.new_row();
-            lines
-                .iter()
-                .filter(|l| {
-                    policy.ingest_record_for(RuleScope::ExistingRecords, black_box(l.as_bytes()), &mut row).is_ok()
-                })
-                .count()
-        }
+        "ignored_any" => parsed_into_ignored_any(lines),
+        "ingest" => ingested_for_sweep(policy, lines),
         "sonic" => lines.iter().filter(|l| sonic_walk(black_box(l.as_bytes()), false)).count(),
         "sonic_ignored_any" => {
             lines.iter().filter(|l| sonic_rs::from_slice::<IgnoredAny>(black_box(l.as_bytes())).is_ok()).count()
