@@ -163,16 +163,15 @@ impl Rows {
         test: impl Fn(T) -> bool,
     ) -> Rows {
         let mut words = Vec::with_capacity(self.words.len());
-        let mut chunks = data.chunks_exact(WORD);
+        let (chunks, _) = data.as_chunks::<WORD>();
         for (w, &word) in self.words.iter().enumerate() {
-            let chunk = chunks.next();
             if word == 0 {
                 words.push(0);
                 continue;
             }
             // A full word needs no count (no `popcnt` on baseline x86-64: ~20 instructions).
             if (word == u64::MAX || word.count_ones() >= dense)
-                && let Some(chunk) = chunk.and_then(|c| <&[T; WORD]>::try_from(c).ok())
+                && let Some(chunk) = chunks.get(w)
             {
                 words.push(word_test(chunk) & word);
                 continue;
