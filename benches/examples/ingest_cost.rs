@@ -52,6 +52,15 @@ fn run(mode: &str, lines: &[String], text: &str, policy: &recordlock::Policy) ->
         }
         "ignored_any" => parsed_into_ignored_any(lines),
         "ingest" => ingested_for_sweep(policy, lines),
+        // The fast path's walk alone, no key wanted (the text is a `str` already: no UTF-8
+        // check, no row).
+        "walk" => lines
+            .iter()
+            .filter(|l| {
+                recordlock::criteria::scan_object(std::hint::black_box(l), |_| None::<()>, |(), _, _| {})
+                    == recordlock::criteria::Scanned::Done
+            })
+            .count(),
         "sweep" => {
             let threads = std::env::var("THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap_or_else(|e| panic!("{e}"));

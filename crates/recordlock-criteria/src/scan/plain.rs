@@ -96,6 +96,11 @@ fn portable_block_quotes(block: &[u8; 64]) -> Option<u64> {
 
 /// Walks the top-level object of the plain `text`, whose [`quotes`] are `quotes`, as
 /// [`super::scan_object`] does.
+///
+/// The quotes are taken in order from a [`Cursor`]: a string's opening quote must be the next
+/// quote, and its closing quote is the one after. So where strings end comes from the quote
+/// bits alone (a bit cleared, a `trailing_zeros`), not from positions read before, and the
+/// bytes checked between strings only decide branches: the walk does not wait on them.
 pub(super) fn object<'a, K>(
     text: &'a str,
     quotes: &[u64],
@@ -103,7 +108,7 @@ pub(super) fn object<'a, K>(
     member: &mut impl FnMut(K, &'a str, &'a str),
 ) -> Option<()> {
     let bytes = text.as_bytes();
-    let t = &Text { bytes, quotes };
+    let q = &mut Cursor::new(quotes);
     let mut at = spaces(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
         return None;
@@ -114,11 +119,11 @@ pub(super) fn object<'a, K>(
     }
     loop {
         // A key: its opening quote at `at`.
-        if bytes.get(at) != Some(&b'"') {
+        if q.next()? != at {
             return None;
         }
         let key_start = at + 1;
-        let key_end = closing_quote(t, key_start)?;
+        let key_end = q.next()?;
         at = key_end + 1;
         if bytes.get(at) != Some(&b':') {
             at = spaces(bytes, at);
@@ -129,9 +134,9 @@ pub(super) fn object<'a, K>(
         let value_start = spaces(bytes, at + 1);
         // Strings first, without a call: most values are.
         at = match bytes.get(value_start) {
-            Some(b'"') => closing_quote(t, value_start + 1)? + 1,
+            Some(b'"') => q.string(value_start)?,
             Some(b'0'..=b'9' | b'-') => number(bytes, value_start)?,
-            _ => value(t, value_start, 1)?,
+            _ => value(bytes, q, value_start, 1)?,
         };
         if let Some(k) = wanted(bytes.get(key_start..key_end)?) {
             // Quotes and the value's first and last bytes are ASCII: these are boundaries.
@@ -157,34 +162,53 @@ fn spaces(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// A plain text and its quote bits.
-struct Text<'a> {
-    bytes: &'a [u8],
+/// The quotes of a plain text, taken in order. The walk takes every quote it passes (each
+/// opens or closes a string, and the bytes between strings are checked to hold none), so the
+/// next quote is always the next string's opening quote or the current one's closing quote.
+struct Cursor<'a> {
     quotes: &'a [u64],
+    /// The word `bits` came from.
+    word: usize,
+    /// The quotes of that word not taken yet.
+    bits: u64,
 }
 
-/// The position of the first `"` at or after `at` (a string's closing quote): the next set
-/// quote bit.
-#[inline(always)]
-fn closing_quote(t: &Text<'_>, at: usize) -> Option<usize> {
-    let mut word = at / 64;
-    let mut bits = t.quotes.get(word)? & (u64::MAX << (at % 64));
-    while bits == 0 {
-        word += 1;
-        bits = *t.quotes.get(word)?;
+impl<'a> Cursor<'a> {
+    fn new(quotes: &'a [u64]) -> Cursor<'a> {
+        Cursor { quotes, word: 0, bits: quotes.first().copied().unwrap_or(0) }
     }
-    Some(word * 64 + bits.trailing_zeros() as usize)
+
+    /// The position of the next quote.
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.word += 1;
+            self.bits = *self.quotes.get(self.word)?;
+        }
+        let at = self.word * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(at)
+    }
+
+    /// The string whose opening quote is at `at` (it must be the next quote): the position
+    /// after its closing quote.
+    #[inline(always)]
+    fn string(&mut self, at: usize) -> Option<usize> {
+        if self.next()? != at {
+            return None;
+        }
+        Some(self.next()? + 1)
+    }
 }
 
 /// Skips the value starting at `at` (`depth` containers deep); the position after it.
 #[inline]
-fn value(t: &Text<'_>, at: usize, depth: usize) -> Option<usize> {
-    let bytes = t.bytes;
+fn value(bytes: &[u8], q: &mut Cursor<'_>, at: usize, depth: usize) -> Option<usize> {
     match *bytes.get(at)? {
-        b'"' => Some(closing_quote(t, at + 1)? + 1),
+        b'"' => q.string(at),
         b'0'..=b'9' | b'-' => number(bytes, at),
-        b'{' => container::<true>(t, at, depth),
-        b'[' => container::<false>(t, at, depth),
+        b'{' => container::<true>(bytes, q, at, depth),
+        b'[' => container::<false>(bytes, q, at, depth),
         b't' => literal(bytes, at, b"true"),
         b'f' => literal(bytes, at, b"false"),
         b'n' => literal(bytes, at, b"null"),
@@ -198,8 +222,7 @@ fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
 }
 
 /// An object (`KEYED`) or array whose opening bracket is at `at`; the position after it.
-fn container<const KEYED: bool>(t: &Text<'_>, at: usize, depth: usize) -> Option<usize> {
-    let bytes = t.bytes;
+fn container<const KEYED: bool>(bytes: &[u8], q: &mut Cursor<'_>, at: usize, depth: usize) -> Option<usize> {
     if depth >= MAX_SKIP_DEPTH {
         return None;
     }
@@ -210,18 +233,15 @@ fn container<const KEYED: bool>(t: &Text<'_>, at: usize, depth: usize) -> Option
     }
     loop {
         if KEYED {
-            if bytes.get(at) != Some(&b'"') {
-                return None;
-            }
-            at = spaces(bytes, closing_quote(t, at + 1)? + 1);
+            at = spaces(bytes, q.string(at)?);
             if bytes.get(at) != Some(&b':') {
                 return None;
             }
             at = spaces(bytes, at + 1);
         }
         at = match bytes.get(at) {
-            Some(b'"') => closing_quote(t, at + 1)? + 1,
-            _ => value(t, at, depth + 1)?,
+            Some(b'"') => q.string(at)?,
+            _ => value(bytes, q, at, depth + 1)?,
         };
         at = spaces(bytes, at);
         match bytes.get(at) {
@@ -385,6 +405,35 @@ mod tests {
                 assert_eq!(got, expected, "shift {shift}");
                 // Raw values as written (the exponent `E+3` stays as it is).
                 assert!(walk(&text).unwrap().iter().any(|(k, v)| k == "E" && v == "-1.5E+3"));
+            }
+        }
+    }
+
+    /// Strings and keys of every length from 0 to 200 bytes (so a string may span whole words
+    /// of quote bits holding no quote, one or two of them), at shifts that move their quotes
+    /// across word boundaries, top level and nested: the walk takes each quote in turn and
+    /// gives the members serde_json reads.
+    #[test]
+    fn strings_spanning_quote_free_words_are_walked() {
+        for len in 0..=200 {
+            let s = "x".repeat(len);
+            let record = format!(r#"{{"{s}":"{s}","n":{{"{s}":["{s}",1,"{s}"]}},"z":"{s}"}}"#);
+            for shift in [0, 1, 63] {
+                let text = format!("{}{record}", " ".repeat(shift));
+                let got = walk(&text).unwrap_or_else(|| panic!("length {len}, shift {shift}"));
+                let mut expected: Vec<(String, String)> =
+                    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+                        .unwrap()
+                        .into_iter()
+                        .map(|(k, v)| (k, v.to_string()))
+                        .collect();
+                let mut got: Vec<(String, String)> = got
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::from_str::<serde_json::Value>(&v).unwrap().to_string()))
+                    .collect();
+                got.sort();
+                expected.sort();
+                assert_eq!(got, expected, "length {len}, shift {shift}");
             }
         }
     }
