@@ -132,10 +132,13 @@ pub(super) fn object<'a, K>(
             }
         }
         let value_start = spaces(bytes, at + 1);
-        // Strings first, without a call: most values are.
+        // Strings first, and objects, numbers and literals without a call: the cursor stays
+        // in registers unless a value nests deeper.
         at = match bytes.get(value_start) {
             Some(b'"') => q.string(value_start)?,
             Some(b'0'..=b'9' | b'-') => number(bytes, value_start)?,
+            Some(b'{') => container::<true>(bytes, q, value_start, 1)?,
+            Some(b'f') => literal(bytes, value_start, b"false")?,
             _ => value(bytes, q, value_start, 1)?,
         };
         if let Some(k) = wanted(bytes.get(key_start..key_end)?) {
@@ -202,7 +205,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Skips the value starting at `at` (`depth` containers deep); the position after it.
-#[inline]
+#[inline(never)]
 fn value(bytes: &[u8], q: &mut Cursor<'_>, at: usize, depth: usize) -> Option<usize> {
     match *bytes.get(at)? {
         b'"' => q.string(at),
@@ -222,6 +225,7 @@ fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
 }
 
 /// An object (`KEYED`) or array whose opening bracket is at `at`; the position after it.
+#[inline(always)]
 fn container<const KEYED: bool>(bytes: &[u8], q: &mut Cursor<'_>, at: usize, depth: usize) -> Option<usize> {
     if depth >= MAX_SKIP_DEPTH {
         return None;
@@ -241,6 +245,7 @@ fn container<const KEYED: bool>(bytes: &[u8], q: &mut Cursor<'_>, at: usize, dep
         }
         at = match bytes.get(at) {
             Some(b'"') => q.string(at)?,
+            Some(b'0'..=b'9' | b'-') => number(bytes, at)?,
             _ => value(bytes, q, at, depth + 1)?,
         };
         at = spaces(bytes, at);
