@@ -7,7 +7,7 @@
 //! field, and so is a field given twice.
 
 use crate::record_error::RecordError;
-use crate::scan::{Scanned, scan_object};
+use crate::scan::{Scanned, scan_members};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -219,11 +219,12 @@ impl Ingestor {
         self.reset(row);
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut read_all = true;
-        let scanned = scan_object(
+        let scanned = scan_members(
             text,
             |key| self.keys.find(key),
-            |index, key, raw| match raw.as_bytes() {
-                [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+            // A plain text's strings hold no backslash: no escape to look for.
+            |index, key, raw, plain| match raw.as_bytes() {
+                [b'"', inner @ .., b'"'] if plain || !inner.contains(&b'\\') => {
                     // `raw` starts and ends with ASCII quotes, so this slice is on boundaries.
                     match raw.get(1..raw.len() - 1) {
                         Some(text) => state.accept_at(index, key, Member::Text(text)),

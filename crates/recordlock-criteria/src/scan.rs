@@ -55,11 +55,22 @@ pub fn scan_object<'a, K>(
     wanted: impl Fn(&[u8]) -> Option<K>,
     mut member: impl FnMut(K, &'a str, &'a str),
 ) -> Scanned {
+    scan_members(text, wanted, |k, key, value, _| member(k, key, value))
+}
+
+/// As [`scan_object`], also telling `member` whether the text is plain (no backslash and no
+/// control character anywhere, [`plain`]): a string value's raw text then holds no escape,
+/// which the caller need not look for.
+pub(crate) fn scan_members<'a, K>(
+    text: &'a str,
+    wanted: impl Fn(&[u8]) -> Option<K>,
+    mut member: impl FnMut(K, &'a str, &'a str, bool),
+) -> Scanned {
     let bytes = text.as_bytes();
     let found = if let Some(quotes) = plain::quotes(bytes) {
-        plain::object(text, &quotes, &wanted, &mut member)
+        plain::object(text, &quotes, &wanted, &mut |k, key, value| member(k, key, value, true))
     } else {
-        Scanner { text, bytes, at: 0 }.object(&wanted, &mut member)
+        Scanner { text, bytes, at: 0 }.object(&wanted, &mut |k, key, value| member(k, key, value, false))
     };
     match found {
         Some(()) => Scanned::Done,
