@@ -322,25 +322,22 @@ impl Ingestor {
 }
 
 /// The keys an ingestor reads, matched against a record's keys: most keys of a record are
-/// not read, so most are told apart by their length alone, the others by their length and
-/// first and last bytes, and compared whole only when those agree.
+/// not read, so most are told apart by their length alone; the others by their length and
+/// two words read from the key (its first and last eight bytes, which overlap in keys of up
+/// to 16 bytes and so hold all of them), and compared whole only when those agree and the
+/// key is longer.
 #[derive(Debug, Clone)]
 struct KeyTable {
     /// Bit `n` is set when a key is `n` bytes long (bit 63: 63 or more).
     lengths: u64,
-    /// Per key, in order: its length, first and last byte, and the key.
-    keys: Vec<(usize, u8, u8, Box<[u8]>)>,
+    /// Per key, in order: its length, its [`key_words`], and the key.
+    keys: Vec<(usize, [u64; 2], Box<[u8]>)>,
 }
 
 impl KeyTable {
     fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> KeyTable {
-        let keys = keys
-            .into_iter()
-            .map(|k| {
-                let b = k.as_bytes();
-                (b.len(), b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0), b.into())
-            })
-            .collect::<Vec<_>>();
+        let keys =
+            keys.into_iter().map(|k| (k.len(), key_words(k.as_bytes()), k.as_bytes().into())).collect::<Vec<_>>();
         let lengths = keys.iter().fold(0, |bits, (len, ..)| bits | length_bit(*len));
         KeyTable { lengths, keys }
     }
@@ -351,8 +348,28 @@ impl KeyTable {
         if self.lengths & length_bit(key.len()) == 0 {
             return None;
         }
-        let (first, last) = (key.first().copied().unwrap_or(0), key.last().copied().unwrap_or(0));
-        self.keys.iter().position(|(len, f, l, k)| *len == key.len() && *f == first && *l == last && **k == *key)
+        let words = key_words(key);
+        self.keys.iter().position(|(len, w, k)| *len == key.len() && *w == words && (key.len() <= 16 || **k == *key))
+    }
+}
+
+/// Two words that, with its length, tell a key of up to 16 bytes exactly: its first and last
+/// eight bytes (overlapping when shorter than 16), or its first and last four (4 to 7
+/// bytes), or its first, middle and last byte (1 to 3).
+#[inline(always)]
+fn key_words(key: &[u8]) -> [u64; 2] {
+    let len = key.len();
+    let word = |at: usize| key.get(at..at + 8).and_then(|w| w.try_into().ok()).map_or(0, u64::from_le_bytes);
+    let half = |at: usize| key.get(at..at + 4).and_then(|w| w.try_into().ok()).map_or(0, u32::from_le_bytes);
+    let byte = |at: usize| key.get(at).copied().map_or(0, u64::from);
+    if len >= 8 {
+        [word(0), word(len - 8)]
+    } else if len >= 4 {
+        [u64::from(half(0)), u64::from(half(len - 4))]
+    } else if len > 0 {
+        [byte(0) | byte(len / 2) << 8 | byte(len - 1) << 16, 0]
+    } else {
+        [0, 0]
     }
 }
 
@@ -536,6 +553,29 @@ mod tests {
 
     fn deals() -> &'static Schema {
         Schema::builtin("Deals").unwrap()
+    }
+
+    /// The key table finds a key exactly when it holds it: keys of every length from 0 to
+    /// 40, each against every one-byte change of itself (so a difference at any position,
+    /// first, middle or last, inside or between the two words, must be seen).
+    #[test]
+    fn key_table_finds_exactly_its_keys() {
+        let keys: Vec<String> = (0..=40).map(|n| (0..n).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect()).collect();
+        let table = KeyTable::new(keys.iter().map(String::as_str));
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(table.find(key.as_bytes()), Some(i), "{key}");
+            for at in 0..key.len() {
+                for b in [b'A', b'z', b'_', 0xc3] {
+                    let mut other = key.as_bytes().to_vec();
+                    if other[at] == b {
+                        continue;
+                    }
+                    other[at] = b;
+                    assert_eq!(table.find(&other), None, "{key} changed at {at}");
+                }
+            }
+        }
+        assert_eq!(table.find(b"not held at all"), None);
     }
 
     #[test]
