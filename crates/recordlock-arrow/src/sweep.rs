@@ -105,6 +105,9 @@ pub enum SweepLine<'a> {
 #[derive(Debug, Clone)]
 pub struct LineWriter {
     rules: Vec<String>,
+    /// Bytes a lock line of a 20-character id takes at most: what a batch's output reserves
+    /// for each reported row, so the buffer is not grown (and copied) again and again.
+    line_bytes: usize,
 }
 
 impl LineWriter {
@@ -115,7 +118,10 @@ impl LineWriter {
 
     /// A writer for `rules` (another engine's sweep writes the same lines).
     pub fn for_rules(rules: &RuleSet) -> LineWriter {
-        LineWriter { rules: rules.rules().iter().map(|r| r.to_json().to_string()).collect() }
+        let rules: Vec<String> = rules.rules().iter().map(|r| r.to_json().to_string()).collect();
+        let line_bytes =
+            rules.iter().map(String::len).max().unwrap_or(4) + r#"{"id":"12345678901234567890","rule":}"#.len() + 1;
+        LineWriter { rules, line_bytes }
     }
 
     /// Writes the line of a row that rule `rule` (its index in the rules) locks, and a newline.
@@ -229,13 +235,15 @@ pub fn sweep(
                     after_rows: stats.records,
                     message: "a part's evaluation failed".to_owned(),
                 }),
-                Some(part) => output(&part.bytes).map_err(SweepError::Output).err().or_else(|| {
-                    stats.records += part.stats.records;
-                    stats.locked += part.stats.locked;
-                    stats.errors += part.stats.errors;
-                    stats.skipped += part.stats.skipped;
-                    part.failure.map(|f| f.at(&name, stats.records))
-                }),
+                Some(part) => {
+                    part.bytes.iter().try_for_each(|b| output(b)).map_err(SweepError::Output).err().or_else(|| {
+                        stats.records += part.stats.records;
+                        stats.locked += part.stats.locked;
+                        stats.errors += part.stats.errors;
+                        stats.skipped += part.stats.skipped;
+                        part.failure.map(|f| f.at(&name, stats.records))
+                    })
+                }
             };
             if let Some(e) = stopped {
                 stopping.store(true, Ordering::Relaxed);
@@ -281,7 +289,9 @@ fn receive(finished: &mpsc::Receiver<(usize, Option<Swept>)>) -> (usize, Option<
 
 /// A part swept: its rendered lines, counts, and what stopped it part way.
 struct Swept {
-    bytes: Vec<u8>,
+    /// Each batch's lines, in a buffer sized for them (one buffer for the part would be
+    /// grown, and copied, again and again).
+    bytes: Vec<Vec<u8>>,
     stats: SweepStats,
     failure: Option<PartFailure>,
 }
@@ -378,6 +388,8 @@ fn report(
     let ids = plan.ids(&b.batch);
     let line = |row: usize| start + row as u64 + 1;
     let missing = ids.missing(b.batch.num_rows());
+    let reported = evaluation.locked() + evaluation.unevaluable() + b.unreadable.len() + missing.len();
+    let mut bytes = Vec::with_capacity(reported.saturating_mul(writer.line_bytes));
     if b.unreadable.is_empty() && missing.is_empty() {
         // The common case: the evaluation's rows are all there is, in order.
         for (row, outcome) in evaluation.reported() {
@@ -387,8 +399,9 @@ fn report(
                 RowOutcome::Unlocked => continue,
             };
             swept.count(&l);
-            writer.write(&mut swept.bytes, &l)?;
+            writer.write(&mut bytes, &l)?;
         }
+        swept.bytes.push(bytes);
         swept.stats.records += b.batch.num_rows() as u64;
         return Ok(());
     }
@@ -418,8 +431,9 @@ fn report(
     rows.dedup_by_key(|(row, _, _)| *row);
     for (_, _, l) in rows {
         swept.count(&l);
-        writer.write(&mut swept.bytes, &l)?;
+        writer.write(&mut bytes, &l)?;
     }
+    swept.bytes.push(bytes);
     swept.stats.records += b.batch.num_rows() as u64;
     Ok(())
 }
@@ -432,7 +446,7 @@ mod tests {
     /// ASCII character alone and inside digits, and text beyond ASCII.
     #[test]
     fn ids_are_written_as_serde_json_writes_them() {
-        let writer = LineWriter { rules: vec!["{}".to_owned()] };
+        let writer = LineWriter { rules: vec!["{}".to_owned()], line_bytes: 40 };
         let mut ids: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();
         ids.extend((0u8..128).map(|b| format!("58431040{}0000123", char::from(b))));
         ids.extend(["", "5843104000100000000", "ß", "Σς", "İ", "\u{7f}", "\u{2028}", "a\"b\\c"].map(str::to_owned));
