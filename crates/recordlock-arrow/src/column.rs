@@ -168,6 +168,14 @@ impl<'a> Strings<'a> {
         }
     }
 
+    pub(crate) fn null_count(&self) -> usize {
+        match self {
+            Strings::Utf8(a) => a.null_count(),
+            Strings::Large(a) => a.null_count(),
+            Strings::View(a) => a.null_count(),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             Strings::Utf8(a) => a.len(),
@@ -193,6 +201,15 @@ impl<'a> AnyText<'a> {
             });
         }
         Strings::new(array).map(AnyText::Plain)
+    }
+
+    /// Whether no row is null (known without looking at every row: plain text without a
+    /// null; a dictionary's keys may point at null values, so it is never said of those).
+    pub(crate) fn none_null(&self) -> bool {
+        match self {
+            AnyText::Plain(s) => s.null_count() == 0,
+            AnyText::Dict { .. } => false,
+        }
     }
 
     #[inline]
@@ -520,6 +537,28 @@ fn integers(array: &dyn Array) -> Option<Result<Vec<i64>, Vec<Option<i128>>>> {
             }
         }
         _ => None,
+    }
+}
+
+/// An integer column's values, each written out as text only when asked for (a sweep
+/// writes the ids of the rows it reports, a few of many).
+pub(crate) struct IntegerTexts {
+    /// The widened values (`None`: not an integer column, every row without a value).
+    values: Option<Result<Vec<i64>, Vec<Option<i128>>>>,
+    nulls: Option<NullBuffer>,
+}
+
+impl IntegerTexts {
+    pub(crate) fn new(array: &dyn Array) -> IntegerTexts {
+        IntegerTexts { values: integers(array), nulls: array.logical_nulls() }
+    }
+
+    /// Row `i`'s integer as text, `None` when null (as [`integer_texts`] gives it).
+    pub(crate) fn get(&self, i: usize) -> Option<String> {
+        match self.values.as_ref()? {
+            Ok(v) => v.get(i).filter(|_| self.nulls.as_ref().is_none_or(|n| n.is_valid(i))).map(i64::to_string),
+            Err(v) => v.get(i).copied().flatten().map(|n| n.to_string()),
+        }
     }
 }
 

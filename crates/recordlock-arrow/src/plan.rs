@@ -263,7 +263,7 @@ impl ColumnarPlan {
             Some((index, encoding)) => match batch.columns().get(index) {
                 None => IdColumn::None,
                 Some(array) => match encoding {
-                    Encoding::Integer => IdColumn::Integer(column::integer_texts(array.as_ref())),
+                    Encoding::Integer => IdColumn::Integer(column::IntegerTexts::new(array.as_ref())),
                     Encoding::Json => AnyText::new(array.as_ref()).map_or(IdColumn::None, IdColumn::Json),
                     _ => AnyText::new(array.as_ref()).map_or(IdColumn::None, IdColumn::Text),
                 },
@@ -282,31 +282,32 @@ enum IdColumn<'b> {
     Text(AnyText<'b>),
     /// JSON text ids (`"123"` or `123`).
     Json(AnyText<'b>),
-    /// Integer ids, written out.
-    Integer(Vec<Option<String>>),
+    /// Integer ids, written out when asked for.
+    Integer(column::IntegerTexts),
 }
 
-impl Ids<'_> {
+impl<'b> Ids<'b> {
     /// The rows (of the first `len`) without an id: null, or (JSON ids) neither a string
     /// nor a number. (A CSV's empty cell is null.)
     pub fn missing(&self, len: usize) -> Vec<usize> {
         match &self.0 {
+            IdColumn::Text(t) if t.none_null() => Vec::new(),
             IdColumn::Text(t) => (0..len).filter(|r| t.get(*r).is_none()).collect(),
             _ => (0..len).filter(|r| self.get(*r).is_none()).collect(),
         }
     }
 
-    /// Row `row`'s id, when it has one.
-    pub fn get(&self, row: usize) -> Option<String> {
+    /// Row `row`'s id, when it has one: borrowed from the batch when it holds the id's text.
+    pub fn get(&self, row: usize) -> Option<Cow<'b, str>> {
         match &self.0 {
             IdColumn::None => None,
-            IdColumn::Text(t) => t.get(row).map(str::to_owned),
+            IdColumn::Text(t) => t.get(row).map(Cow::Borrowed),
             IdColumn::Json(t) => match serde_json::from_str::<Json>(t.get(row)?) {
-                Ok(Json::String(s)) => Some(s),
-                Ok(Json::Number(n)) => Some(n.as_str().to_owned()),
+                Ok(Json::String(s)) => Some(Cow::Owned(s)),
+                Ok(Json::Number(n)) => Some(Cow::Owned(n.as_str().to_owned())),
                 _ => None,
             },
-            IdColumn::Integer(v) => v.get(row).cloned().flatten(),
+            IdColumn::Integer(v) => v.get(row).map(Cow::Owned),
         }
     }
 }
@@ -898,6 +899,42 @@ mod tests {
                 let got = short_prefix_rows(&sel, array.value_offsets(), array.value_data(), short, &mut slow);
                 assert_eq!(got, sel.filter(want), "{needle:?}, trial {trial}: {values:?}");
             }
+        }
+    }
+
+    /// Ids read as a sweep prints them, whatever the column: text (sliced, with and without
+    /// nulls), Int64 with nulls, UInt64 past i64; a null is a missing id, and only nulls are.
+    #[test]
+    fn ids_are_read_from_every_id_column_and_only_nulls_are_missing() {
+        use arrow_array::{Int64Array, UInt64Array};
+        let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+            {"name": "Won", "lock_existing_records": true,
+             "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+        let deals = Module::resolve("Deals", None).unwrap();
+        let valid = validate(&body, &deals, &Limits::default()).unwrap();
+        let rules = RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords);
+        let stage: ArrayRef = Arc::new(StringArray::from(vec!["Closed Won"; 4]));
+        let texts = StringArray::from(vec![Some("x"), Some("5843104000000000001"), None, Some("b\"q"), Some("")]);
+        let columns: [(ArrayRef, [Option<&str>; 4]); 4] = [
+            (Arc::new(texts.slice(1, 4)), [Some("5843104000000000001"), None, Some("b\"q"), Some("")]),
+            (Arc::new(StringArray::from(vec!["1", "2", "3", "4"])), [Some("1"), Some("2"), Some("3"), Some("4")]),
+            (
+                Arc::new(Int64Array::from(vec![Some(-7), None, Some(i64::MAX), Some(0)])),
+                [Some("-7"), None, Some("9223372036854775807"), Some("0")],
+            ),
+            (
+                Arc::new(UInt64Array::from(vec![Some(u64::MAX), Some(1), None, Some(5_843_104_000_000_000_000)])),
+                [Some("18446744073709551615"), Some("1"), None, Some("5843104000000000000")],
+            ),
+        ];
+        for (ids, want) in columns {
+            let batch = RecordBatch::try_from_iter([("id", ids), ("Stage", Arc::clone(&stage))]).unwrap();
+            let plan = ColumnarPlan::new(&rules, &batch.schema(), MappingOptions::default()).unwrap();
+            let read = plan.ids(&batch);
+            let got: Vec<Option<String>> = (0..4).map(|r| read.get(r).map(Cow::into_owned)).collect();
+            assert_eq!(got, want.map(|w| w.map(str::to_owned)), "{:?}", batch.column(0).data_type());
+            let missing: Vec<usize> = (0..4).filter(|r| want[*r].is_none()).collect();
+            assert_eq!(read.missing(4), missing, "{:?}", batch.column(0).data_type());
         }
     }
 

@@ -5,6 +5,7 @@
 //! `{"error","id","line"}` for a row that cannot be evaluated (`line`: its 1-based row
 //! number). Every row read is counted in [`SweepStats`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -85,14 +86,14 @@ pub enum SweepLine<'a> {
     /// A rule locks the row.
     Locked {
         /// The record id.
-        id: Option<String>,
+        id: Option<Cow<'a, str>>,
         /// The rule's index in the plan's rules.
         rule: usize,
     },
     /// The row cannot be evaluated.
     Unevaluable {
         /// The record id, when it could be read.
-        id: Option<String>,
+        id: Option<Cow<'a, str>>,
         /// Why.
         error: &'a Error,
         /// The 1-based row number.
@@ -104,6 +105,9 @@ pub enum SweepLine<'a> {
 #[derive(Debug, Clone)]
 pub struct LineWriter {
     rules: Vec<String>,
+    /// Bytes a lock line of a 20-character id takes at most: what a batch's output reserves
+    /// for each reported row, so the buffer is not grown (and copied) again and again.
+    line_bytes: usize,
 }
 
 impl LineWriter {
@@ -114,7 +118,10 @@ impl LineWriter {
 
     /// A writer for `rules` (another engine's sweep writes the same lines).
     pub fn for_rules(rules: &RuleSet) -> LineWriter {
-        LineWriter { rules: rules.rules().iter().map(|r| r.to_json().to_string()).collect() }
+        let rules: Vec<String> = rules.rules().iter().map(|r| r.to_json().to_string()).collect();
+        let line_bytes =
+            rules.iter().map(String::len).max().unwrap_or(4) + r#"{"id":"12345678901234567890","rule":}"#.len() + 1;
+        LineWriter { rules, line_bytes }
     }
 
     /// Writes the line of a row that rule `rule` (its index in the rules) locks, and a newline.
@@ -123,7 +130,14 @@ impl LineWriter {
     /// The writer's.
     pub fn write_locked(&self, out: &mut impl Write, id: Option<&str>, rule: usize) -> io::Result<()> {
         out.write_all(b"{\"id\":")?;
-        serde_json::to_writer(&mut *out, &id)?;
+        match id {
+            Some(id) if written_as_is(id) => {
+                out.write_all(b"\"")?;
+                out.write_all(id.as_bytes())?;
+                out.write_all(b"\"")?;
+            }
+            _ => serde_json::to_writer(&mut *out, &id)?,
+        }
         out.write_all(b",\"rule\":")?;
         out.write_all(self.rules.get(rule).map_or("null", String::as_str).as_bytes())?;
         out.write_all(b"}\n")
@@ -142,6 +156,13 @@ impl LineWriter {
             }
         }
     }
+}
+
+/// Whether JSON writes `text` as itself between quotes: no quote, backslash or control
+/// character, the only characters serde_json escapes (record ids are digits, as a rule).
+fn written_as_is(text: &str) -> bool {
+    // No early exit, so the loop is vectorised: ids are short.
+    !text.bytes().fold(false, |escaped, b| escaped | (b < 0x20) | (b == b'"') | (b == b'\\'))
 }
 
 /// Sweeps `source`: reads and evaluates up to `window` parts at once in parallel (in the
@@ -214,13 +235,15 @@ pub fn sweep(
                     after_rows: stats.records,
                     message: "a part's evaluation failed".to_owned(),
                 }),
-                Some(part) => output(&part.bytes).map_err(SweepError::Output).err().or_else(|| {
-                    stats.records += part.stats.records;
-                    stats.locked += part.stats.locked;
-                    stats.errors += part.stats.errors;
-                    stats.skipped += part.stats.skipped;
-                    part.failure.map(|f| f.at(&name, stats.records))
-                }),
+                Some(part) => {
+                    part.bytes.iter().try_for_each(|b| output(b)).map_err(SweepError::Output).err().or_else(|| {
+                        stats.records += part.stats.records;
+                        stats.locked += part.stats.locked;
+                        stats.errors += part.stats.errors;
+                        stats.skipped += part.stats.skipped;
+                        part.failure.map(|f| f.at(&name, stats.records))
+                    })
+                }
             };
             if let Some(e) = stopped {
                 stopping.store(true, Ordering::Relaxed);
@@ -266,9 +289,21 @@ fn receive(finished: &mpsc::Receiver<(usize, Option<Swept>)>) -> (usize, Option<
 
 /// A part swept: its rendered lines, counts, and what stopped it part way.
 struct Swept {
-    bytes: Vec<u8>,
+    /// Each batch's lines, in a buffer sized for them (one buffer for the part would be
+    /// grown, and copied, again and again).
+    bytes: Vec<Vec<u8>>,
     stats: SweepStats,
     failure: Option<PartFailure>,
+}
+
+impl Swept {
+    /// Counts a reported row in the part's summary.
+    fn count(&mut self, line: &SweepLine<'_>) {
+        match line {
+            SweepLine::Locked { .. } => self.stats.locked += 1,
+            SweepLine::Unevaluable { .. } => self.stats.errors += 1,
+        }
+    }
 }
 
 enum PartFailure {
@@ -352,6 +387,24 @@ fn report(
     let start = first + swept.stats.records;
     let ids = plan.ids(&b.batch);
     let line = |row: usize| start + row as u64 + 1;
+    let missing = ids.missing(b.batch.num_rows());
+    let reported = evaluation.locked() + evaluation.unevaluable() + b.unreadable.len() + missing.len();
+    let mut bytes = Vec::with_capacity(reported.saturating_mul(writer.line_bytes));
+    if b.unreadable.is_empty() && missing.is_empty() {
+        // The common case: the evaluation's rows are all there is, in order.
+        for (row, outcome) in evaluation.reported() {
+            let l = match outcome {
+                RowOutcome::Unevaluable(error) => SweepLine::Unevaluable { id: ids.get(row), error, line: line(row) },
+                RowOutcome::Locked(rule) => SweepLine::Locked { id: ids.get(row), rule },
+                RowOutcome::Unlocked => continue,
+            };
+            swept.count(&l);
+            writer.write(&mut bytes, &l)?;
+        }
+        swept.bytes.push(bytes);
+        swept.stats.records += b.batch.num_rows() as u64;
+        return Ok(());
+    }
     // Every reported row with its priority: the reader's error, then the evaluation's, then
     // a missing id, then a lock.
     let mut rows: Vec<(usize, u8, SweepLine<'_>)> = Vec::new();
@@ -371,18 +424,37 @@ fn report(
             RowOutcome::Unlocked => {}
         }
     }
-    for row in ids.missing(b.batch.num_rows()) {
+    for row in missing {
         rows.push((row, 2, SweepLine::Unevaluable { id: None, error: missing_id(), line: line(row) }));
     }
     rows.sort_by_key(|(row, priority, _)| (*row, *priority));
     rows.dedup_by_key(|(row, _, _)| *row);
     for (_, _, l) in rows {
-        match l {
-            SweepLine::Locked { .. } => swept.stats.locked += 1,
-            SweepLine::Unevaluable { .. } => swept.stats.errors += 1,
-        }
-        writer.write(&mut swept.bytes, &l)?;
+        swept.count(&l);
+        writer.write(&mut bytes, &l)?;
     }
+    swept.bytes.push(bytes);
     swept.stats.records += b.batch.num_rows() as u64;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An id written without serde_json is written exactly as serde_json writes it: every
+    /// ASCII character alone and inside digits, and text beyond ASCII.
+    #[test]
+    fn ids_are_written_as_serde_json_writes_them() {
+        let writer = LineWriter { rules: vec!["{}".to_owned()], line_bytes: 40 };
+        let mut ids: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();
+        ids.extend((0u8..128).map(|b| format!("58431040{}0000123", char::from(b))));
+        ids.extend(["", "5843104000100000000", "ß", "Σς", "İ", "\u{7f}", "\u{2028}", "a\"b\\c"].map(str::to_owned));
+        for id in &ids {
+            let mut ours = Vec::new();
+            writer.write_locked(&mut ours, Some(id), 0).unwrap_or_else(|e| panic!("{e}"));
+            let expected = format!("{{\"id\":{},\"rule\":{{}}}}\n", serde_json::to_string(id).unwrap_or_default());
+            assert_eq!(String::from_utf8_lossy(&ours), expected, "{id:?}");
+        }
+    }
 }

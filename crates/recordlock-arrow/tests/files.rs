@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use parquet::arrow::ArrowWriter;
+use parquet::file::reader::FileReader as _;
 use recordlock::criteria::{EvalOptions, Schema, TypeClass};
 use recordlock::sweep::{SweepOptions, sweep_lines};
 use recordlock::{Limits, Module, Policy, RuleScope, RuleSet};
@@ -474,28 +475,48 @@ fn row_groups_the_statistics_rule_out_are_skipped_and_the_output_is_unchanged() 
          "criteria": {"field": {"api_name": "Amount"}, "comparator": "greater_equal", "value": "40000"}}]}]});
     let policy = Policy::new(&body, deals, Limits::default(), EvalOptions::default()).unwrap();
     let rules = policy.rule_set(RuleScope::ExistingRecords);
-    let style = Style { picklist_dictionary: true, fixed_decimal: Some((20, 2)), ..Style::default() };
-    // Every field, as `gen --format parquet` writes them: the sweep reads two columns of many.
-    let schema = rules.schema();
-    let slots: Vec<_> = (0..schema.fields().len())
-        .filter(|i| {
-            schema.fields()[*i].api_name() != "id" && schema.fields()[*i].data_type().class() != TypeClass::Unsupported
-        })
-        .filter_map(recordlock::criteria::Slot::new)
-        .collect();
-    let batch = batch_from_json(rules.schema(), &slots, &records, &style).unwrap();
-    let path = scratch("sorted.parquet");
-    let props = parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(100)).build();
-    let mut writer = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    // Amounts as `gen --format parquet` writes them (18 digits: Parquet INT64) and as a wider
+    // decimal (20 digits: 9-byte FIXED_LEN_BYTE_ARRAY), whose statistics Parquet keeps apart.
+    for precision in [18, 20] {
+        let style = Style { picklist_dictionary: true, fixed_decimal: Some((precision, 2)), ..Style::default() };
+        // Every field, as `gen --format parquet` writes them: the sweep reads two columns of many.
+        let schema = rules.schema();
+        let slots: Vec<_> = (0..schema.fields().len())
+            .filter(|i| {
+                schema.fields()[*i].api_name() != "id"
+                    && schema.fields()[*i].data_type().class() != TypeClass::Unsupported
+            })
+            .filter_map(recordlock::criteria::Slot::new)
+            .collect();
+        let batch = batch_from_json(rules.schema(), &slots, &records, &style).unwrap();
+        let path = scratch(&format!("sorted-{precision}.parquet"));
+        let props =
+            parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(100)).build();
+        let mut writer =
+            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let meta = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+        let amount = meta
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .columns()
+            .iter()
+            .find(|c| c.name() == "Amount")
+            .map(|c| c.physical_type());
+        let expected =
+            if precision <= 18 { parquet::basic::Type::INT64 } else { parquet::basic::Type::FIXED_LEN_BYTE_ARRAY };
+        assert_eq!(amount, Some(expected));
 
-    let (lines, stats, err) = run(read::parquet(&path, &rules, MappingOptions::default()).unwrap());
-    assert!(err.is_none(), "{err:?}");
-    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-    assert_eq!(lines, json_lines_sweep(&policy, RuleScope::ExistingRecords, &text));
-    assert_eq!(stats.records, 2_000);
-    assert!(stats.locked > 0, "{stats:?}");
-    assert!(stats.skipped >= 1_000, "most groups hold no amount of 40,000 or more: {stats:?}");
-    assert_eq!(stats.skipped % 100, 0, "whole groups: {stats:?}");
+        let (lines, stats, err) = run(read::parquet(&path, &rules, MappingOptions::default()).unwrap());
+        assert!(err.is_none(), "{err:?}");
+        let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+        assert_eq!(lines, json_lines_sweep(&policy, RuleScope::ExistingRecords, &text));
+        assert_eq!(stats.records, 2_000);
+        assert!(stats.locked > 0, "{stats:?}");
+        assert!(stats.skipped >= 1_000, "most groups hold no amount of 40,000 or more: {stats:?}");
+        assert_eq!(stats.skipped % 100, 0, "whole groups: {stats:?}");
+    }
 }

@@ -1,5 +1,5 @@
 //! `recordlock gen --format csv|parquet`: the synthetic records of `gen`, as a CRM bulk
-//! export (CSV) or Parquet (picklists dictionary-encoded, decimals Decimal128(20, 2), dates
+//! export (CSV) or Parquet (picklists dictionary-encoded, decimals Decimal128(18, 2), dates
 //! Date32, datetimes Timestamp(µs, UTC), multi-selects lists, lookups their id).
 
 use std::io::Write;
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use recordlock::criteria::{FieldType, Schema, Slot, TypeClass};
 use recordlock_arrow::convert::{Style, batch_from_columns};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -101,10 +102,16 @@ pub fn run(
             out.flush().map_err(GenFailure::Write)?;
         }
         Format::Parquet => {
-            let style = Style { picklist_dictionary: true, fixed_decimal: Some((20, 2)), ..Style::default() };
+            // 18 digits (16 before the point) hold any generated amount, and Parquet stores
+            // a decimal of at most 18 digits as a plain INT64, which reads several times faster
+            // than the 9-byte big-endian integers of a wider one.
+            let style = Style { picklist_dictionary: true, fixed_decimal: Some((18, 2)), ..Style::default() };
+            // Ids are unique: a dictionary only costs the writer a failed attempt per row group
+            // and the reader a gather through it.
             let props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
                 .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+                .set_column_dictionary_enabled(ColumnPath::from("id"), false)
                 .build();
             let index = ColumnIndex::new(schema, &slots);
             let batch_of = |start: u64, end: u64| -> Result<_, Failure> {
