@@ -560,7 +560,8 @@ mod tests {
     /// first, middle or last, inside or between the two words, must be seen).
     #[test]
     fn key_table_finds_exactly_its_keys() {
-        let keys: Vec<String> = (0..=40).map(|n| (0..n).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect()).collect();
+        let keys: Vec<String> =
+            (0..=40).map(|n| (0..n).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect()).collect();
         let table = KeyTable::new(keys.iter().map(String::as_str));
         for (i, key) in keys.iter().enumerate() {
             assert_eq!(table.find(key.as_bytes()), Some(i), "{key}");
