@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! cargo build --release -p recordlock-benches --example ingest_cost
-//! for mode in none ignored_any ingest sweep; do
+//! for mode in none ignored_any walk ingest sweep; do
 //!   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$mode target/release/examples/ingest_cost $mode 20000
 //! done
 //! ```
@@ -12,7 +12,9 @@
 //! record is (its total - `none`'s total) / N. `ignored_any`: serde_json parses each line into
 //! `serde::de::IgnoredAny` (the floor of the issue 15 goal); `ingest`: the policy of
 //! `benches/sweep.rs` (five rules) ingests each line for `lock_existing_records`, id required,
-//! as a sweep does; `sweep`: the whole JSON Lines sweep of the text on one thread (line
+//! as a sweep does; `walk`: `scan_object` alone over each line, no key wanted (the quote pass
+//! and the member walk, without the UTF-8 check and the row: what the walk itself costs);
+//! `sweep`: the whole JSON Lines sweep of the text on one thread (line
 //! splitting, ingestion, evaluation, output lines; the text is joined before the passes).
 //! For `sweep`, the environment may set `THREADS` (the pool's size, default 1) and
 //! `CHUNK_RECORDS` (`SweepOptions::chunk_records`), to compare chunkings by CPU time:
@@ -74,6 +76,6 @@ fn run(mode: &str, lines: &[String], text: &str, policy: &recordlock::Policy) ->
             });
             locked
         }
-        other => panic!("unknown mode {other}: none, print, ignored_any, ingest or sweep"),
+        other => panic!("unknown mode {other}: none, print, ignored_any, ingest, walk or sweep"),
     }
 }
