@@ -541,7 +541,7 @@ fn integers(array: &dyn Array) -> Option<Result<Vec<i64>, Vec<Option<i128>>>> {
 }
 
 /// An integer column's values, each written out as text only when asked for (a sweep
-/// writes the ids of the rows it reports, a few of many).
+/// writes the ids of the rows it reports, a few of many: see [`RowId`](crate::RowId)).
 pub(crate) struct IntegerTexts {
     /// The widened values (`None`: not an integer column, every row without a value).
     values: Option<Result<Vec<i64>, Vec<Option<i128>>>>,
@@ -553,11 +553,16 @@ impl IntegerTexts {
         IntegerTexts { values: integers(array), nulls: array.logical_nulls() }
     }
 
-    /// Row `i`'s integer as text, `None` when null (as [`integer_texts`] gives it).
-    pub(crate) fn get(&self, i: usize) -> Option<String> {
+    /// Whether no row is null (known without looking at every row).
+    pub(crate) fn none_null(&self) -> bool {
+        matches!(self.values, Some(Ok(_))) && self.nulls.as_ref().is_none_or(|n| n.null_count() == 0)
+    }
+
+    /// Row `i`'s integer, `None` when null.
+    pub(crate) fn get(&self, i: usize) -> Option<i128> {
         match self.values.as_ref()? {
-            Ok(v) => v.get(i).filter(|_| self.nulls.as_ref().is_none_or(|n| n.is_valid(i))).map(i64::to_string),
-            Err(v) => v.get(i).copied().flatten().map(|n| n.to_string()),
+            Ok(v) => v.get(i).filter(|_| self.nulls.as_ref().is_none_or(|n| n.is_valid(i))).map(|n| i128::from(*n)),
+            Err(v) => v.get(i).copied().flatten(),
         }
     }
 }

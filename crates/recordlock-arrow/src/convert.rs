@@ -70,6 +70,10 @@ pub struct Style {
     /// Decimal fields (not integer and bigint) as Decimal128 of this precision and scale
     /// (a value with more decimals goes to JSON text): one schema for every batch of a file.
     pub fixed_decimal: Option<(u8, i8)>,
+    /// The `id` column as Int64 (Zoho's type for record ids is bigint) when every id is an
+    /// integer Int64 holds, written as Int64 writes it back (no sign `+`, no leading zero);
+    /// as text otherwise.
+    pub integer_ids: bool,
 }
 
 impl Default for Style {
@@ -86,6 +90,7 @@ impl Default for Style {
             integers: true,
             picklist_dictionary: false,
             fixed_decimal: None,
+            integer_ids: false,
         }
     }
 }
@@ -126,7 +131,10 @@ pub fn batch_from_columns(
 ) -> Result<RecordBatch, ArrowError> {
     let mut fields = Vec::with_capacity(slots.len() + 1);
     let mut arrays = Vec::with_capacity(slots.len() + 1);
-    let (f, a) = text_or_json("id", ids, style, TypeClass::Text);
+    let (f, a) = match style.integer_ids.then(|| integer_ids(ids)).flatten() {
+        Some(ids) => (ArrowField::new("id", DataType::Int64, true), Arc::new(ids) as ArrayRef),
+        None => text_or_json("id", ids, style, TypeClass::Text),
+    };
     fields.push(f);
     arrays.push(a);
     for (slot, values) in slots.iter().zip(columns) {
@@ -136,6 +144,21 @@ pub fn batch_from_columns(
         arrays.push(a);
     }
     RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), arrays)
+}
+
+/// The ids as Int64 when each is null or an integer (a string or a number) whose Int64 is
+/// written back as the very same text; `None` otherwise.
+fn integer_ids(ids: &[Option<&Json>]) -> Option<Int64Array> {
+    let exact = |text: &str| text.parse::<i64>().ok().filter(|n| n.to_string() == text);
+    ids.iter()
+        .map(|id| match id {
+            None | Some(Json::Null) => Some(None),
+            Some(Json::String(s)) => exact(s).map(Some),
+            Some(Json::Number(n)) => exact(&n.to_string()).map(Some),
+            Some(_) => None,
+        })
+        .collect::<Option<Vec<Option<i64>>>>()
+        .map(Int64Array::from)
 }
 
 fn column(field: &Field, values: &[Option<&Json>], style: &Style) -> (ArrowField, ArrayRef) {

@@ -56,4 +56,4 @@ mod value_test;
 mod word_bits;
 
 pub use crate::mapping::{Mapping, MappingError, MappingOptions};
-pub use crate::plan::{ColumnarPlan, Evaluation, Ids, RowOutcome};
+pub use crate::plan::{ColumnarPlan, Evaluation, Ids, RowId, RowOutcome};

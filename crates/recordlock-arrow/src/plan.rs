@@ -292,23 +292,68 @@ impl<'b> Ids<'b> {
     pub fn missing(&self, len: usize) -> Vec<usize> {
         match &self.0 {
             IdColumn::Text(t) if t.none_null() => Vec::new(),
+            IdColumn::Integer(v) if v.none_null() => Vec::new(),
             IdColumn::Text(t) => (0..len).filter(|r| t.get(*r).is_none()).collect(),
             _ => (0..len).filter(|r| self.get(*r).is_none()).collect(),
         }
     }
 
-    /// Row `row`'s id, when it has one: borrowed from the batch when it holds the id's text.
-    pub fn get(&self, row: usize) -> Option<Cow<'b, str>> {
+    /// Row `row`'s id, when it has one: borrowed from the batch when it holds the id's text,
+    /// an integer (written out only when printed) from an integer column.
+    pub fn get(&self, row: usize) -> Option<RowId<'b>> {
         match &self.0 {
             IdColumn::None => None,
-            IdColumn::Text(t) => t.get(row).map(Cow::Borrowed),
+            IdColumn::Text(t) => t.get(row).map(|t| RowId::Text(Cow::Borrowed(t))),
             IdColumn::Json(t) => match serde_json::from_str::<Json>(t.get(row)?) {
-                Ok(Json::String(s)) => Some(Cow::Owned(s)),
-                Ok(Json::Number(n)) => Some(Cow::Owned(n.as_str().to_owned())),
+                Ok(Json::String(s)) => Some(RowId::Text(Cow::Owned(s))),
+                Ok(Json::Number(n)) => Some(RowId::Text(Cow::Owned(n.as_str().to_owned()))),
                 _ => None,
             },
-            IdColumn::Integer(v) => v.get(row).map(Cow::Owned),
+            IdColumn::Integer(v) => v.get(row).map(RowId::Integer),
         }
+    }
+}
+
+/// A record id as a sweep prints it (always as a JSON string): text, or an integer of an
+/// integer `id` column, written out as its decimal digits.
+///
+/// ```
+/// use recordlock_arrow::RowId;
+///
+/// assert_eq!(RowId::Integer(5_843_104_000_000_000_001).to_string(), "5843104000000000001");
+/// assert_eq!(serde_json::to_string(&RowId::Text("L-1".into())).unwrap(), r#""L-1""#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowId<'b> {
+    /// An id held as text.
+    Text(Cow<'b, str>),
+    /// An id held as an integer.
+    Integer(i128),
+}
+
+impl RowId<'_> {
+    /// Hands `write` the id's text (an integer's formatted in `buffer`).
+    pub(crate) fn with_text<R>(&self, write: impl FnOnce(&str) -> R) -> R {
+        match self {
+            RowId::Text(t) => write(t),
+            // Through i64 when it holds the value: formatting an i128 takes twice as long.
+            RowId::Integer(n) => match i64::try_from(*n) {
+                Ok(n) => write(itoa::Buffer::new().format(n)),
+                Err(_) => write(itoa::Buffer::new().format(*n)),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for RowId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.with_text(|t| f.write_str(t))
+    }
+}
+
+impl serde::Serialize for RowId<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.with_text(|t| serializer.serialize_str(t))
     }
 }
 
@@ -931,7 +976,7 @@ mod tests {
             let batch = RecordBatch::try_from_iter([("id", ids), ("Stage", Arc::clone(&stage))]).unwrap();
             let plan = ColumnarPlan::new(&rules, &batch.schema(), MappingOptions::default()).unwrap();
             let read = plan.ids(&batch);
-            let got: Vec<Option<String>> = (0..4).map(|r| read.get(r).map(Cow::into_owned)).collect();
+            let got: Vec<Option<String>> = (0..4).map(|r| read.get(r).map(|id| id.to_string())).collect();
             assert_eq!(got, want.map(|w| w.map(str::to_owned)), "{:?}", batch.column(0).data_type());
             let missing: Vec<usize> = (0..4).filter(|r| want[*r].is_none()).collect();
             assert_eq!(read.missing(4), missing, "{:?}", batch.column(0).data_type());

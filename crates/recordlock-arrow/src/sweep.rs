@@ -5,7 +5,6 @@
 //! `{"error","id","line"}` for a row that cannot be evaluated (`line`: its 1-based row
 //! number). Every row read is counted in [`SweepStats`].
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -17,7 +16,7 @@ use recordlock::criteria::{Error, RecordError};
 use serde_json::json;
 
 use crate::mapping::MappingError;
-use crate::plan::{ColumnarPlan, Evaluation, RowOutcome};
+use crate::plan::{ColumnarPlan, Evaluation, RowId, RowOutcome};
 use crate::read::{Part, Source, SourceBatch};
 
 /// Counts of a sweep.
@@ -86,14 +85,14 @@ pub enum SweepLine<'a> {
     /// A rule locks the row.
     Locked {
         /// The record id.
-        id: Option<Cow<'a, str>>,
+        id: Option<RowId<'a>>,
         /// The rule's index in the plan's rules.
         rule: usize,
     },
     /// The row cannot be evaluated.
     Unevaluable {
         /// The record id, when it could be read.
-        id: Option<Cow<'a, str>>,
+        id: Option<RowId<'a>>,
         /// Why.
         error: &'a Error,
         /// The 1-based row number.
@@ -149,7 +148,8 @@ impl LineWriter {
     /// The writer's.
     pub fn write(&self, out: &mut impl Write, line: &SweepLine<'_>) -> io::Result<()> {
         match line {
-            SweepLine::Locked { id, rule } => self.write_locked(out, id.as_deref(), *rule),
+            SweepLine::Locked { id: Some(id), rule } => id.with_text(|t| self.write_locked(out, Some(t), *rule)),
+            SweepLine::Locked { id: None, rule } => self.write_locked(out, None, *rule),
             SweepLine::Unevaluable { id, error, line } => {
                 serde_json::to_writer(&mut *out, &json!({"id": id, "error": error, "line": line}))?;
                 out.write_all(b"\n")

@@ -246,6 +246,7 @@ fn write_parquet(path: &Path, batch: &RecordBatch) {
 fn every_conformance_sweep_suite_through_csv_and_parquet() {
     let mut suites = 0;
     let mut through_csv = 0;
+    let mut through_integer_ids = 0;
     for dir in recordlock_tests::suite_dirs() {
         for suite in recordlock_tests::suites(&dir).unwrap() {
             let Some(sw) = suite.json.get("sweep") else { continue };
@@ -283,13 +284,18 @@ fn every_conformance_sweep_suite_through_csv_and_parquet() {
                 }
             };
 
-            let batch = batch_from_json(rules.schema(), &rules.reads(), &records, &Style::default()).unwrap();
-            let parquet_path = scratch("suite.parquet");
-            write_parquet(&parquet_path, &batch);
-            let (lines, stats, err) = run(read::parquet(&parquet_path, &rules, MappingOptions::default()).unwrap());
-            assert!(err.is_none(), "{name}: {err:?}");
-            assert_eq!(stats.records, records.len() as u64);
-            same(&lines, "Parquet");
+            // Ids as text, then as Int64 where every id is an integer (`gen`'s layout).
+            for style in [Style::default(), Style { integer_ids: true, ..Style::default() }] {
+                let batch = batch_from_json(rules.schema(), &rules.reads(), &records, &style).unwrap();
+                let integer = batch.column(0).data_type() == &arrow_schema::DataType::Int64;
+                through_integer_ids += usize::from(integer);
+                let parquet_path = scratch("suite.parquet");
+                write_parquet(&parquet_path, &batch);
+                let (lines, stats, err) = run(read::parquet(&parquet_path, &rules, MappingOptions::default()).unwrap());
+                assert!(err.is_none(), "{name}: {err:?}");
+                assert_eq!(stats.records, records.len() as u64);
+                same(&lines, if integer { "Parquet with Int64 ids" } else { "Parquet" });
+            }
 
             let csv_path = scratch("suite.csv");
             if write_csv(&csv_path, &rules, &records) {
@@ -302,7 +308,10 @@ fn every_conformance_sweep_suite_through_csv_and_parquet() {
         }
     }
     assert!(suites >= 13, "{suites} sweep suites");
-    eprintln!("{suites} sweep suites through Parquet, {through_csv} through CSV");
+    assert!(through_integer_ids >= 5, "{through_integer_ids} suites with Int64 ids");
+    eprintln!(
+        "{suites} sweep suites through Parquet ({through_integer_ids} with Int64 ids too), {through_csv} through CSV"
+    );
 }
 
 fn deals_rules() -> RuleSet {
@@ -518,5 +527,32 @@ fn row_groups_the_statistics_rule_out_are_skipped_and_the_output_is_unchanged() 
         assert!(stats.locked > 0, "{stats:?}");
         assert!(stats.skipped >= 1_000, "most groups hold no amount of 40,000 or more: {stats:?}");
         assert_eq!(stats.skipped % 100, 0, "whole groups: {stats:?}");
+    }
+}
+
+/// `integer_ids` makes the id column Int64 only when every id is written back unchanged: a
+/// leading zero, a plus sign, a fraction, a value past Int64 or a non-number keeps them text.
+#[test]
+fn ids_are_int64_only_when_every_id_reads_back_unchanged() {
+    let rules = deals_rules();
+    let style = Style { integer_ids: true, ..Style::default() };
+    let type_of = |ids: &[Json]| {
+        let records: Vec<Json> = ids.iter().map(|id| serde_json::json!({"id": id, "Stage": "Closed Won"})).collect();
+        let batch = batch_from_json(rules.schema(), &rules.reads(), &records, &style).unwrap();
+        batch.column(0).data_type().clone()
+    };
+    let int64 = arrow_schema::DataType::Int64;
+    assert_eq!(type_of(&[Json::from("-7"), Json::Null, Json::from("5843104000100000000"), Json::from(12)]), int64);
+    for odd in [
+        Json::from("007"),
+        Json::from("+7"),
+        Json::from("-0"),
+        Json::from("7.0"),
+        Json::from(7.5),
+        Json::from("9223372036854775808"),
+        Json::from("x"),
+        Json::Bool(true),
+    ] {
+        assert_ne!(type_of(&[Json::from("1"), odd.clone()]), int64, "{odd}");
     }
 }

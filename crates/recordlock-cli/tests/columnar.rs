@@ -102,7 +102,7 @@ fn bad_columnar_input_is_a_clear_error() {
 
 /// `gen --format parquet` writes the types issue 11 names: picklists dictionary-encoded,
 /// amounts Decimal128 of 18 digits (stored as Parquet INT64, the fast decimal to read), dates
-/// Date32, datetimes Timestamp with a zone, and the unique ids without a dictionary.
+/// Date32, datetimes Timestamp with a zone, and the ids (Zoho's bigint) Int64 without a dictionary.
 #[test]
 fn gen_writes_parquet_with_the_documented_types() {
     use arrow_schema::{DataType, TimeUnit};
@@ -120,7 +120,7 @@ fn gen_writes_parquet_with_the_documented_types() {
     assert_eq!(type_of("Amount"), DataType::Decimal128(18, 2));
     assert_eq!(type_of("Closing_Date"), DataType::Date32);
     assert!(matches!(type_of("Created_Time"), DataType::Timestamp(TimeUnit::Microsecond, Some(_))));
-    assert_eq!(type_of("id"), DataType::Utf8);
+    assert_eq!(type_of("id"), DataType::Int64, "record ids are Zoho's bigint");
 
     let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
     let group = reader.metadata().row_group(0);
