@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema as ArrowSchema};
 use recordlock::RuleSet;
 use recordlock::criteria::typed::{Expr, Pred, Test, TextTest};
@@ -41,6 +41,9 @@ pub(crate) struct Leaf {
     /// For a keyed leaf, its place among the column's keyed leaves: where a dictionary's
     /// memo keeps this leaf's key test.
     memo_slot: Option<usize>,
+    /// For a prefix test with ASCII text of at most eight bytes: the test on a value's first
+    /// eight bytes (made once here, not per batch).
+    short_prefix: Option<ShortPrefix>,
 }
 
 /// A rule's AND/OR tree, its leaves bound to columns.
@@ -179,12 +182,17 @@ impl ColumnarPlan {
     /// # Errors
     /// A [`MappingError`] when the batch's columns are not those the plan was made for.
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<Evaluation, MappingError> {
-        let arrays = self.arrays(batch)?;
+        self.check_columns(batch)?;
         let rows = batch.num_rows();
-        let mut columns = Vec::with_capacity(arrays.len());
+        let mut columns = Vec::with_capacity(self.fields.len());
         let mut errors: Vec<(usize, Error)> = Vec::new();
-        let columns_read = arrays.iter().zip(self.mapping.columns()).zip(&self.fields).zip(&self.dictionaries);
-        for (((array, mapped), field), memo) in columns_read {
+        let columns_read = self.mapping.columns().iter().zip(&self.fields).zip(&self.dictionaries);
+        for ((mapped, field), memo) in columns_read {
+            // Always there: the check above found the column at this index.
+            let Some(array) = batch.columns().get(mapped.index) else {
+                let data_type = field.data_type().as_str().to_owned();
+                return Err(MappingError::Missing { api_name: mapped.api_name.clone(), data_type });
+            };
             let (column, bad) = column::read(array, field, mapped.encoding, memo);
             columns.push(column);
             for (row, why) in bad {
@@ -226,34 +234,28 @@ impl ColumnarPlan {
             .collect()
     }
 
-    /// The batch's mapped columns, checked against the plan's types.
-    fn arrays<'b>(&self, batch: &'b RecordBatch) -> Result<Vec<&'b ArrayRef>, MappingError> {
-        let schema = batch.schema();
-        self.mapping
-            .columns()
-            .iter()
-            .zip(&self.types)
-            .zip(&self.fields)
-            .map(|((c, t), f)| {
-                let fits = schema.fields().get(c.index).is_some_and(|bf| bf.name() == &c.column && bf.data_type() == t);
-                if !fits {
-                    return Err(match schema.index_of(&c.column) {
-                        Err(_) => MappingError::Missing {
-                            api_name: c.api_name.clone(),
-                            data_type: f.data_type().as_str().to_owned(),
-                        },
-                        Ok(i) => MappingError::WrongType {
-                            column: c.column.clone(),
-                            data_type: f.data_type().as_str().to_owned(),
-                            arrow_type: schema.field(i).data_type().to_string(),
-                            accepted: "the type of this column in the first batch",
-                            note: Some("every batch of a file must have the same schema"),
-                        },
-                    });
-                }
-                Ok(batch.column(c.index))
-            })
-            .collect()
+    /// Checks that the batch's mapped columns are where the plan has them, of its types.
+    fn check_columns(&self, batch: &RecordBatch) -> Result<(), MappingError> {
+        let schema = batch.schema_ref();
+        self.mapping.columns().iter().zip(&self.types).zip(&self.fields).try_for_each(|((c, t), f)| {
+            let fits = schema.fields().get(c.index).is_some_and(|bf| bf.name() == &c.column && bf.data_type() == t);
+            if !fits {
+                return Err(match schema.index_of(&c.column) {
+                    Err(_) => MappingError::Missing {
+                        api_name: c.api_name.clone(),
+                        data_type: f.data_type().as_str().to_owned(),
+                    },
+                    Ok(i) => MappingError::WrongType {
+                        column: c.column.clone(),
+                        data_type: f.data_type().as_str().to_owned(),
+                        arrow_type: schema.field(i).data_type().to_string(),
+                        accepted: "the type of this column in the first batch",
+                        note: Some("every batch of a file must have the same schema"),
+                    },
+                });
+            }
+            Ok(())
+        })
     }
 
     /// The record id of each row of `batch` (the `id` column), as sweeps print it.
@@ -475,7 +477,14 @@ fn build(
                 *count - 1
             });
             let lowered = lower(p.test(), form, offset);
-            Node::Leaf(Box::new(Leaf { column, pred: p.clone(), lowered, keyed, memo_slot }))
+            let short_prefix = match p.test() {
+                Test::Text(t) => match AsciiTest::new(t) {
+                    Some(AsciiTest::Prefix(_, short)) => short,
+                    _ => None,
+                },
+                _ => None,
+            };
+            Node::Leaf(Box::new(Leaf { column, pred: p.clone(), lowered, keyed, memo_slot, short_prefix }))
         }
         Expr::All(items) | Expr::Any(items) => {
             let mut nodes: Vec<Node> =
@@ -629,13 +638,18 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
                 let (offsets, data) = (a.value_offsets(), a.value_data());
                 if a.null_count() == 0
                     && let Test::Text(t) = test
-                    && let Some(quick @ AsciiTest::Prefix(_, Some(short))) = AsciiTest::new(t)
+                    && let Some(short) = leaf.short_prefix
                 {
                     let mut folded = String::new();
+                    // Made for the first row the first bytes do not decide (rare), if any.
+                    let mut quick = None;
                     let mut slow = |r: usize| {
                         let s = a.value(r);
+                        let quick = *quick.get_or_insert_with(|| AsciiTest::new(t));
                         !s.is_empty()
-                            && quick.holds(s.as_bytes()).unwrap_or_else(|| text_holds(t, fold_into(s, &mut folded)))
+                            && quick
+                                .and_then(|q| q.holds(s.as_bytes()))
+                                .unwrap_or_else(|| text_holds(t, fold_into(s, &mut folded)))
                     };
                     return short_prefix_rows(sel, offsets, data, short, &mut slow);
                 }
@@ -767,22 +781,32 @@ fn prefix_bits(word: u64, data: &[u8], short: ShortPrefix, bounds: impl Fn(usize
         let from = start as u32 as usize;
         data.get(from..from + 8).and_then(|d| d.first_chunk::<8>()).map(|h| short.masked(u64::from_le_bytes(*h)))
     };
-    // The first pass: whether each row matches, and whether any row is too short or not
-    // ASCII (a match is never either: the needle is ASCII).
-    let (mut rest, mut holds, mut seen, mut too_short) = (word, 0u64, 0u64, false);
+    // The first pass: whether each row's first bytes match, and whether any row has no
+    // eight bytes there or is not ASCII there. It does not look at lengths: a value shorter
+    // than the needle that does not match is decided all the same (ASCII text shorter than
+    // the needle cannot start with it; a non-ASCII byte among its own is seen), and one
+    // that matches is found below, among the matches alone.
+    let (mut rest, mut holds, mut seen, mut no_head) = (word, 0u64, 0u64, false);
     while rest != 0 {
         let j = rest.trailing_zeros();
         rest &= rest - 1;
-        let (start, end) = bounds(j as usize);
+        let (start, _) = bounds(j as usize);
         let x = head(start).unwrap_or_else(|| {
-            too_short = true;
+            no_head = true;
             0
         });
-        too_short |= end.wrapping_sub(start) < short.needle_len();
         seen |= x;
         holds |= u64::from(short.matches(x)) << j;
     }
-    if !too_short && seen & NON_ASCII == 0 {
+    // A match by bytes that are not the value's own: a value shorter than the needle.
+    let (mut matched, mut short_match) = (holds, false);
+    while matched != 0 {
+        let j = matched.trailing_zeros();
+        matched &= matched - 1;
+        let (start, end) = bounds(j as usize);
+        short_match |= end.wrapping_sub(start) < short.needle_len();
+    }
+    if !no_head && !short_match && seen & NON_ASCII == 0 {
         return (holds, 0);
     }
     // Some row undecided: the rows again, one by one.
