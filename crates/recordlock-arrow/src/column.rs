@@ -221,15 +221,15 @@ impl<'a> AnyText<'a> {
     }
 }
 
-/// Reads `array` (a column of `field`, read with `encoding`) for tests, in the form
-/// [`form`] gives.
+/// Reads `array` (a column of `field`, read with `encoding`) for tests, in `form`, the
+/// form [`form`] gives for its type.
 pub(crate) fn read<'a>(
     array: &'a ArrayRef,
     field: &Field,
     encoding: Encoding,
+    form: Form,
     memo: &DictionaryMemo,
 ) -> (Column<'a>, RowErrors) {
-    let form = form(field, encoding, array.data_type());
     match encoding {
         Encoding::Text if form == Form::Text => match Strings::new(array.as_ref()) {
             Some(s) => (Column::Text(s), vec![]),

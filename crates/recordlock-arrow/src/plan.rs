@@ -11,9 +11,10 @@
 //! positive test rejects, empty values included (SPEC.md §2).
 
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::{DataType, Schema as ArrowSchema};
+use arrow_schema::{DataType, Schema as ArrowSchema, SchemaRef};
 use recordlock::RuleSet;
 use recordlock::criteria::typed::{Expr, Pred, Test, TextTest};
 use recordlock::criteria::{Error, ErrorCode, Field, JsonPath, Value};
@@ -113,6 +114,9 @@ pub struct ColumnarPlan {
     rule_trees: Vec<Node>,
     /// Each mapped column's last dictionaries, read once for all their batches.
     dictionaries: Vec<DictionaryMemo>,
+    /// The first batch schema the plan's columns were found in: a batch with this very
+    /// schema (a reader's batches share theirs) needs no check.
+    checked: OnceLock<SchemaRef>,
 }
 
 impl ColumnarPlan {
@@ -148,7 +152,8 @@ impl ColumnarPlan {
             .map(|r| build(r.expr(), &mapping, &forms, &keyed, offset, &mut keyed_leaves))
             .collect();
         let dictionaries = keyed_leaves.into_iter().map(DictionaryMemo::new).collect();
-        Ok(ColumnarPlan { rules: rules.clone(), mapping, types, fields, forms, rule_trees, dictionaries })
+        let checked = OnceLock::new();
+        Ok(ColumnarPlan { rules: rules.clone(), mapping, types, fields, forms, rule_trees, dictionaries, checked })
     }
 
     /// The rules, in order; [`Evaluation::rule`] indexes them.
@@ -182,18 +187,21 @@ impl ColumnarPlan {
     /// # Errors
     /// A [`MappingError`] when the batch's columns are not those the plan was made for.
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<Evaluation, MappingError> {
-        self.check_columns(batch)?;
+        if !self.checked.get().is_some_and(|s| Arc::ptr_eq(s, batch.schema_ref())) {
+            self.check_columns(batch)?;
+            let _ = self.checked.set(batch.schema());
+        }
         let rows = batch.num_rows();
         let mut columns = Vec::with_capacity(self.fields.len());
         let mut errors: Vec<(usize, Error)> = Vec::new();
-        let columns_read = self.mapping.columns().iter().zip(&self.fields).zip(&self.dictionaries);
-        for ((mapped, field), memo) in columns_read {
+        let columns_read = self.mapping.columns().iter().zip(&self.fields).zip(&self.forms).zip(&self.dictionaries);
+        for (((mapped, field), form), memo) in columns_read {
             // Always there: the check above found the column at this index.
             let Some(array) = batch.columns().get(mapped.index) else {
                 let data_type = field.data_type().as_str().to_owned();
                 return Err(MappingError::Missing { api_name: mapped.api_name.clone(), data_type });
             };
-            let (column, bad) = column::read(array, field, mapped.encoding, memo);
+            let (column, bad) = column::read(array, field, mapped.encoding, *form, memo);
             columns.push(column);
             for (row, why) in bad {
                 errors.push((row, row_error(field, &why)));
@@ -969,6 +977,38 @@ mod tests {
                 assert_eq!(got, sel.filter(want), "{needle:?}, trial {trial}: {values:?}");
             }
         }
+    }
+
+    /// Every batch is checked against the plan's columns, but for a batch of the very schema
+    /// already found good: a later batch of another schema, with a column's type changed or a
+    /// column gone, is an error naming it, after batches that were fine.
+    #[test]
+    fn a_batch_of_another_schema_is_refused_after_good_ones() {
+        use arrow_array::Int64Array;
+        let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+            {"name": "Won", "lock_existing_records": true,
+             "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+        let deals = Module::resolve("Deals", None).unwrap();
+        let valid = validate(&body, &deals, &Limits::default()).unwrap();
+        let rules = RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords);
+        let ids: ArrayRef = Arc::new(StringArray::from(vec!["1", "2"]));
+        let good = |stage: Vec<&str>| {
+            let stage: ArrayRef = Arc::new(StringArray::from(stage));
+            RecordBatch::try_from_iter([("id", Arc::clone(&ids)), ("Stage", stage)]).unwrap()
+        };
+        let first = good(vec!["Closed Won", "Closed Lost"]);
+        let plan = ColumnarPlan::new(&rules, &first.schema(), MappingOptions::default()).unwrap();
+        for batch in [&first, &first, &good(vec!["Qualification", "Closed Won"])] {
+            assert_eq!(plan.evaluate(batch).unwrap().locked(), 1);
+        }
+        let numbers: ArrayRef = Arc::new(Int64Array::from(vec![1, 2]));
+        let retyped = RecordBatch::try_from_iter([("id", Arc::clone(&ids)), ("Stage", numbers)]).unwrap();
+        let err = plan.evaluate(&retyped).unwrap_err();
+        assert!(matches!(&err, MappingError::WrongType { column, .. } if column == "Stage"), "{err:?}");
+        let gone = RecordBatch::try_from_iter([("id", Arc::clone(&ids))]).unwrap();
+        let err = plan.evaluate(&gone).unwrap_err();
+        assert!(matches!(&err, MappingError::Missing { api_name, .. } if api_name == "Stage"), "{err:?}");
+        assert_eq!(plan.evaluate(&first).unwrap().locked(), 1);
     }
 
     /// Ids read as a sweep prints them, whatever the column: text (sliced, with and without
