@@ -883,6 +883,13 @@ mod tests {
 
     use super::*;
 
+    /// The rules (those locking existing records) of a Deals configuration `body`.
+    fn deals_rules(body: &Json) -> RuleSet {
+        let deals = Module::resolve("Deals", None).unwrap();
+        let valid = validate(body, &deals, &Limits::default()).unwrap();
+        RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords)
+    }
+
     /// A range test on Decimal128 values gives the exact answer on every value, whether a
     /// word's values all lie in 0..2^32 (tested on their low halves) or not (as `i128`s):
     /// values at and around the bounds, 2^31 and 2^32, negatives and wide values, with
@@ -921,9 +928,7 @@ mod tests {
             let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
                 {"name": "Range", "lock_existing_records": true, "criteria": {"field": {"api_name": "Amount"},
                  "comparator": "between", "value": [lo_text.to_string(), hi_text.to_string()]}}]}]});
-            let deals = Module::resolve("Deals", None).unwrap();
-            let valid = validate(&body, &deals, &Limits::default()).unwrap();
-            let rules = RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords);
+            let rules = deals_rules(&body);
             let ids: ArrayRef = Arc::new(StringArray::from_iter_values((0..values.len()).map(|i| i.to_string())));
             let amounts: ArrayRef = Arc::new(
                 Decimal128Array::from_iter_values(values.iter().copied()).with_precision_and_scale(20, 2).unwrap(),
@@ -988,9 +993,7 @@ mod tests {
         let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
             {"name": "Won", "lock_existing_records": true,
              "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
-        let deals = Module::resolve("Deals", None).unwrap();
-        let valid = validate(&body, &deals, &Limits::default()).unwrap();
-        let rules = RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords);
+        let rules = deals_rules(&body);
         let ids: ArrayRef = Arc::new(StringArray::from(vec!["1", "2"]));
         let good = |stage: Vec<&str>| {
             let stage: ArrayRef = Arc::new(StringArray::from(stage));
@@ -1019,9 +1022,7 @@ mod tests {
         let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
             {"name": "Won", "lock_existing_records": true,
              "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
-        let deals = Module::resolve("Deals", None).unwrap();
-        let valid = validate(&body, &deals, &Limits::default()).unwrap();
-        let rules = RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords);
+        let rules = deals_rules(&body);
         let stage: ArrayRef = Arc::new(StringArray::from(vec!["Closed Won"; 4]));
         let texts = StringArray::from(vec![Some("x"), Some("5843104000000000001"), None, Some("b\"q"), Some("")]);
         let columns: [(ArrayRef, [Option<&str>; 4]); 4] = [
@@ -1056,9 +1057,7 @@ mod tests {
         let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
             {"name": "Acme", "lock_existing_records": true,
              "criteria": {"field": {"api_name": "Deal_Name"}, "comparator": "starts_with", "value": "ACME"}}]}]});
-        let deals = Module::resolve("Deals", None).unwrap();
-        let valid = validate(&body, &deals, &Limits::default()).unwrap();
-        let rules = RuleSet::new(&valid, deals, EvalOptions::default(), RuleScope::ExistingRecords);
+        let rules = deals_rules(&body);
         let names = [
             "",
             "a",
