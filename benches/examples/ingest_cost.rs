@@ -15,15 +15,16 @@
 //! as a sweep does; `walk`: `scan_object` alone over each line, no key wanted (the quote pass
 //! and the member walk, without the UTF-8 check and the row: what the walk itself costs);
 //! `sweep`: the whole JSON Lines sweep of the text on one thread (line
-//! splitting, ingestion, evaluation, output lines; the text is joined before the passes).
-//! For `sweep`, the environment may set `THREADS` (the pool's size, default 1) and
+//! splitting, ingestion, evaluation, output lines; the text is joined before the passes), read
+//! as a reader's input is (copied into chunks); `sweep_bytes`: the same sweep of the text
+//! where it is (`sweep_bytes`, no copy). For both sweeps, the environment may set `THREADS` (the pool's size, default 1) and
 //! `CHUNK_RECORDS` (`SweepOptions::chunk_records`), to compare chunkings by CPU time:
 //!
 //! ```sh
 //! THREADS=1 CHUNK_RECORDS=512 target/release/examples/ingest_cost sweep 200000 3
 //! ```
 
-use recordlock::sweep::{SweepOptions, sweep_lines};
+use recordlock::sweep::{SweepOptions, sweep_bytes, sweep_lines};
 use recordlock_benches::{ingested_for_sweep, parsed_into_ignored_any, policy, records};
 
 fn main() {
@@ -35,7 +36,7 @@ fn main() {
     let passes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let lines = records(n);
     // The sweep's input, joined once (as the criterion bench does), not in each pass.
-    let text = if mode == "sweep" { lines.join("\n") } else { String::new() };
+    let text = if mode.starts_with("sweep") { lines.join("\n") } else { String::new() };
     let policy = policy(5);
     let started = std::time::Instant::now();
     let count: usize = (0..passes).map(|_| run(&mode, &lines, &text, &policy)).sum();
@@ -63,7 +64,7 @@ fn run(mode: &str, lines: &[String], text: &str, policy: &recordlock::Policy) ->
                     == recordlock::criteria::Scanned::Done
             })
             .count(),
-        "sweep" => {
+        "sweep" | "sweep_bytes" => {
             let threads = std::env::var("THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap_or_else(|e| panic!("{e}"));
             let mut locked = 0usize;
@@ -72,10 +73,14 @@ fn run(mode: &str, lines: &[String], text: &str, policy: &recordlock::Policy) ->
                 if let Some(n) = std::env::var("CHUNK_RECORDS").ok().and_then(|v| v.parse().ok()) {
                     opts.chunk_records = n;
                 }
-                sweep_lines(policy, text.as_bytes(), &opts, |_| locked += 1, |_| {}).unwrap_or_else(|e| panic!("{e}"))
+                if mode == "sweep" {
+                    sweep_lines(policy, text.as_bytes(), &opts, |_| locked += 1, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+                } else {
+                    sweep_bytes(policy, text.as_bytes(), &opts, |_| locked += 1, |_| {});
+                }
             });
             locked
         }
-        other => panic!("unknown mode {other}: none, print, ignored_any, ingest, walk or sweep"),
+        other => panic!("unknown mode {other}: none, print, ignored_any, ingest, walk, sweep or sweep_bytes"),
     }
 }

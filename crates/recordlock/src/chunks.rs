@@ -79,6 +79,90 @@ where
     map_bounded(input, &bound, cancel, init, map, sink)
 }
 
+/// [`map_lines`] over input already in memory: its lines are evaluated where they are, not
+/// copied into chunks first. The chunks, their bounds, the line numbers and what a line over
+/// the limit becomes are those of [`map_lines`]; the next chunk's lines are found while the
+/// current one is evaluated.
+pub(crate) fn map_slice<S, T>(
+    input: &[u8],
+    reading: &Reading<'_>,
+    init: impl Fn() -> S + Sync + Send,
+    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
+    sink: impl FnMut(Step<T>),
+) -> bool
+where
+    T: Send,
+{
+    let Reading { chunk_lines, chunk_bytes, limit, cancel } = *reading;
+    let cached = cached_chunk_bytes(rayon::current_num_threads());
+    let bound = Bound { lines: chunk_lines.max(1), bytes: chunk_bytes.min(cached), limit, read: READ_BYTES };
+    map_slice_bounded(input, &bound, cancel, init, map, sink)
+}
+
+/// [`map_slice`] with chunks of `bound`.
+fn map_slice_bounded<S, T>(
+    input: &[u8],
+    bound: &Bound,
+    cancel: Option<&AtomicBool>,
+    init: impl Fn() -> S + Sync + Send,
+    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
+    mut sink: impl FnMut(Step<T>),
+) -> bool
+where
+    T: Send,
+{
+    let mut rest = input;
+    let mut current = Vec::new();
+    let mut next = Vec::new();
+    split_chunk(&mut rest, bound, 1, &mut current);
+    while let Some(&(last, _)) = current.last() {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return true;
+        }
+        let (_, results) = rayon::join(
+            || split_chunk(&mut rest, bound, last + 1, &mut next),
+            // Pieces as in `map_bounded`.
+            || current.par_iter().with_min_len(64).map_init(&init, |s, (n, line)| map(s, *n, *line)).collect::<Vec<T>>(),
+        );
+        for r in results {
+            sink(Step::Item(r));
+        }
+        sink(Step::ChunkDone);
+        std::mem::swap(&mut current, &mut next);
+    }
+    false
+}
+
+/// Takes the next chunk's lines from the front of `rest` into `lines` (emptied first), the
+/// first numbered `first_line`: lines until `bound.lines` of them or `bound.bytes` bytes with
+/// their endings, as [`Chunk::fill`] takes them (but for the bytes of lines over the limit,
+/// which count here and are dropped there); a final line without a newline counts.
+fn split_chunk<'a>(rest: &mut &'a [u8], bound: &Bound, first_line: u64, lines: &mut Vec<(u64, Line<'a>)>) {
+    lines.clear();
+    let text: &'a [u8] = rest;
+    let mut line_start = 0;
+    for newline in memchr::memchr_iter(b'\n', text) {
+        lines.push((first_line + lines.len() as u64, line_of(text, line_start, newline, bound.limit)));
+        line_start = newline + 1;
+        if lines.len() >= bound.lines || line_start >= bound.bytes {
+            *rest = text.get(line_start..).unwrap_or_default();
+            return;
+        }
+    }
+    if line_start < text.len() {
+        lines.push((first_line + lines.len() as u64, line_of(text, line_start, text.len(), bound.limit)));
+    }
+    *rest = &[];
+}
+
+/// The line `bytes[start..end]` as [`span`] reads it.
+fn line_of(bytes: &[u8], start: usize, end: usize, limit: usize) -> Line<'_> {
+    match span(bytes, start, end, limit) {
+        Span::Text { start, end } => Line::Text(bytes.get(start..end).unwrap_or_default()),
+        Span::TooLong => Line::TooLong,
+    }
+}
+
 /// [`map_lines`] with chunks of `bound` (tests read a few bytes at a time).
 fn map_bounded<R, S, T>(
     input: R,
@@ -539,6 +623,57 @@ mod tests {
             let (got, _) = chunked(&input[..], 8192, CHUNK_BYTES, limit, READ_BYTES);
             assert_eq!(got.iter().filter(|s| *s != "|").cloned().collect::<Vec<_>>(), want);
         }
+    }
+
+    /// Every line of `input` as [`map_slice`] hands it over, with chunk boundaries as `|`.
+    fn sliced(input: &[u8], chunk_lines: usize, chunk_bytes: usize, limit: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let bound = Bound { lines: chunk_lines, bytes: chunk_bytes, limit, read: READ_BYTES };
+        let cancelled = map_slice_bounded(
+            input,
+            &bound,
+            None,
+            || (),
+            |(), number, line| shown(number, line),
+            |step| match step {
+                Step::Item(s) => out.push(s),
+                Step::ChunkDone => out.push("|".to_owned()),
+            },
+        );
+        assert!(!cancelled);
+        out
+    }
+
+    /// Input in memory, evaluated in place: the same lines, numbers and verdicts as the
+    /// line-at-a-time reader (lines of every length around the limit, LF and CRLF, empty
+    /// lines, a final line with or without its newline or a lone `\r`), and, without lines
+    /// over the limit (whose bytes a reader's chunk drops), the same chunks as read from a
+    /// reader.
+    #[test]
+    fn input_in_memory_is_chunked_as_a_reader_is() {
+        let limit = 40;
+        let mut text = Vec::new();
+        for (i, len) in (0..90).chain([0, 1, 39, 40, 41, 400]).enumerate() {
+            let body: Vec<u8> = (0..len).map(|k| b'a' + ((i + k) % 26) as u8).collect();
+            text.extend_from_slice(&body);
+            text.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+        }
+        for last in [&b""[..], b"tail", b"tail\r", &[b'z'; 41], b"\n\n", b"\r"] {
+            let mut input = text.clone();
+            input.extend_from_slice(last);
+            let want = expected(&input, limit);
+            for (lines, bytes) in [(1, CHUNK_BYTES), (5, CHUNK_BYTES), (8192, 100), (8192, 1), (8192, CHUNK_BYTES)] {
+                let got = sliced(&input, lines, bytes, limit);
+                let items: Vec<String> = got.iter().filter(|s| *s != "|").cloned().collect();
+                assert_eq!(items, want, "chunks of {lines} lines, {bytes} bytes, last {last:?}");
+                assert_eq!(got.last().map(String::as_str), Some("|"));
+                let short: Vec<u8> =
+                    input.split(|&b| b == b'\n').filter(|l| l.len() <= limit).flat_map(|l| [l, b"\n"].concat()).collect();
+                let (from_reader, _) = chunked(&short[..], lines, bytes, limit, READ_BYTES);
+                assert_eq!(sliced(&short, lines, bytes, limit), from_reader, "{lines} lines, {bytes} bytes");
+            }
+        }
+        assert!(sliced(b"", 5, 100, limit).is_empty(), "no line, no chunk");
     }
 
     /// A line of exactly the limit whose `\r\n` arrives in another read is held; one byte

@@ -14,7 +14,7 @@ use recordlock_criteria::{Error, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
 pub use crate::chunks::{CHUNK_BYTES, CHUNK_BYTES_PER_THREAD};
-use crate::chunks::{Line, Reading, Step, map_lines};
+use crate::chunks::{Line, Reading, Step, map_lines, map_slice};
 use crate::policy::{CompiledRule, Policy, RuleScope};
 
 /// How to sweep.
@@ -110,37 +110,93 @@ pub fn sweep_lines<'p, R: BufRead + Send>(
     policy: &'p Policy,
     input: R,
     opts: &SweepOptions<'_>,
-    mut emit: impl FnMut(SweepOutcome<'p>),
-    mut progress: impl FnMut(&SweepStats),
+    emit: impl FnMut(SweepOutcome<'p>),
+    progress: impl FnMut(&SweepStats),
 ) -> io::Result<SweepStats> {
-    let mut stats = SweepStats::default();
-    let reading = Reading {
+    let mut tally = Tally { stats: SweepStats::default(), emit, progress };
+    let cancelled = map_lines(
+        input,
+        &reading(policy, opts),
+        || policy.new_row(),
+        |row, number, line| evaluate_line(policy, opts.scope, row, number, line),
+        |step| tally.step(step),
+    )?;
+    tally.stats.cancelled = cancelled;
+    Ok(tally.stats)
+}
+
+/// [`sweep_lines`] over JSON Lines already in memory: the lines are read where they are,
+/// without the copy into chunks that a reader's input takes, with the same output, chunks
+/// and progress. Nothing here can fail.
+///
+/// ```
+/// use recordlock::{sweep::{sweep_bytes, sweep_lines, SweepOptions}, Module, Policy, Limits};
+/// use recordlock_criteria::EvalOptions;
+/// use serde_json::json;
+///
+/// let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+///     {"name": "Won", "lock_existing_records": true,
+///      "criteria": {"field": {"api_name": "Stage"}, "comparator": "equal", "value": "Closed Won"}}]}]});
+/// let policy = Policy::new(&body, Module::resolve("Deals", None).unwrap(), Limits::default(), EvalOptions::default()).unwrap();
+/// let input = b"{\"id\": \"1\", \"Stage\": \"Closed Won\"}\n{\"id\": \"2\"}\nnot json\n";
+/// let (mut in_place, mut read) = (Vec::new(), Vec::new());
+/// let opts = SweepOptions::default();
+/// let stats = sweep_bytes(&policy, input, &opts, |o| in_place.push(o.to_json()), |_| {});
+/// assert_eq!(stats, sweep_lines(&policy, &input[..], &opts, |o| read.push(o.to_json()), |_| {}).unwrap());
+/// assert_eq!((stats.records, stats.locked, stats.errors), (3, 1, 1));
+/// assert_eq!(in_place, read);
+/// ```
+pub fn sweep_bytes<'p>(
+    policy: &'p Policy,
+    input: &[u8],
+    opts: &SweepOptions<'_>,
+    emit: impl FnMut(SweepOutcome<'p>),
+    progress: impl FnMut(&SweepStats),
+) -> SweepStats {
+    let mut tally = Tally { stats: SweepStats::default(), emit, progress };
+    tally.stats.cancelled = map_slice(
+        input,
+        &reading(policy, opts),
+        || policy.new_row(),
+        |row, number, line| evaluate_line(policy, opts.scope, row, number, line),
+        |step| tally.step(step),
+    );
+    tally.stats
+}
+
+/// How a sweep with `opts` reads its lines.
+fn reading<'a>(policy: &Policy, opts: &SweepOptions<'a>) -> Reading<'a> {
+    Reading {
         chunk_lines: opts.chunk_records,
         chunk_bytes: opts.chunk_bytes,
         limit: policy.limits().record_bytes,
         cancel: opts.cancel,
-    };
-    let cancelled = map_lines(
-        input,
-        &reading,
-        || policy.new_row(),
-        |row, number, line| evaluate_line(policy, opts.scope, row, number, line),
-        |step| match step {
+    }
+}
+
+/// A sweep's counts, and where its outcomes and progress go.
+struct Tally<E, P> {
+    stats: SweepStats,
+    emit: E,
+    progress: P,
+}
+
+impl<'p, E: FnMut(SweepOutcome<'p>), P: FnMut(&SweepStats)> Tally<E, P> {
+    fn step(&mut self, step: Step<Evaluated<'p>>) {
+        match step {
             Step::Item(Evaluated::Blank) => {}
-            Step::Item(Evaluated::Fine) => stats.records += 1,
+            Step::Item(Evaluated::Fine) => self.stats.records += 1,
             Step::Item(Evaluated::Reported(o)) => {
-                stats.records += 1;
+                self.stats.records += 1;
                 match &o {
-                    SweepOutcome::Locked { .. } => stats.locked += 1,
-                    SweepOutcome::Unevaluable { .. } => stats.errors += 1,
+                    SweepOutcome::Locked { .. } => self.stats.locked += 1,
+                    SweepOutcome::Unevaluable { .. } => self.stats.errors += 1,
                 }
-                emit(o);
+                (self.emit)(o);
             }
-            Step::ChunkDone => progress(&stats),
-        },
-    )?;
-    stats.cancelled = cancelled;
-    Ok(stats)
+            Step::ChunkDone => (self.progress)(&self.stats),
+        }
+    }
 }
 
 /// Evaluates pre-ingested rows in parallel: for each, the first matching rule in `scope`.
