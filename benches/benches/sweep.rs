@@ -5,7 +5,7 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 use recordlock::RuleScope;
-use recordlock::sweep::{SweepOptions, count_locked, sweep_lines};
+use recordlock::sweep::{SweepOptions, count_locked, sweep_bytes, sweep_lines};
 use recordlock_benches::{picklist_policy, policy, records, rows};
 use serde::de::IgnoredAny;
 
@@ -61,6 +61,16 @@ fn sweep_jsonl(c: &mut Criterion) {
                 pool.install(|| {
                     let mut locked = 0u64;
                     sweep_lines(&policy, text.as_bytes(), &SweepOptions::default(), |_| locked += 1, |_| {}).unwrap();
+                    locked
+                })
+            })
+        });
+        // The same sweep of the text where it is (`sweep_bytes`): no copy into chunks.
+        g.bench_with_input(BenchmarkId::new("deals_5rules_in_place", threads), &text, |b, text| {
+            b.iter(|| {
+                pool.install(|| {
+                    let mut locked = 0u64;
+                    sweep_bytes(&policy, text.as_bytes(), &SweepOptions::default(), |_| locked += 1, |_| {});
                     locked
                 })
             })

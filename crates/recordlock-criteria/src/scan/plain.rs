@@ -22,76 +22,123 @@ use smallvec::SmallVec;
 pub(super) type Quotes = SmallVec<[u64; 32]>;
 
 /// Where the quotes of `bytes` are, if `bytes` are plain (no backslash, no byte below 0x20):
-/// one pass, 64 bytes at a time.
+/// one pass, 64 bytes at a time, whose verdict on the bytes is taken at the end.
 pub(super) fn quotes(bytes: &[u8]) -> Option<Quotes> {
     let mut quotes = Quotes::from_elem(0, bytes.len().div_ceil(64));
     let mut words = quotes.iter_mut();
+    let mut pass = QuotePass::new();
     let mut blocks = bytes.chunks_exact(64);
     // Blocks first: `zip` stops at the first iterator's end without taking from the second.
     for (block, word) in (&mut blocks).zip(&mut words) {
-        *word = block_quotes(block.try_into().ok()?)?;
+        *word = pass.block(block.try_into().ok()?);
     }
-    let rest = blocks.remainder();
+    let rest = blocks.remainder().len();
     if let Some(word) = words.next() {
-        // Padded with spaces: neither a quote nor refused.
-        let mut block = [b' '; 64];
-        block.get_mut(..rest.len())?.copy_from_slice(rest);
-        *word = block_quotes(&block)?;
+        *word = match bytes.len().checked_sub(64) {
+            // The last 64 bytes, which end with the rest: their bits shifted down to it.
+            Some(last) => pass.block(bytes.get(last..)?.try_into().ok()?) >> (64 - rest),
+            // A text shorter than a block, padded with spaces: neither a quote nor refused.
+            None => {
+                let mut block = [b' '; 64];
+                block.get_mut(..rest)?.copy_from_slice(bytes);
+                pass.block(&block)
+            }
+        };
     }
-    Some(quotes)
+    pass.plain().then_some(quotes)
 }
 
-/// The quote bits of a 64-byte block, or `None` if it holds a backslash or a byte below
-/// 0x20: SSE2 compares, each 16 results gathered into bits by `pmovmskb` (`safe_arch` wraps
-/// them without `unsafe` here; SSE2 is part of every x86-64).
+/// The quote pass over a text's blocks: each block's quote bits at once, and whether any
+/// block held a backslash or a byte below 0x20, answered after the last.
 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
-#[inline(always)]
-fn block_quotes(block: &[u8; 64]) -> Option<u64> {
-    use safe_arch::{
-        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, min_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
-        zeroed_m128i,
-    };
-    let quote = set_splat_i8_m128i(b'"' as i8);
-    let backslash = set_splat_i8_m128i(b'\\' as i8);
-    let control = set_splat_i8_m128i(0x1f);
-    let mut bits = 0u64;
-    let mut bad = zeroed_m128i();
-    for (k, lane) in block.chunks_exact(16).enumerate() {
-        let v = load_unaligned_m128i(lane.try_into().ok()?);
-        bits |= u64::from(move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, quote)) as u16) << (16 * k);
-        // A byte is below 0x20 when the unsigned minimum with 0x1f is the byte itself.
-        let refused =
-            bitor_m128i(cmp_eq_mask_i8_m128i(v, backslash), cmp_eq_mask_i8_m128i(min_u8_m128i(v, control), v));
-        bad = bitor_m128i(bad, refused);
-    }
-    (move_mask_i8_m128i(bad) == 0).then_some(bits)
+use Sse2Pass as QuotePass;
+#[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
+use PortablePass as QuotePass;
+
+/// [`QuotePass`] with SSE2 compares, each 16 results gathered into bits by `pmovmskb`
+/// (`safe_arch` wraps them without `unsafe` here; SSE2 is part of every x86-64). What the
+/// text must not hold is gathered across blocks in two registers: any backslash seen, and
+/// the smallest byte seen at each of the 16 positions (a byte below 0x20 anywhere makes
+/// one of them so).
+#[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+struct Sse2Pass {
+    backslashes: safe_arch::m128i,
+    least: safe_arch::m128i,
 }
 
-#[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
-use portable_block_quotes as block_quotes;
+#[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+impl Sse2Pass {
+    #[inline(always)]
+    fn new() -> Sse2Pass {
+        Sse2Pass { backslashes: safe_arch::zeroed_m128i(), least: safe_arch::set_splat_i8_m128i(-1) }
+    }
 
-/// [`block_quotes`] for targets without SSE2, in portable Rust: compares with no early exit
+    /// The quote bits of `block`.
+    #[inline(always)]
+    fn block(&mut self, block: &[u8; 64]) -> u64 {
+        use safe_arch::{
+            bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, min_u8_m128i, move_mask_i8_m128i,
+            set_splat_i8_m128i,
+        };
+        let quote = set_splat_i8_m128i(b'"' as i8);
+        let backslash = set_splat_i8_m128i(b'\\' as i8);
+        let (lanes, _) = block.as_chunks::<16>();
+        let mut bits = 0u64;
+        for (k, lane) in lanes.iter().enumerate() {
+            let v = load_unaligned_m128i(lane);
+            bits |= u64::from(move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, quote)) as u16) << (16 * k);
+            self.backslashes = bitor_m128i(self.backslashes, cmp_eq_mask_i8_m128i(v, backslash));
+            self.least = min_u8_m128i(self.least, v);
+        }
+        bits
+    }
+
+    /// Whether no block held a backslash or a byte below 0x20.
+    #[inline(always)]
+    fn plain(&self) -> bool {
+        use safe_arch::{cmp_eq_mask_i8_m128i, min_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+        // A byte is below 0x20 when the unsigned minimum with 0x1f is the byte itself.
+        let control = cmp_eq_mask_i8_m128i(min_u8_m128i(self.least, set_splat_i8_m128i(0x1f)), self.least);
+        move_mask_i8_m128i(self.backslashes) == 0 && move_mask_i8_m128i(control) == 0
+    }
+}
+
+/// [`QuotePass`] for targets without SSE2, in portable Rust: compares with no early exit
 /// (the compiler vectorises them), then each 8 flags of 0x80 gathered into a byte by a
 /// multiplication. Tested against the SSE2 version on x86-64.
+struct PortablePass {
+    refused: bool,
+}
+
 #[cfg_attr(
     all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2", not(test)),
     expect(dead_code, reason = "the SSE2 version is used here; this one is for other targets and tests")
 )]
-#[inline(always)]
-fn portable_block_quotes(block: &[u8; 64]) -> Option<u64> {
-    /// Bit `i` of the product's top byte is the high bit of byte `i` of the word.
-    const GATHER: u64 = 0x0002_0408_1020_4081;
-    let bad = block.iter().fold(0u8, |bad, &b| bad | u8::from(b < 0x20) | u8::from(b == b'\\'));
-    if bad != 0 {
-        return None;
+impl PortablePass {
+    fn new() -> PortablePass {
+        PortablePass { refused: false }
     }
-    let flags = block.map(|b| if b == b'"' { 0x80u8 } else { 0 });
-    let mut bits = 0u64;
-    for (k, word) in flags.chunks_exact(8).enumerate() {
-        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-        bits |= (word.wrapping_mul(GATHER) >> 56) << (8 * k);
+
+    /// The quote bits of `block`.
+    #[inline(always)]
+    fn block(&mut self, block: &[u8; 64]) -> u64 {
+        /// Bit `i` of the product's top byte is the high bit of byte `i` of the word.
+        const GATHER: u64 = 0x0002_0408_1020_4081;
+        let bad = block.iter().fold(0u8, |bad, &b| bad | u8::from(b < 0x20) | u8::from(b == b'\\'));
+        self.refused |= bad != 0;
+        let flags = block.map(|b| if b == b'"' { 0x80u8 } else { 0 });
+        let mut bits = 0u64;
+        for (k, word) in flags.chunks_exact(8).enumerate() {
+            let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+            bits |= (word.wrapping_mul(GATHER) >> 56) << (8 * k);
+        }
+        bits
     }
-    Some(bits)
+
+    /// Whether no block held a backslash or a byte below 0x20.
+    fn plain(&self) -> bool {
+        !self.refused
+    }
 }
 
 /// Walks the top-level object of the plain `text`, whose [`quotes`] are `quotes`, as
@@ -339,20 +386,34 @@ mod tests {
     }
 
     /// The SSE2 pass, the portable one and a byte-by-byte count agree on every byte value in
-    /// every position of a block, in a few backgrounds.
+    /// every position of a block, in a few backgrounds, alone and after a plain block (the
+    /// verdict is gathered across blocks).
     #[test]
     fn block_passes_agree() {
+        fn sse2(blocks: &[[u8; 64]]) -> Option<u64> {
+            let mut pass = QuotePass::new();
+            let bits = blocks.iter().map(|b| pass.block(b)).last();
+            if pass.plain() { bits } else { None }
+        }
+        fn portable(blocks: &[[u8; 64]]) -> Option<u64> {
+            let mut pass = PortablePass::new();
+            let bits = blocks.iter().map(|b| pass.block(b)).last();
+            if pass.plain() { bits } else { None }
+        }
         for background in [b' ', b'a', b'"', b'{', 0xc3] {
             for b in 0..=255u8 {
                 for at in 0..64 {
                     let mut block = [background; 64];
                     block[at] = b;
-                    let quotes = block_quotes(&block);
-                    assert_eq!(quotes, portable_block_quotes(&block), "byte {b:#x} at {at} in {background:#x}");
-                    let bytewise = block.iter().enumerate().map(|(i, &b)| u64::from(b == b'"') << i).sum::<u64>();
-                    assert!(quotes.is_none_or(|q| q == bytewise), "byte {b:#x} at {at} in {background:#x}");
-                    let refused = b < 0x20 || b == b'\\';
-                    assert_eq!(quotes.is_none(), refused, "byte {b:#x} at {at}");
+                    for blocks in [vec![block], vec![[b'x'; 64], block], vec![block, [b'x'; 64]]] {
+                        let quotes = sse2(&blocks);
+                        assert_eq!(quotes, portable(&blocks), "byte {b:#x} at {at} in {background:#x}");
+                        let last = blocks.last().unwrap();
+                        let bytewise = last.iter().enumerate().map(|(i, &b)| u64::from(b == b'"') << i).sum::<u64>();
+                        assert!(quotes.is_none_or(|q| q == bytewise), "byte {b:#x} at {at} in {background:#x}");
+                        let refused = b < 0x20 || b == b'\\';
+                        assert_eq!(quotes.is_none(), refused, "byte {b:#x} at {at}");
+                    }
                 }
             }
         }
