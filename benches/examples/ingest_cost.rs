@@ -74,7 +74,8 @@ fn run(mode: &str, lines: &[String], text: &str, policy: &recordlock::Policy) ->
                     opts.chunk_records = n;
                 }
                 if mode == "sweep" {
-                    sweep_lines(policy, text.as_bytes(), &opts, |_| locked += 1, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+                    sweep_lines(policy, text.as_bytes(), &opts, |_| locked += 1, |_| {})
+                        .unwrap_or_else(|e| panic!("{e}"));
                 } else {
                     sweep_bytes(policy, text.as_bytes(), &opts, |_| locked += 1, |_| {});
                 }

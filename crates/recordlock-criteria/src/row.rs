@@ -165,6 +165,9 @@ pub struct Ingestor {
     fields: Vec<(usize, Slot, Field)>,
     /// The keys read, for matching a record's keys quickly: `id`, then each of `fields`.
     keys: KeyTable,
+    /// The position in `fields` of a field named `id`, if the schema has one (read as well
+    /// as the record's id).
+    id_field: Option<usize>,
 }
 
 impl Ingestor {
@@ -189,7 +192,8 @@ impl Ingestor {
         fields.sort_by_key(|(c, _, _)| *c);
         fields.dedup_by_key(|(c, _, _)| *c);
         let keys = KeyTable::new(std::iter::once("id").chain(fields.iter().map(|(_, _, f)| f.api_name())));
-        Ingestor { layout: Arc::clone(layout), fields, keys }
+        let id_field = fields.iter().position(|(_, _, f)| f.api_name() == "id");
+        Ingestor { layout: Arc::clone(layout), fields, keys, id_field }
     }
 
     /// The slots this ingestor reads.
@@ -463,7 +467,7 @@ impl IngestState<'_> {
         // `id` may also name a field of the schema, read as well.
         let field_index = match index.checked_sub(1) {
             Some(i) => Some(i),
-            None => self.ingestor.position(key),
+            None => self.ingestor.id_field,
         };
         let Some(i) = field_index else { return Ok(()) };
         let Some((cell, _, field)) = self.ingestor.fields.get(i) else { return Ok(()) };

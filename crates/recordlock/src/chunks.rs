@@ -122,7 +122,13 @@ where
         let (_, results) = rayon::join(
             || split_chunk(&mut rest, bound, last + 1, &mut next),
             // Pieces as in `map_bounded`.
-            || current.par_iter().with_min_len(64).map_init(&init, |s, (n, line)| map(s, *n, *line)).collect::<Vec<T>>(),
+            || {
+                current
+                    .par_iter()
+                    .with_min_len(64)
+                    .map_init(&init, |s, (n, line)| map(s, *n, *line))
+                    .collect::<Vec<T>>()
+            },
         );
         for r in results {
             sink(Step::Item(r));
@@ -667,8 +673,11 @@ mod tests {
                 let items: Vec<String> = got.iter().filter(|s| *s != "|").cloned().collect();
                 assert_eq!(items, want, "chunks of {lines} lines, {bytes} bytes, last {last:?}");
                 assert_eq!(got.last().map(String::as_str), Some("|"));
-                let short: Vec<u8> =
-                    input.split(|&b| b == b'\n').filter(|l| l.len() <= limit).flat_map(|l| [l, b"\n"].concat()).collect();
+                let short: Vec<u8> = input
+                    .split(|&b| b == b'\n')
+                    .filter(|l| l.len() <= limit)
+                    .flat_map(|l| [l, b"\n"].concat())
+                    .collect();
                 let (from_reader, _) = chunked(&short[..], lines, bytes, limit, READ_BYTES);
                 assert_eq!(sliced(&short, lines, bytes, limit), from_reader, "{lines} lines, {bytes} bytes");
             }

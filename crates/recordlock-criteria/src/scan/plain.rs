@@ -48,12 +48,12 @@ pub(super) fn quotes(bytes: &[u8]) -> Option<Quotes> {
     pass.plain().then_some(quotes)
 }
 
+#[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
+use PortablePass as QuotePass;
 /// The quote pass over a text's blocks: each block's quote bits at once, and whether any
 /// block held a backslash or a byte below 0x20, answered after the last.
 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
 use Sse2Pass as QuotePass;
-#[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
-use PortablePass as QuotePass;
 
 /// [`QuotePass`] with SSE2 compares, each 16 results gathered into bits by `pmovmskb`
 /// (`safe_arch` wraps them without `unsafe` here; SSE2 is part of every x86-64). What the

@@ -17,7 +17,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use recordlock::criteria::{Error, JsonPath, Scanned, scan_object};
-use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_lines};
+use recordlock::sweep::{SweepOptions, SweepOutcome, sweep_bytes};
 use recordlock::{AutomaticLock, Decision, LockState, Policy, RequestLine, RuleScope, rfc3339};
 use serde_json::{Value as Json, json};
 
@@ -215,7 +215,8 @@ pub async fn sweep(
             let opts = SweepOptions { scope, ..SweepOptions::default() };
             let mut out = Vec::new();
             let mut locked: Vec<(String, Option<String>)> = Vec::new();
-            sweep_lines(
+            // The body is in memory: its lines are read where they are.
+            sweep_bytes(
                 &policy,
                 bytes.as_ref(),
                 &opts,
@@ -228,8 +229,7 @@ pub async fn sweep(
                     }
                 },
                 |_| {},
-            )
-            .map_err(|e| ApiError::internal_from(&e))?;
+            );
             let time = rfc3339(now());
             let config_id = policy.config().id.clone();
             let count = u64::try_from(locked.len()).unwrap_or(u64::MAX);
