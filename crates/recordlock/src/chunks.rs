@@ -80,85 +80,154 @@ where
 }
 
 /// [`map_lines`] over input already in memory: its lines are evaluated where they are, not
-/// copied into chunks first. The chunks, their bounds, the line numbers and what a line over
-/// the limit becomes are those of [`map_lines`]; the next chunk's lines are found while the
-/// current one is evaluated.
+/// copied into chunks first, and each line is found (by `memchr`) just before it is evaluated,
+/// so the input is read once, while the processor works on the lines before it, instead of a
+/// pass finding every line of a chunk first. Chunks end at the first line ending past the
+/// byte bound of [`map_lines`]; a chunk is cut into pieces at line boundaries, evaluated in
+/// parallel. `map` is not told a line's number: the sink receives exactly one item per line,
+/// in input order, so the `n`th item is line `n`. Lines over the limit are as for
+/// [`map_lines`]. Memory: each piece holds at most its share of `chunk_lines` results at
+/// once (a piece with more lines hands the rest on, evaluated after it, in order).
 pub(crate) fn map_slice<S, T>(
     input: &[u8],
     reading: &Reading<'_>,
     init: impl Fn() -> S + Sync + Send,
-    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
+    map: impl Fn(&mut S, Line<'_>) -> T + Sync + Send,
     sink: impl FnMut(Step<T>),
 ) -> bool
 where
     T: Send,
 {
     let Reading { chunk_lines, chunk_bytes, limit, cancel } = *reading;
-    let cached = cached_chunk_bytes(rayon::current_num_threads());
+    let threads = rayon::current_num_threads();
+    let cached = cached_chunk_bytes(threads);
     let bound = Bound { lines: chunk_lines.max(1), bytes: chunk_bytes.min(cached), limit, read: READ_BYTES };
-    map_slice_bounded(input, &bound, cancel, init, map, sink)
+    // Pieces of ~256 KiB on a pool of threads (a chunk of 1 MiB a thread: four a thread, so
+    // that a thread done early takes another); the whole chunk on one thread.
+    let pieces = if threads <= 1 { 1 } else { threads * 4 };
+    map_slice_bounded(input, &bound, pieces, cancel, init, map, sink)
 }
 
-/// [`map_slice`] with chunks of `bound`.
+/// [`map_slice`] with chunks of `bound`, each cut into `pieces`.
 fn map_slice_bounded<S, T>(
     input: &[u8],
     bound: &Bound,
+    pieces: usize,
     cancel: Option<&AtomicBool>,
     init: impl Fn() -> S + Sync + Send,
-    map: impl Fn(&mut S, u64, Line<'_>) -> T + Sync + Send,
+    map: impl Fn(&mut S, Line<'_>) -> T + Sync + Send,
     mut sink: impl FnMut(Step<T>),
 ) -> bool
 where
     T: Send,
 {
+    let cap = (bound.lines / pieces.max(1)).max(1);
     let mut rest = input;
-    let mut current = Vec::new();
-    let mut next = Vec::new();
-    split_chunk(&mut rest, bound, 1, &mut current);
-    while let Some(&(last, _)) = current.last() {
+    while !rest.is_empty() {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return true;
         }
-        let (_, results) = rayon::join(
-            || split_chunk(&mut rest, bound, last + 1, &mut next),
-            // Pieces as in `map_bounded`.
-            || {
-                current
-                    .par_iter()
-                    .with_min_len(64)
-                    .map_init(&init, |s, (n, line)| map(s, *n, *line))
-                    .collect::<Vec<T>>()
-            },
-        );
-        for r in results {
-            sink(Step::Item(r));
+        let (chunk, after) = rest.split_at_checked(chunk_end(rest, bound.bytes)).unwrap_or((rest, &[]));
+        let ranges = piece_ranges(chunk, pieces);
+        let done: Vec<Piece<T>> = if ranges.len() == 1 {
+            ranges.iter().map(|r| map_piece(chunk, r.clone(), cap, bound.limit, &mut init(), &map)).collect()
+        } else {
+            ranges
+                .par_iter()
+                .with_max_len(1)
+                .map_init(&init, |s, r| map_piece(chunk, r.clone(), cap, bound.limit, s, &map))
+                .collect()
+        };
+        for mut piece in done {
+            loop {
+                for r in piece.items {
+                    sink(Step::Item(r));
+                }
+                // A piece stopped at its cap: its other lines, `cap` at a time, in order.
+                let Some(from) = piece.rest.take() else { break };
+                piece = map_piece(chunk, from, cap, bound.limit, &mut init(), &map);
+            }
         }
         sink(Step::ChunkDone);
-        std::mem::swap(&mut current, &mut next);
+        rest = after;
     }
     false
 }
 
-/// Takes the next chunk's lines from the front of `rest` into `lines` (emptied first), the
-/// first numbered `first_line`: lines until `bound.lines` of them or `bound.bytes` bytes with
-/// their endings, as [`Chunk::fill`] takes them (but for the bytes of lines over the limit,
-/// which count here and are dropped there); a final line without a newline counts.
-fn split_chunk<'a>(rest: &mut &'a [u8], bound: &Bound, first_line: u64, lines: &mut Vec<(u64, Line<'a>)>) {
-    lines.clear();
-    let text: &'a [u8] = rest;
-    let mut line_start = 0;
-    for newline in memchr::memchr_iter(b'\n', text) {
-        lines.push((first_line + lines.len() as u64, line_of(text, line_start, newline, bound.limit)));
-        line_start = newline + 1;
-        if lines.len() >= bound.lines || line_start >= bound.bytes {
-            *rest = text.get(line_start..).unwrap_or_default();
-            return;
+/// The length of the next chunk of `rest`: its lines up to the first that ends at or past
+/// `bytes` bytes, with its ending (the whole of `rest` if no line does).
+fn chunk_end(rest: &[u8], bytes: usize) -> usize {
+    let from = bytes.max(1) - 1;
+    match rest.get(from..).and_then(|tail| memchr::memchr(b'\n', tail)) {
+        Some(i) => from + i + 1,
+        None => rest.len(),
+    }
+}
+
+/// `chunk` cut into up to `pieces` ranges of about equal length, each ending after a line
+/// ending (the last at the chunk's end), none empty.
+fn piece_ranges(chunk: &[u8], pieces: usize) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::with_capacity(pieces);
+    let mut start = 0;
+    for k in 1..=pieces {
+        let end = if k == pieces { chunk.len() } else { start.max(chunk.len() * k / pieces) };
+        let tail = chunk.get(start..).unwrap_or_default();
+        let end = if end >= chunk.len() { chunk.len() } else { start + chunk_end(tail, end - start + 1) };
+        if end > start {
+            ranges.push(start..end);
+            start = end;
         }
     }
-    if line_start < text.len() {
-        lines.push((first_line + lines.len() as u64, line_of(text, line_start, text.len(), bound.limit)));
+    ranges
+}
+
+/// How far ahead of the line being evaluated its piece's bytes are asked for.
+const PREFETCH_AHEAD: usize = 2048;
+
+/// Asks the processor to bring `chunk[from..to]` into its caches, a cache line at a time
+/// (a hint: no effect on what is read); returns where it stopped.
+#[inline(always)]
+fn prefetch(chunk: &[u8], from: usize, to: usize) -> usize {
+    #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse"))]
+    for at in (from..to).step_by(64) {
+        if let Some(byte) = chunk.get(at) {
+            safe_arch::prefetch_t0(byte);
+        }
     }
-    *rest = &[];
+    #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse")))]
+    let _ = chunk;
+    from.max(to)
+}
+
+/// What a piece of a chunk gave: its results, and where it stopped if it reached its cap
+/// before its end (the rest of its range).
+struct Piece<T> {
+    items: Vec<T>,
+    rest: Option<std::ops::Range<usize>>,
+}
+
+/// Maps the lines of `chunk[range]` in order, at most `cap` of them.
+fn map_piece<S, T>(
+    chunk: &[u8],
+    range: std::ops::Range<usize>,
+    cap: usize,
+    limit: usize,
+    state: &mut S,
+    map: &impl Fn(&mut S, Line<'_>) -> T,
+) -> Piece<T> {
+    let mut items = Vec::new();
+    let mut at = range.start;
+    let mut fetched = range.start;
+    while at < range.end {
+        if items.len() >= cap {
+            return Piece { items, rest: Some(at..range.end) };
+        }
+        fetched = prefetch(chunk, fetched.max(at + PREFETCH_AHEAD), range.end.min(at + 2 * PREFETCH_AHEAD));
+        let end = chunk.get(at..range.end).and_then(|tail| memchr::memchr(b'\n', tail)).map_or(range.end, |i| at + i);
+        items.push(map(state, line_of(chunk, at, end, limit)));
+        at = end + 1;
+    }
+    Piece { items, rest: None }
 }
 
 /// The line `bytes[start..end]` as [`span`] reads it.
@@ -631,18 +700,24 @@ mod tests {
         }
     }
 
-    /// Every line of `input` as [`map_slice`] hands it over, with chunk boundaries as `|`.
-    fn sliced(input: &[u8], chunk_lines: usize, chunk_bytes: usize, limit: usize) -> Vec<String> {
+    /// Every line of `input` as [`map_slice`] hands it over in `pieces` a chunk, numbered
+    /// by counting the items (one a line), with chunk boundaries as `|`.
+    fn sliced(input: &[u8], pieces: usize, chunk_lines: usize, chunk_bytes: usize, limit: usize) -> Vec<String> {
         let mut out = Vec::new();
+        let mut number = 0;
         let bound = Bound { lines: chunk_lines, bytes: chunk_bytes, limit, read: READ_BYTES };
         let cancelled = map_slice_bounded(
             input,
             &bound,
+            pieces,
             None,
             || (),
-            |(), number, line| shown(number, line),
+            |(), line| shown(0, line),
             |step| match step {
-                Step::Item(s) => out.push(s),
+                Step::Item(s) => {
+                    number += 1;
+                    out.push(s.replacen('0', &number.to_string(), 1));
+                }
                 Step::ChunkDone => out.push("|".to_owned()),
             },
         );
@@ -650,13 +725,13 @@ mod tests {
         out
     }
 
-    /// Input in memory, evaluated in place: the same lines, numbers and verdicts as the
-    /// line-at-a-time reader (lines of every length around the limit, LF and CRLF, empty
-    /// lines, a final line with or without its newline or a lone `\r`), and, without lines
-    /// over the limit (whose bytes a reader's chunk drops), the same chunks as read from a
-    /// reader.
+    /// Input in memory, evaluated in place, in one piece a chunk or several, each holding
+    /// few results or many: the same lines, numbers and verdicts as the line-at-a-time reader
+    /// (lines of every length around the limit, LF and CRLF, empty lines, a final line with
+    /// or without its newline or a lone `\r`), chunks ending at the first line ending past
+    /// the byte bound.
     #[test]
-    fn input_in_memory_is_chunked_as_a_reader_is() {
+    fn input_in_memory_is_read_as_a_reader_reads_it() {
         let limit = 40;
         let mut text = Vec::new();
         for (i, len) in (0..90).chain([0, 1, 39, 40, 41, 400]).enumerate() {
@@ -668,21 +743,44 @@ mod tests {
             let mut input = text.clone();
             input.extend_from_slice(last);
             let want = expected(&input, limit);
-            for (lines, bytes) in [(1, CHUNK_BYTES), (5, CHUNK_BYTES), (8192, 100), (8192, 1), (8192, CHUNK_BYTES)] {
-                let got = sliced(&input, lines, bytes, limit);
-                let items: Vec<String> = got.iter().filter(|s| *s != "|").cloned().collect();
-                assert_eq!(items, want, "chunks of {lines} lines, {bytes} bytes, last {last:?}");
-                assert_eq!(got.last().map(String::as_str), Some("|"));
-                let short: Vec<u8> = input
-                    .split(|&b| b == b'\n')
-                    .filter(|l| l.len() <= limit)
-                    .flat_map(|l| [l, b"\n"].concat())
-                    .collect();
-                let (from_reader, _) = chunked(&short[..], lines, bytes, limit, READ_BYTES);
-                assert_eq!(sliced(&short, lines, bytes, limit), from_reader, "{lines} lines, {bytes} bytes");
+            for pieces in [1, 2, 3, 8] {
+                for (lines, bytes) in [(1, CHUNK_BYTES), (5, CHUNK_BYTES), (8192, 100), (8192, 1), (8192, CHUNK_BYTES)]
+                {
+                    let got = sliced(&input, pieces, lines, bytes, limit);
+                    let items: Vec<String> = got.iter().filter(|s| *s != "|").cloned().collect();
+                    assert_eq!(items, want, "{pieces} pieces, {lines} lines, {bytes} bytes, last {last:?}");
+                    assert_eq!(got.last().map(String::as_str), Some("|"));
+                    let chunks = got.iter().filter(|s| *s == "|").count();
+                    match bytes {
+                        1 => assert_eq!(chunks, want.len(), "a chunk a line"),
+                        CHUNK_BYTES => assert_eq!(chunks, 1, "one chunk"),
+                        _ => assert!(chunks > 1 && chunks <= input.len() / 100 + 1, "{chunks} chunks"),
+                    }
+                }
             }
         }
-        assert!(sliced(b"", 5, 100, limit).is_empty(), "no line, no chunk");
+        assert!(sliced(b"", 2, 5, 100, limit).is_empty(), "no line, no chunk");
+    }
+
+    /// Chunks cut into pieces at line boundaries: every piece ends after a line ending (or at
+    /// the chunk's end), none is empty, and together they are the chunk.
+    #[test]
+    fn pieces_cover_the_chunk_at_line_boundaries() {
+        let chunk = b"aaaa\nbb\n\ncccccccccccccccc\nd\n\n\neeeeeeee";
+        for pieces in 1..=20 {
+            let ranges = piece_ranges(chunk, pieces);
+            assert!(ranges.len() <= pieces && !ranges.is_empty());
+            assert_eq!(ranges.first().map(|r| r.start), Some(0));
+            assert_eq!(ranges.last().map(|r| r.end), Some(chunk.len()));
+            for pair in ranges.windows(2) {
+                assert_eq!(pair[0].end, pair[1].start, "{pieces}: {ranges:?}");
+                assert_eq!(chunk[pair[0].end - 1], b'\n', "{pieces}: {ranges:?}");
+            }
+        }
+        assert_eq!(chunk_end(chunk, 1), 5);
+        assert_eq!(chunk_end(chunk, 5), 5);
+        assert_eq!(chunk_end(chunk, 6), 8);
+        assert_eq!(chunk_end(chunk, 1000), chunk.len());
     }
 
     /// A line of exactly the limit whose `\r\n` arrives in another read is held; one byte

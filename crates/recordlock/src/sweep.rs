@@ -23,7 +23,8 @@ pub struct SweepOptions<'a> {
     /// Only rules with `lock_existing_records` ([`RuleScope::ExistingRecords`], the
     /// default), or every rule.
     pub scope: RuleScope,
-    /// Records per chunk at most (bounded memory: two chunks at a time).
+    /// Records per chunk at most (bounded memory: two chunks at a time). For input in
+    /// memory ([`sweep_bytes`]), the results held at once.
     pub chunk_records: usize,
     /// Bytes per chunk, roughly: a chunk takes no more lines once it holds this many bytes,
     /// so it holds less than this plus one record (`Limits::record_bytes`). Default
@@ -113,12 +114,12 @@ pub fn sweep_lines<'p, R: BufRead + Send>(
     emit: impl FnMut(SweepOutcome<'p>),
     progress: impl FnMut(&SweepStats),
 ) -> io::Result<SweepStats> {
-    let mut tally = Tally { stats: SweepStats::default(), emit, progress };
+    let mut tally = Tally { stats: SweepStats::default(), lines: 0, emit, progress };
     let cancelled = map_lines(
         input,
         &reading(policy, opts),
         || policy.new_row(),
-        |row, number, line| evaluate_line(policy, opts.scope, row, number, line),
+        |row, _, line| evaluate_line(policy, opts.scope, row, line),
         |step| tally.step(step),
     )?;
     tally.stats.cancelled = cancelled;
@@ -126,8 +127,11 @@ pub fn sweep_lines<'p, R: BufRead + Send>(
 }
 
 /// [`sweep_lines`] over JSON Lines already in memory: the lines are read where they are,
-/// without the copy into chunks that a reader's input takes, with the same output, chunks
-/// and progress. Nothing here can fail.
+/// without the copy into chunks that a reader's input takes, each found just before it is
+/// evaluated (and the bytes ahead of it asked into the cache), with the same output.
+/// Progress comes after each chunk, whose end is set by bytes alone
+/// ([`SweepOptions::chunk_bytes`]); [`SweepOptions::chunk_records`] bounds the results held
+/// at once. Nothing here can fail.
 ///
 /// ```
 /// use recordlock::{sweep::{sweep_bytes, sweep_lines, SweepOptions}, Module, Policy, Limits};
@@ -153,12 +157,12 @@ pub fn sweep_bytes<'p>(
     emit: impl FnMut(SweepOutcome<'p>),
     progress: impl FnMut(&SweepStats),
 ) -> SweepStats {
-    let mut tally = Tally { stats: SweepStats::default(), emit, progress };
+    let mut tally = Tally { stats: SweepStats::default(), lines: 0, emit, progress };
     tally.stats.cancelled = map_slice(
         input,
         &reading(policy, opts),
         || policy.new_row(),
-        |row, number, line| evaluate_line(policy, opts.scope, row, number, line),
+        |row, line| evaluate_line(policy, opts.scope, row, line),
         |step| tally.step(step),
     );
     tally.stats
@@ -177,17 +181,26 @@ fn reading<'a>(policy: &Policy, opts: &SweepOptions<'a>) -> Reading<'a> {
 /// A sweep's counts, and where its outcomes and progress go.
 struct Tally<E, P> {
     stats: SweepStats,
+    /// Lines seen: every line gives one item, in input order, so this is the 1-based number
+    /// of the line whose item came last (error lines are numbered from it).
+    lines: u64,
     emit: E,
     progress: P,
 }
 
 impl<'p, E: FnMut(SweepOutcome<'p>), P: FnMut(&SweepStats)> Tally<E, P> {
     fn step(&mut self, step: Step<Evaluated<'p>>) {
+        if let Step::Item(_) = step {
+            self.lines += 1;
+        }
         match step {
             Step::Item(Evaluated::Blank) => {}
             Step::Item(Evaluated::Fine) => self.stats.records += 1,
-            Step::Item(Evaluated::Reported(o)) => {
+            Step::Item(Evaluated::Reported(mut o)) => {
                 self.stats.records += 1;
+                if let SweepOutcome::Unevaluable { line, .. } = &mut o {
+                    *line = self.lines;
+                }
                 match &o {
                     SweepOutcome::Locked { .. } => self.stats.locked += 1,
                     SweepOutcome::Unevaluable { .. } => self.stats.errors += 1,
@@ -215,15 +228,10 @@ enum Evaluated<'p> {
     Reported(SweepOutcome<'p>),
 }
 
-fn evaluate_line<'p>(
-    policy: &'p Policy,
-    scope: RuleScope,
-    row: &mut Row,
-    number: u64,
-    line: Line<'_>,
-) -> Evaluated<'p> {
+/// Evaluates one line; an error line's number is left 0, for the [`Tally`] to set.
+fn evaluate_line<'p>(policy: &'p Policy, scope: RuleScope, row: &mut Row, line: Line<'_>) -> Evaluated<'p> {
     let unevaluable = |id: Option<&str>, error: Error| {
-        Evaluated::Reported(SweepOutcome::Unevaluable { id: id.map(str::to_owned), line: number, error })
+        Evaluated::Reported(SweepOutcome::Unevaluable { id: id.map(str::to_owned), line: 0, error })
     };
     let line = match line {
         Line::Text(line) => line,

@@ -13,7 +13,7 @@
 mod common;
 
 use common::{deals_policy, leaf, stage_rule};
-use recordlock::sweep::{SweepOptions, SweepStats, sweep_lines, sweep_rows};
+use recordlock::sweep::{SweepOptions, SweepStats, sweep_bytes, sweep_lines, sweep_rows};
 use recordlock::{Policy, RuleScope};
 use serde_json::{Value as Json, json};
 
@@ -140,6 +140,42 @@ fn spec3_sweep_deterministic_across_threads() {
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "out of order");
         // Blank lines are not records.
         assert_eq!(s1.records, (0..3000).filter(|i| i % 11 != 9).count() as u64);
+    }
+}
+
+/// Input in memory (`sweep_bytes`, read in place, each line found as it is evaluated) gives
+/// exactly the output of the same bytes from a reader: every line, error line numbers
+/// included, with CRLF endings and a record over the size limit among them, on 1, 2 and 4
+/// threads, with chunks of many records or few (a piece holding fewer results than it has
+/// lines hands the rest on).
+#[test]
+fn spec3_sweep_in_memory_agrees_with_a_reader() {
+    let p = policy();
+    let mut text = input(3000).replace("\n\n", "\r\n\n");
+    let middle = text[text.len() / 2..].find('\n').unwrap() + text.len() / 2 + 1;
+    text.insert_str(middle, &format!("{{\"id\": \"huge\", \"x\": \"{}\"}}\n", "y".repeat(p.limits().record_bytes)));
+    for scope in [RuleScope::ExistingRecords, RuleScope::All] {
+        let (want, want_stats) = sweep(&p, &text, scope, 8192);
+        assert!(want.iter().any(|o| o["error"]["code"] == "LIMIT_EXCEEDED"), "the long record is an error line");
+        // Each error line names the input line it is about.
+        let lines: Vec<&str> = text.split('\n').collect();
+        for o in want.iter().filter(|o| o.get("error").is_some()) {
+            let line = lines[o["line"].as_u64().unwrap() as usize - 1];
+            match o["id"].as_str() {
+                Some(id) => assert!(line.contains(&format!("\"id\":\"{id}\"")), "{o}: {line}"),
+                None => assert!(line == "not json" || line.contains("\"huge\""), "{o}: {line}"),
+            }
+        }
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            for chunk in [8192, 7, 1] {
+                let mut got = Vec::new();
+                let opts = SweepOptions { scope, chunk_records: chunk, ..SweepOptions::default() };
+                let stats = pool.install(|| sweep_bytes(&p, text.as_bytes(), &opts, |o| got.push(o.to_json()), |_| {}));
+                assert_eq!(got, want, "{threads} threads, chunks of {chunk}");
+                assert_eq!(stats, want_stats);
+            }
+        }
     }
 }
 
