@@ -777,6 +777,11 @@ mod tests {
                 assert_eq!(chunk[pair[0].end - 1], b'\n', "{pieces}: {ranges:?}");
             }
         }
+        // Lines of 10 bytes: as many pieces as asked, of about equal length.
+        let lines = b"123456789\n".repeat(100);
+        let ranges = piece_ranges(&lines, 8);
+        assert_eq!(ranges.len(), 8, "{ranges:?}");
+        assert!(ranges.iter().all(|r| (120..=130).contains(&r.len())), "{ranges:?}");
         assert_eq!(chunk_end(chunk, 1), 5);
         assert_eq!(chunk_end(chunk, 5), 5);
         assert_eq!(chunk_end(chunk, 6), 8);
