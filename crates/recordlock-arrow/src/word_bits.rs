@@ -11,19 +11,20 @@ pub(crate) fn range_bits(keys: &[i32; WORD], first: i32, span: u32) -> u64 {
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
         use safe_arch::{
-            bitxor_m128i, cmp_gt_mask_i16_m128i, cmp_gt_mask_i32_m128i, set_splat_i16_m128i, set_splat_i32_m128i,
-            sub_i16_m128i, sub_i32_m128i,
+            add_i16_m128i, add_i32_m128i, cmp_gt_mask_i16_m128i, cmp_gt_mask_i32_m128i, set_splat_i16_m128i,
+            set_splat_i32_m128i,
         };
-        // Unsigned `x <= span` as signed `x ^ MIN <= span ^ MIN`: the bits of `>` inverted.
+        // Unsigned `x <= span` as signed `x ^ MIN <= span ^ MIN`: the bits of `>` inverted;
+        // `(k - first) ^ MIN` is `k + (MIN - first)` (flipping the top bit adds it), one add.
         if let Some((first, last)) = within_i16(first, i64::from(first) + i64::from(span)) {
             // A key past i16 saturates to i16::MIN or i16::MAX, outside the range.
             let bound = set_splat_i16_m128i((last.abs_diff(first) ^ 0x8000) as i16);
-            let (first, sign) = (set_splat_i16_m128i(first), set_splat_i16_m128i(i16::MIN));
-            return !sse2_bits16(keys, |k| cmp_gt_mask_i16_m128i(bitxor_m128i(sub_i16_m128i(k, first), sign), bound));
+            let shift = set_splat_i16_m128i(i16::MIN.wrapping_sub(first));
+            return !sse2_bits16(keys, |k| cmp_gt_mask_i16_m128i(add_i16_m128i(k, shift), bound));
         }
-        let (first, sign) = (set_splat_i32_m128i(first), set_splat_i32_m128i(i32::MIN));
+        let shift = set_splat_i32_m128i(i32::MIN.wrapping_sub(first));
         let bound = set_splat_i32_m128i((span ^ 0x8000_0000) as i32);
-        !sse2_bits(keys, |k| cmp_gt_mask_i32_m128i(bitxor_m128i(sub_i32_m128i(k, first), sign), bound))
+        !sse2_bits(keys, |k| cmp_gt_mask_i32_m128i(add_i32_m128i(k, shift), bound))
     }
     #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
     portable_bits(keys, |k| k.wrapping_sub(first) as u32 <= span)
@@ -113,9 +114,9 @@ pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
         use safe_arch::{
-            bitand_m128i, bitor_m128i, bitxor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i32_m128i, m128i,
-            move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i, set_splat_i32_m128i, sub_i32_m128i,
-            unpack_low_i32_m128i, unpack_low_i64_m128i, zeroed_m128i,
+            add_i32_m128i, bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i32_m128i, m128i,
+            move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i, set_splat_i32_m128i, unpack_low_i32_m128i,
+            unpack_low_i64_m128i, zeroed_m128i,
         };
         // Every value in 0..2^32 first (no bit set past the low 32 of any); then four values' low
         // halves (each value one register, its low 32 bits in lane 0) gathered into one
@@ -126,7 +127,8 @@ pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -
         {
             return None;
         }
-        let (first, sign) = (set_splat_i32_m128i(first), set_splat_i32_m128i(i32::MIN));
+        // As in `range_bits`: `(low - first) ^ MIN` is `low + (MIN - first)`.
+        let shift = set_splat_i32_m128i(i32::MIN.wrapping_sub(first));
         let bound = set_splat_i32_m128i((span ^ 0x8000_0000) as i32);
         let mut outside = 0u64;
         let (groups, _) = values.as_chunks::<16>();
@@ -135,7 +137,7 @@ pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -
             for (quad, four) in quads.iter_mut().zip(sixteen.as_chunks::<4>().0) {
                 let [a, b, c, d] = four.map(m128i::from);
                 let lows = unpack_low_i64_m128i(unpack_low_i32_m128i(a, b), unpack_low_i32_m128i(c, d));
-                *quad = cmp_gt_mask_i32_m128i(bitxor_m128i(sub_i32_m128i(lows, first), sign), bound);
+                *quad = cmp_gt_mask_i32_m128i(add_i32_m128i(lows, shift), bound);
             }
             let [q0, q1, q2, q3] = quads;
             let packed = pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(q0, q1), pack_i32_to_i16_m128i(q2, q3));
