@@ -585,23 +585,22 @@ fn decimal_rows(sel: &Rows, data: &[i128], nulls: Option<&arrow_buffer::NullBuff
     }
     let span = hi.abs_diff(*lo);
     let wide = |v: i128| v.wrapping_sub(*lo) as u128 <= span;
-    // The range within 0..2^32: `first..=first + small_span` as unsigned 32-bit values.
-    let small = {
-        let (first, last) = ((*lo).max(0), (*hi).min(i128::from(u32::MAX)));
-        (first <= last).then(|| (first as u32 as i32, (last - first) as u32))
-    };
-    let mut hits = sel.filter_words(
-        data,
-        DENSE,
-        |chunk| {
-            // Every value in 0..2^32: tested on their low halves.
-            let Some((first, small_span)) = small else {
-                return small_decimal_bits(chunk, 0, 0).map_or_else(|| pack_tests(chunk, wide), |_| 0);
-            };
+    // The range within 0..2^32: `first..=first + small_span` as unsigned 32-bit values
+    // (decided here, not per word: each case a loop of its own).
+    let (first, last) = ((*lo).max(0), (*hi).min(i128::from(u32::MAX)));
+    let mut hits = if first <= last {
+        let (first, small_span) = (first as u32 as i32, (last - first) as u32);
+        // Every value in 0..2^32: tested on their low halves.
+        let word = |chunk: &[i128; WORD]| {
             small_decimal_bits(chunk, first, small_span).unwrap_or_else(|| pack_tests(chunk, wide))
-        },
-        wide,
-    );
+        };
+        sel.filter_words(data, DENSE, word, wide)
+    } else {
+        // No value in 0..2^32 is in the range.
+        let word =
+            |chunk: &[i128; WORD]| small_decimal_bits(chunk, 0, 0).map_or_else(|| pack_tests(chunk, wide), |_| 0);
+        sel.filter_words(data, DENSE, word, wide)
+    };
     if let Some(n) = nulls {
         hits.keep_only(&Rows::valid(n));
     }

@@ -109,7 +109,7 @@ fn portable_bits(keys: &[i32; WORD], test: impl Fn(i32) -> bool) -> u64 {
 /// Bit `j`: whether `values[j]` (a Decimal128 value, an integer at the column's scale) lies
 /// in `first..=first + span` read as unsigned 32-bit numbers; `None` when some value lies
 /// outside `0..2^32` (then the caller compares `i128`s).
-#[inline]
+#[inline(always)]
 pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -> Option<u64> {
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
