@@ -59,7 +59,7 @@ pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
 )]
 fn within_i16(first: i32, last: i64) -> Option<(i16, i16)> {
     let inside = |v: i64| v > i64::from(i16::MIN) && v < i64::from(i16::MAX);
-    (inside(i64::from(first)) && inside(last) && i64::from(first) <= last).then(|| (first as i16, last as i16))
+    (inside(i64::from(first)) && inside(last) && i64::from(first) <= last).then_some((first as i16, last as i16))
 }
 
 /// Bit `j`: the lanes of `test` on eight keys at a time, narrowed to `i16` with signed
