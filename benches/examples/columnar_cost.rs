@@ -10,7 +10,18 @@
 //!
 //! Every mode builds the same data first (the 1,024 peers records as typed structs, VM rows
 //! and one Arrow batch); `none` stops there, so a mode's instructions per row are its total
-//! less `none`'s, over 1,024 × rounds. `columnar`: `ColumnarPlan::evaluate` on the batch
+//! less `none`'s, over 1,024 × rounds. The building hashes with random keys, so its count
+//! moves by up to ~250,000 instructions from one process to the next (±0.25 a row at 1,000
+//! rounds); for two places after the point, take a mode at 6,000 rounds less the same mode
+//! at 1,000, over 1,024 × 5,000:
+//!
+//! ```sh
+//! for r in 1000 6000; do
+//!   valgrind --tool=callgrind --callgrind-out-file=/tmp/cc.columnar.$r target/release/examples/columnar_cost columnar $r
+//! done
+//! ```
+//!
+//! `columnar`: `ColumnarPlan::evaluate` on the batch
 //! (its dictionary read once, kept by the plan); `columnar_unkept`: the same on five copies of
 //! the batch in turn, each with a dictionary the plan does not keep;
 //! `vm`: `Program::matches` on each pre-ingested row; `struct`: the hand-written closure over

@@ -74,7 +74,7 @@ pub(crate) enum Column<'a> {
     /// Plain text of a text field, folded when tested (no row can be unreadable).
     Text(Strings<'a>),
     /// Exact numbers as integers scaled by the column's `10^scale`.
-    Scaled { data: Scaled, nulls: Option<NullBuffer> },
+    Scaled { data: Scaled<'a>, nulls: Option<NullBuffer> },
     /// Days since 1970-01-01.
     Date { days: ScalarBuffer<i32>, nulls: Option<NullBuffer> },
     /// Instants, in ticks of `unit` since the epoch.
@@ -129,9 +129,9 @@ impl Keys<'_> {
 
 /// The integers of a [`Column::Scaled`].
 #[derive(Debug)]
-pub(crate) enum Scaled {
-    /// Decimal128's buffer as is.
-    I128(ScalarBuffer<i128>),
+pub(crate) enum Scaled<'a> {
+    /// Decimal128's values as they are, borrowed (no reference count to raise and drop).
+    I128(&'a [i128]),
     /// Integer columns, widened.
     I64(Vec<i64>),
 }
@@ -472,7 +472,7 @@ fn read_list(array: &dyn Array, field: &Field) -> (Column<'static>, RowErrors) {
     (Column::Values { values: values.into(), keys: None }, Vec::new())
 }
 
-fn read_decimal(array: &ArrayRef, field: &Field, scale: i8) -> (Column<'static>, RowErrors) {
+fn read_decimal<'a>(array: &'a ArrayRef, field: &Field, scale: i8) -> (Column<'a>, RowErrors) {
     let a = array.as_primitive::<arrow_array::types::Decimal128Type>();
     let integral = matches!(field.data_type().class(), TypeClass::Number { integral: true });
     let DataType::Decimal128(precision, _) = a.data_type() else {
@@ -497,7 +497,7 @@ fn read_decimal(array: &ArrayRef, field: &Field, scale: i8) -> (Column<'static>,
             }
         }
     }
-    (Column::Scaled { data: Scaled::I128(a.values().clone()), nulls: a.logical_nulls() }, errors)
+    (Column::Scaled { data: Scaled::I128(a.values()), nulls: a.logical_nulls() }, errors)
 }
 
 /// A Decimal128's text: `value × 10^-scale`, written out without the trailing zeros a wide

@@ -103,6 +103,10 @@ impl DictionaryMemo {
                 None => k.data.ptr_eq(data.get_or_insert_with(|| dictionary.to_data())),
             };
             if let Some(at) = kept.iter().position(seen) {
+                // The most recent already (a row group's batches, one after another): as it is.
+                if let Some(first) = kept.first().filter(|_| at == 0) {
+                    return Arc::clone(&first.values);
+                }
                 let hit = kept.remove(at);
                 let values = Arc::clone(&hit.values);
                 kept.insert(0, hit);

@@ -585,23 +585,22 @@ fn decimal_rows(sel: &Rows, data: &[i128], nulls: Option<&arrow_buffer::NullBuff
     }
     let span = hi.abs_diff(*lo);
     let wide = |v: i128| v.wrapping_sub(*lo) as u128 <= span;
-    // The range within 0..2^32: `first..=first + small_span` as unsigned 32-bit values.
-    let small = {
-        let (first, last) = ((*lo).max(0), (*hi).min(i128::from(u32::MAX)));
-        (first <= last).then(|| (first as u32 as i32, (last - first) as u32))
-    };
-    let mut hits = sel.filter_words(
-        data,
-        DENSE,
-        |chunk| {
-            // Every value in 0..2^32: tested on their low halves.
-            let Some((first, small_span)) = small else {
-                return small_decimal_bits(chunk, 0, 0).map_or_else(|| pack_tests(chunk, wide), |_| 0);
-            };
+    // The range within 0..2^32: `first..=first + small_span` as unsigned 32-bit values
+    // (decided here, not per word: each case a loop of its own).
+    let (first, last) = ((*lo).max(0), (*hi).min(i128::from(u32::MAX)));
+    let mut hits = if first <= last {
+        let (first, small_span) = (first as u32 as i32, (last - first) as u32);
+        // Every value in 0..2^32: tested on their low halves.
+        let word = |chunk: &[i128; WORD]| {
             small_decimal_bits(chunk, first, small_span).unwrap_or_else(|| pack_tests(chunk, wide))
-        },
-        wide,
-    );
+        };
+        sel.filter_words(data, DENSE, word, wide)
+    } else {
+        // No value in 0..2^32 is in the range.
+        let word =
+            |chunk: &[i128; WORD]| small_decimal_bits(chunk, 0, 0).map_or_else(|| pack_tests(chunk, wide), |_| 0);
+        sel.filter_words(data, DENSE, word, wide)
+    };
     if let Some(n) = nulls {
         hits.keep_only(&Rows::valid(n));
     }
@@ -762,11 +761,29 @@ fn short_prefix_rows(
         // A word's 65 offsets at once: row `j`'s value is `window[j]..window[j + 1]`, and
         // `j < 64` needs no bounds check. The last, partial word reads them row by row.
         let (holds, pending) = match offsets.get(base..).and_then(|o| o.first_chunk::<{ WORD + 1 }>()) {
-            Some(window) => prefix_bits(word, data, short, |j| {
-                let j = j & (WORD - 1);
-                (window.get(j).copied().unwrap_or(0), window.get(j + 1).copied().unwrap_or(0))
-            }),
-            None => prefix_bits(word, data, short, |j| match offsets.get(base + j..base + j + 2) {
+            Some(window) => {
+                let bounds = |j: usize| {
+                    let j = j & (WORD - 1);
+                    (window.get(j).copied().unwrap_or(0), window.get(j + 1).copied().unwrap_or(0))
+                };
+                // INVARIANT: a Utf8 array's offsets ascend (Arrow checks it when the array
+                // is made), so no row of the word starts after its last row: when eight
+                // bytes follow that start, they follow every row's, and a start clamped to
+                // the last place eight bytes can be read from is the start itself (one
+                // check a word instead of one a row).
+                let last_start = window.get(WORD - 1).map_or(u32::MAX, |s| *s as u32);
+                match data.len().checked_sub(8) {
+                    Some(last) if last_start as usize <= last => {
+                        let clamped = |start: i32| {
+                            let from = (start as u32 as usize).min(last);
+                            data.get(from..from + 8).and_then(|d| d.first_chunk::<8>()).map(|h| u64::from_le_bytes(*h))
+                        };
+                        prefix_bits(word, short, clamped, bounds)
+                    }
+                    _ => prefix_bits(word, short, checked_head(data), bounds),
+                }
+            }
+            None => prefix_bits(word, short, checked_head(data), |j| match offsets.get(base + j..base + j + 2) {
                 Some(&[start, end]) => (start, end),
                 _ => (0, 0),
             }),
@@ -775,20 +792,32 @@ fn short_prefix_rows(
     })
 }
 
-/// For the rows of `word` (value `j` at `data[bounds(j).0..bounds(j).1]`): the rows that
-/// start with `short`'s needle, and the rows their first bytes do not decide (shorter than
-/// the needle, or not ASCII where it is). Branch-free but for the loop and one bounds check
-/// a row; the undecided rows, rare, are found by a second pass.
+/// The eight bytes of `data` from `start` (little-endian), read whatever the length of the
+/// value there: only its first `needle_len()` bytes count, and they are its own when it is
+/// that long (a valid array's offsets ascend within `data`); any other value is left
+/// undecided by [`prefix_bits`], for the caller's fallback, which reads the array as Arrow
+/// does. `None`: no eight bytes there.
 #[inline(always)]
-fn prefix_bits(word: u64, data: &[u8], short: ShortPrefix, bounds: impl Fn(usize) -> (i32, i32)) -> (u64, u64) {
-    // The eight bytes from a value's start, read whatever its length: only its first
-    // `short.needle_len()` bytes count, and they are its own when it is that long (a valid
-    // array's offsets ascend within `data`); any other value is left undecided, for the
-    // caller's fallback, which reads the array as Arrow does. `None`: no eight bytes there.
-    let head = |start: i32| {
+fn checked_head(data: &[u8]) -> impl Fn(i32) -> Option<u64> {
+    move |start: i32| {
         let from = start as u32 as usize;
-        data.get(from..from + 8).and_then(|d| d.first_chunk::<8>()).map(|h| short.masked(u64::from_le_bytes(*h)))
-    };
+        data.get(from..from + 8).and_then(|d| d.first_chunk::<8>()).map(|h| u64::from_le_bytes(*h))
+    }
+}
+
+/// For the rows of `word` (value `j` at `bounds(j).0..bounds(j).1`, its first eight bytes
+/// `head(bounds(j).0)`, as [`checked_head`] reads them): the rows that start with
+/// `short`'s needle, and the rows their first bytes do not decide (shorter than the
+/// needle, or not ASCII where it is). Branch-free but for the loop (and `head`'s bounds
+/// check); the undecided rows, rare, are found by a second pass.
+#[inline(always)]
+fn prefix_bits(
+    word: u64,
+    short: ShortPrefix,
+    head: impl Fn(i32) -> Option<u64>,
+    bounds: impl Fn(usize) -> (i32, i32),
+) -> (u64, u64) {
+    let head = |start: i32| head(start).map(|h| short.masked(h));
     // The first pass: whether each row's first bytes match, and whether any row has no
     // eight bytes there or is not ASCII there. It does not look at lengths: a value shorter
     // than the needle that does not match is decided all the same (ASCII text shorter than
@@ -980,6 +1009,38 @@ mod tests {
                 let mut slow = |r: usize| want(r);
                 let got = short_prefix_rows(&sel, array.value_offsets(), array.value_data(), short, &mut slow);
                 assert_eq!(got, sel.filter(want), "{needle:?}, trial {trial}: {values:?}");
+            }
+        }
+    }
+
+    /// A word's rows are read eight bytes from their starts, clamped to the last place eight
+    /// bytes can be read from, only when the word's last row starts there or before: rows
+    /// at the very end of the array's bytes (the last of a word that ends the array, of
+    /// every length, after a value ending with the needle, whose bytes a clamped read
+    /// would take for theirs) are answered as folding answers them.
+    #[test]
+    fn rows_at_the_end_of_the_bytes_are_read_as_their_own() {
+        let body = json!({"record_locking_configurations": [{"lock_type": "automatic", "locking_rules": [
+            {"name": "Acme", "lock_existing_records": true,
+             "criteria": {"field": {"api_name": "Deal_Name"}, "comparator": "starts_with", "value": "ACME"}}]}]});
+        let rules = deals_rules(&body);
+        for words in [1, 2] {
+            for tail in ["q", "qq", "qqq", "qqqq", "qqqqq", "qqqqqqq", "qqqqqqqq", "acm", "ACME", "acme q"] {
+                for before in ["the acme", "acme", "xx ACME", "acmeacme", "a"] {
+                    let mut values: Vec<String> = (0..words * WORD).map(|i| format!("deal {i}")).collect();
+                    let n = values.len();
+                    values[n - 2] = before.to_owned();
+                    values[n - 1] = tail.to_owned();
+                    let ids: ArrayRef = Arc::new(StringArray::from_iter_values((0..n).map(|i| i.to_string())));
+                    let names: ArrayRef = Arc::new(StringArray::from(values.clone()));
+                    let batch = RecordBatch::try_from_iter([("id", ids), ("Deal_Name", names)]).unwrap();
+                    let plan = ColumnarPlan::new(&rules, &batch.schema(), MappingOptions::default()).unwrap();
+                    let result = plan.evaluate(&batch).unwrap();
+                    for (row, value) in values.iter().enumerate() {
+                        let want = recordlock::criteria::fold(value).starts_with("acme");
+                        assert_eq!(result.rule(row).is_some(), want, "{value:?} at row {row} of {n}");
+                    }
+                }
             }
         }
     }

@@ -124,7 +124,12 @@ impl Rows {
     /// word `w` (rows `64w..64w + 64`) to keep.
     #[inline]
     pub(crate) fn map_words(&self, mut keep: impl FnMut(usize, u64) -> u64) -> Rows {
-        let words = self.words.iter().enumerate().map(|(w, &word)| keep(w, word) & word).collect();
+        // Written into a slice of its own (which nothing `keep` reads can overlap), not
+        // collected: what `keep` reads stays in registers from word to word.
+        let mut words = self.words.clone();
+        for (w, word) in words.iter_mut().enumerate() {
+            *word &= keep(w, *word);
+        }
         Rows { words, len: self.len }
     }
 
@@ -162,22 +167,22 @@ impl Rows {
         word_test: impl Fn(&[T; WORD]) -> u64,
         test: impl Fn(T) -> bool,
     ) -> Rows {
-        let mut words = Vec::with_capacity(self.words.len());
+        // Each word replaced in a copy of the set (see `map_words`).
+        let mut words = self.words.clone();
         let (chunks, _) = data.as_chunks::<WORD>();
-        for (w, &word) in self.words.iter().enumerate() {
-            if word == 0 {
-                words.push(0);
+        for (w, word) in words.iter_mut().enumerate() {
+            if *word == 0 {
                 continue;
             }
             // A full word needs no count (no `popcnt` on baseline x86-64: ~20 instructions).
-            if (word == u64::MAX || word.count_ones() >= dense)
+            if (*word == u64::MAX || word.count_ones() >= dense)
                 && let Some(chunk) = chunks.get(w)
             {
-                words.push(word_test(chunk) & word);
+                *word &= word_test(chunk);
                 continue;
             }
             let base = w * WORD;
-            words.push(Rows::word_filter(word, |j| data.get(base + j).is_some_and(|v| test(*v))));
+            *word = Rows::word_filter(*word, |j| data.get(base + j).is_some_and(|v| test(*v)));
         }
         Rows { words, len: self.len }
     }

@@ -10,11 +10,21 @@ use crate::rows::WORD;
 pub(crate) fn range_bits(keys: &[i32; WORD], first: i32, span: u32) -> u64 {
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
-        use safe_arch::{bitxor_m128i, cmp_gt_mask_i32_m128i, set_splat_i32_m128i, sub_i32_m128i};
-        // Unsigned `x <= span` as signed `x ^ MIN <= span ^ MIN`: the bits of `>` inverted.
-        let (first, sign) = (set_splat_i32_m128i(first), set_splat_i32_m128i(i32::MIN));
+        use safe_arch::{
+            add_i16_m128i, add_i32_m128i, cmp_gt_mask_i16_m128i, cmp_gt_mask_i32_m128i, set_splat_i16_m128i,
+            set_splat_i32_m128i,
+        };
+        // Unsigned `x <= span` as signed `x ^ MIN <= span ^ MIN`: the bits of `>` inverted;
+        // `(k - first) ^ MIN` is `k + (MIN - first)` (flipping the top bit adds it), one add.
+        if let Some((first, last)) = within_i16(first, i64::from(first) + i64::from(span)) {
+            // A key past i16 saturates to i16::MIN or i16::MAX, outside the range.
+            let bound = set_splat_i16_m128i((last.abs_diff(first) ^ 0x8000) as i16);
+            let shift = set_splat_i16_m128i(i16::MIN.wrapping_sub(first));
+            return !sse2_bits16(keys, |k| cmp_gt_mask_i16_m128i(add_i16_m128i(k, shift), bound));
+        }
+        let shift = set_splat_i32_m128i(i32::MIN.wrapping_sub(first));
         let bound = set_splat_i32_m128i((span ^ 0x8000_0000) as i32);
-        !sse2_bits(keys, |k| cmp_gt_mask_i32_m128i(bitxor_m128i(sub_i32_m128i(k, first), sign), bound))
+        !sse2_bits(keys, |k| cmp_gt_mask_i32_m128i(add_i32_m128i(k, shift), bound))
     }
     #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
     portable_bits(keys, |k| k.wrapping_sub(first) as u32 <= span)
@@ -25,12 +35,49 @@ pub(crate) fn range_bits(keys: &[i32; WORD], first: i32, span: u32) -> u64 {
 pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
-        use safe_arch::{bitor_m128i, cmp_eq_mask_i32_m128i, set_splat_i32_m128i};
+        use safe_arch::{
+            bitor_m128i, cmp_eq_mask_i16_m128i, cmp_eq_mask_i32_m128i, set_splat_i16_m128i, set_splat_i32_m128i,
+        };
+        if let (Some((a, _)), Some((b, _))) = (within_i16(a, i64::from(a)), within_i16(b, i64::from(b))) {
+            // A key past i16 saturates to i16::MIN or i16::MAX: neither `a` nor `b`.
+            let (a, b) = (set_splat_i16_m128i(a), set_splat_i16_m128i(b));
+            return sse2_bits16(keys, |k| bitor_m128i(cmp_eq_mask_i16_m128i(k, a), cmp_eq_mask_i16_m128i(k, b)));
+        }
         let (a, b) = (set_splat_i32_m128i(a), set_splat_i32_m128i(b));
         sse2_bits(keys, |k| bitor_m128i(cmp_eq_mask_i32_m128i(k, a), cmp_eq_mask_i32_m128i(k, b)))
     }
     #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
     portable_bits(keys, |k| (k == a) | (k == b))
+}
+
+/// `first..=last` as `i16`s when both lie strictly between `i16::MIN` and `i16::MAX`, the
+/// values keys narrowed with saturation take when they lie past `i16`: then a test on
+/// narrowed keys answers as on the keys (dictionaries of up to 32,766 values).
+#[cfg_attr(
+    not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")),
+    expect(dead_code, reason = "used by the SSE2 versions")
+)]
+fn within_i16(first: i32, last: i64) -> Option<(i16, i16)> {
+    let inside = |v: i64| v > i64::from(i16::MIN) && v < i64::from(i16::MAX);
+    (inside(i64::from(first)) && inside(last) && i64::from(first) <= last).then_some((first as i16, last as i16))
+}
+
+/// Bit `j`: the lanes of `test` on eight keys at a time, narrowed to `i16` with signed
+/// saturation (each lane all ones or all zeros), the lanes of 16 keys narrowed to bytes and
+/// gathered by `pmovmskb`: half the compares of [`sse2_bits`].
+#[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+#[inline(always)]
+fn sse2_bits16(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch::m128i) -> u64 {
+    use safe_arch::{m128i, move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
+    let mut bits = 0u64;
+    let (groups, _) = keys.as_chunks::<16>();
+    for (g, sixteen) in groups.iter().enumerate() {
+        let (quads, _) = sixteen.as_chunks::<4>();
+        let [a, b, c, d] = [0, 1, 2, 3].map(|q| m128i::from(quads.get(q).copied().unwrap_or_default()));
+        let (low, high) = (test(pack_i32_to_i16_m128i(a, b)), test(pack_i32_to_i16_m128i(c, d)));
+        bits |= u64::from(move_mask_i8_m128i(pack_i16_to_i8_m128i(low, high)) as u16) << (16 * g);
+    }
+    bits
 }
 
 /// Bit `j`: the lanes of `test` on four keys at a time (each all ones or all zeros), the
@@ -62,14 +109,14 @@ fn portable_bits(keys: &[i32; WORD], test: impl Fn(i32) -> bool) -> u64 {
 /// Bit `j`: whether `values[j]` (a Decimal128 value, an integer at the column's scale) lies
 /// in `first..=first + span` read as unsigned 32-bit numbers; `None` when some value lies
 /// outside `0..2^32` (then the caller compares `i128`s).
-#[inline]
+#[inline(always)]
 pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -> Option<u64> {
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
         use safe_arch::{
-            bitand_m128i, bitor_m128i, bitxor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i32_m128i, m128i,
-            move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i, set_splat_i32_m128i, sub_i32_m128i,
-            unpack_low_i32_m128i, unpack_low_i64_m128i, zeroed_m128i,
+            add_i32_m128i, bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i32_m128i, m128i,
+            move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i, set_splat_i32_m128i, unpack_low_i32_m128i,
+            unpack_low_i64_m128i, zeroed_m128i,
         };
         // Every value in 0..2^32 first (no bit set past the low 32 of any); then four values' low
         // halves (each value one register, its low 32 bits in lane 0) gathered into one
@@ -80,7 +127,8 @@ pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -
         {
             return None;
         }
-        let (first, sign) = (set_splat_i32_m128i(first), set_splat_i32_m128i(i32::MIN));
+        // As in `range_bits`: `(low - first) ^ MIN` is `low + (MIN - first)`.
+        let shift = set_splat_i32_m128i(i32::MIN.wrapping_sub(first));
         let bound = set_splat_i32_m128i((span ^ 0x8000_0000) as i32);
         let mut outside = 0u64;
         let (groups, _) = values.as_chunks::<16>();
@@ -89,7 +137,7 @@ pub(crate) fn small_decimal_bits(values: &[i128; WORD], first: i32, span: u32) -
             for (quad, four) in quads.iter_mut().zip(sixteen.as_chunks::<4>().0) {
                 let [a, b, c, d] = four.map(m128i::from);
                 let lows = unpack_low_i64_m128i(unpack_low_i32_m128i(a, b), unpack_low_i32_m128i(c, d));
-                *quad = cmp_gt_mask_i32_m128i(bitxor_m128i(sub_i32_m128i(lows, first), sign), bound);
+                *quad = cmp_gt_mask_i32_m128i(add_i32_m128i(lows, shift), bound);
             }
             let [q0, q1, q2, q3] = quads;
             let packed = pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(q0, q1), pack_i32_to_i16_m128i(q2, q3));
@@ -147,10 +195,29 @@ mod tests {
 
     #[test]
     fn word_tests_agree_with_the_portable_version() {
-        // Every key near the bounds, and the extremes that wrap.
-        let near = |c: i32| [c.wrapping_sub(1), c, c.wrapping_add(1), i32::MIN, i32::MAX, -1, 0];
-        for (first, last) in [(0, 0), (3, 9), (-5, 5), (0, i32::MAX), (i32::MIN, -1), (7, 7)] {
-            let mut pool: Vec<i32> = near(first).into_iter().chain(near(last)).collect();
+        // Every key near the bounds, and the extremes that wrap; keys 2^16 away from the
+        // bounds (equal to them in 16 bits) and around i16's ends, where narrowed keys
+        // saturate: the narrowed tests must tell them apart.
+        let near = |c: i32| {
+            let wrap = [c.wrapping_sub(1 << 16), c.wrapping_add(1 << 16), c.wrapping_add(3 << 16)];
+            [c.wrapping_sub(1), c, c.wrapping_add(1), i32::MIN, i32::MAX, -1, 0].into_iter().chain(wrap)
+        };
+        let ends = [32_766, 32_767, 32_768, 65_535, -32_767, -32_768, -32_769, -65_536];
+        let ranges = [
+            (0, 0),
+            (3, 9),
+            (-5, 5),
+            (0, i32::MAX),
+            (i32::MIN, -1),
+            (7, 7),
+            (32_760, 32_766),
+            (-32_767, -32_760),
+            (5, 32_767),
+            (-32_768, 5),
+            (32_766, 32_768),
+        ];
+        for (first, last) in ranges {
+            let mut pool: Vec<i32> = near(first).chain(near(last)).chain(ends).collect();
             pool.extend(first..first.saturating_add(4));
             let keys: [i32; WORD] = std::array::from_fn(|j| pool[(j * 5 + j / 7) % pool.len()]);
             let span = last.abs_diff(first);
