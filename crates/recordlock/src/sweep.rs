@@ -198,12 +198,12 @@ impl<'p, E: FnMut(SweepOutcome<'p>), P: FnMut(&SweepStats)> Tally<E, P> {
             Step::Item(Evaluated::Fine) => self.stats.records += 1,
             Step::Item(Evaluated::Reported(mut o)) => {
                 self.stats.records += 1;
-                if let SweepOutcome::Unevaluable { line, .. } = &mut o {
-                    *line = self.lines;
-                }
-                match &o {
+                match &mut o {
                     SweepOutcome::Locked { .. } => self.stats.locked += 1,
-                    SweepOutcome::Unevaluable { .. } => self.stats.errors += 1,
+                    SweepOutcome::Unevaluable { line, .. } => {
+                        *line = self.lines;
+                        self.stats.errors += 1;
+                    }
                 }
                 (self.emit)(o);
             }
