@@ -68,16 +68,10 @@ fn within_i16(first: i32, last: i64) -> Option<(i16, i16)> {
 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
 #[inline(always)]
 fn sse2_bits16(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch::m128i) -> u64 {
-    use safe_arch::{m128i, move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
-    let mut bits = 0u64;
-    let (groups, _) = keys.as_chunks::<16>();
-    for (g, sixteen) in groups.iter().enumerate() {
-        let (quads, _) = sixteen.as_chunks::<4>();
-        let [a, b, c, d] = [0, 1, 2, 3].map(|q| m128i::from(quads.get(q).copied().unwrap_or_default()));
-        let (low, high) = (test(pack_i32_to_i16_m128i(a, b)), test(pack_i32_to_i16_m128i(c, d)));
-        bits |= u64::from(move_mask_i8_m128i(pack_i16_to_i8_m128i(low, high)) as u16) << (16 * g);
-    }
-    bits
+    use safe_arch::{pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
+    sse2_sixteens(keys, |[a, b, c, d]| {
+        pack_i16_to_i8_m128i(test(pack_i32_to_i16_m128i(a, b)), test(pack_i32_to_i16_m128i(c, d)))
+    })
 }
 
 /// Bit `j`: the lanes of `test` on four keys at a time (each all ones or all zeros), the
@@ -86,16 +80,27 @@ fn sse2_bits16(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch:
 #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
 #[inline(always)]
 fn sse2_bits(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch::m128i) -> u64 {
-    use safe_arch::{m128i, move_mask_i8_m128i, pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
+    use safe_arch::{pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
+    sse2_sixteens(keys, |quads| {
+        let [a, b, c, d] = quads.map(&test);
+        // Saturating packs keep all ones (-1) and zero as they are.
+        pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(a, b), pack_i32_to_i16_m128i(c, d))
+    })
+}
+
+/// Bit `j` of the keys in sixteens: each sixteen as four registers of four keys (exact chunks,
+/// `as_chunks`: no bounds checks), made by `lanes` into one register of 16 byte lanes (each
+/// all ones or all zeros), gathered by `pmovmskb`.
+#[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+#[inline(always)]
+fn sse2_sixteens(keys: &[i32; WORD], lanes: impl Fn([safe_arch::m128i; 4]) -> safe_arch::m128i) -> u64 {
+    use safe_arch::{m128i, move_mask_i8_m128i};
     let mut bits = 0u64;
-    // Exact chunks (`as_chunks`): four registers of four keys each, no bounds checks.
     let (groups, _) = keys.as_chunks::<16>();
     for (g, sixteen) in groups.iter().enumerate() {
         let (quads, _) = sixteen.as_chunks::<4>();
-        let [a, b, c, d] = [0, 1, 2, 3].map(|q| test(m128i::from(quads.get(q).copied().unwrap_or_default())));
-        // Saturating packs keep all ones (-1) and zero as they are.
-        let mask = move_mask_i8_m128i(pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(a, b), pack_i32_to_i16_m128i(c, d)));
-        bits |= u64::from(mask as u16) << (16 * g);
+        let quads = [0, 1, 2, 3].map(|q| m128i::from(quads.get(q).copied().unwrap_or_default()));
+        bits |= u64::from(move_mask_i8_m128i(lanes(quads)) as u16) << (16 * g);
     }
     bits
 }
