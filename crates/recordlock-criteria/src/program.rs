@@ -193,7 +193,10 @@ pub struct Program {
     pub(crate) code: Box<[Instr]>,
     /// The row layout `cell`s refer to.
     pub(crate) layout: Arc<Layout>,
-    pub(crate) pool: Pool,
+    /// Boxed: the VM reads a constant only in the arm of the op that needs it. Held inline,
+    /// the pool's pointers were all loaded before each program's first instruction (a
+    /// hoisting that costs more than a short rule's whole test).
+    pub(crate) pool: Box<Pool>,
     pub(crate) reads: Box<[ReadField]>,
     pub(crate) tz_seconds: i64,
 }
@@ -216,7 +219,7 @@ impl Program {
         reads: Vec<ReadField>,
         tz_seconds: i64,
     ) -> Result<Program, VerifyError> {
-        let program = Program { code: code.into(), layout, pool, reads: reads.into(), tz_seconds };
+        let program = Program { code: code.into(), layout, pool: Box::new(pool), reads: reads.into(), tz_seconds };
         program.verify()?;
         Ok(program)
     }
