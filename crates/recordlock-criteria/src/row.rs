@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorCode};
 use crate::json_path::JsonPath;
 use crate::layout::Layout;
 use crate::schema::{Field, Schema, Slot, TypeClass};
+use crate::text::fold_into;
 use crate::value::Value;
 
 pub(crate) static EMPTY: Value = Value::Empty;
@@ -34,7 +35,14 @@ pub struct Row {
     /// The allocation of an earlier record's id, kept for the next one (a sweep reuses one
     /// row for every record): not part of the row's value.
     spare_id: String,
+    /// Likewise the allocations of an earlier record's text values (at most one a cell, none
+    /// over [`MAX_SPARE_TEXT`] bytes): not part of the row's value.
+    spare_texts: Vec<String>,
 }
+
+/// The largest text allocation a row keeps for its next record: a rare long text is freed
+/// rather than held for the rest of a sweep.
+const MAX_SPARE_TEXT: usize = 4096;
 
 impl PartialEq for Row {
     fn eq(&self, other: &Row) -> bool {
@@ -57,6 +65,7 @@ impl Row {
             values: smallvec::smallvec![Value::Empty; layout.len()],
             id: None,
             spare_id: String::new(),
+            spare_texts: Vec::new(),
         }
     }
 
@@ -309,7 +318,11 @@ impl Ingestor {
             return;
         }
         for v in &mut row.values {
-            *v = Value::Empty;
+            if let Value::Text(text) = std::mem::take(v)
+                && text.capacity() <= MAX_SPARE_TEXT
+            {
+                row.spare_texts.push(text);
+            }
         }
         if let Some(mut id) = row.id.take() {
             id.clear();
@@ -392,27 +405,35 @@ enum Member<'a> {
 }
 
 /// Which read fields (by position in `Ingestor::fields`) and whether `id` were seen, to
-/// reject duplicate keys.
+/// reject duplicate keys. The first 64 positions (every policy's reads, in practice) are bits
+/// of one word, tested without touching the heap or a length; later ones go to `more`.
 #[derive(Default)]
 struct Seen {
-    fields: smallvec::SmallVec<[u64; 2]>,
+    first: u64,
+    more: Vec<u64>,
     id: bool,
 }
 
 impl Seen {
     /// Marks position `i`; `false` if it was already marked.
+    #[inline]
     fn mark(&mut self, i: usize) -> bool {
         let (word, bit) = (i / 64, 1u64 << (i % 64));
-        if self.fields.len() <= word {
-            self.fields.resize(word + 1, 0);
-        }
-        match self.fields.get_mut(word) {
-            Some(w) if *w & bit == 0 => {
-                *w |= bit;
-                true
+        let w = match word.checked_sub(1) {
+            None => &mut self.first,
+            Some(k) => {
+                if self.more.len() <= k {
+                    self.more.resize(k + 1, 0);
+                }
+                match self.more.get_mut(k) {
+                    Some(w) => w,
+                    None => return false,
+                }
             }
-            _ => false,
-        }
+        };
+        let fresh = *w & bit == 0;
+        *w |= bit;
+        fresh
     }
 }
 
@@ -475,6 +496,12 @@ impl IngestState<'_> {
             return Err(type_error(field, &path(), "the field is given twice"));
         }
         let v = match value {
+            // Text into a kept allocation (as `Value::from_text` reads it: empty is empty).
+            Member::Text(s) | Member::Number(s) if field.data_type().class() == TypeClass::Text && !s.is_empty() => {
+                let mut text = self.row.spare_texts.pop().unwrap_or_default();
+                fold_into(s, &mut text);
+                Ok(Value::Text(text))
+            }
             Member::Text(s) => Value::from_text(field, s),
             Member::Number(s) => Value::from_number(field, s),
             Member::Json(json) => Value::from_json(field, json),
@@ -753,6 +780,32 @@ mod tests {
         assert_eq!(row, fresh);
         ing.ingest_str(r#"{"id": null, "Amount": 5}"#, &mut row).unwrap();
         assert_eq!(row.record_id(), None);
+        // Text values are written into kept allocations: longer, shorter, non-ASCII (a final
+        // sigma folds as `str::to_lowercase` folds it), a number in a text field, empty, and
+        // a long text that is not kept. Each row equals a fresh one, and the row keeps at
+        // most one allocation a cell.
+        let long = format!(r#"{{"Deal_Name": "{}", "Next_Step": "X"}}"#, "L".repeat(MAX_SPARE_TEXT + 1));
+        let texts = [
+            r#"{"Deal_Name": "ACME renewal", "Next_Step": "Call"}"#,
+            r#"{"Deal_Name": "ΟΔΟΣ", "Next_Step": "a much longer next step than before"}"#,
+            r#"{"Deal_Name": 12.50, "Next_Step": ""}"#,
+            r#"{"Deal_Name": "x"}"#,
+            long.as_str(),
+            r#"{"Deal_Name": "Straße ÉCOLE", "Next_Step": "ok"}"#,
+        ];
+        for text in texts.iter().chain(texts.iter().rev()) {
+            ing.ingest_str(text, &mut row).unwrap();
+            let mut fresh = Row::new(s);
+            ing.ingest_str(text, &mut fresh).unwrap();
+            assert_eq!(row, fresh, "{text}");
+            assert!(row.spare_texts.len() <= row.values.len(), "{text}");
+            assert!(row.spare_texts.iter().all(|t| t.capacity() <= MAX_SPARE_TEXT), "{text}");
+        }
+        let name = |row: &Row| row.get(s.slot("Deal_Name").unwrap()).clone();
+        ing.ingest_str(texts[1], &mut row).unwrap();
+        assert_eq!(name(&row), Value::Text("οδος".into()));
+        ing.ingest_str(texts[2], &mut row).unwrap();
+        assert_eq!(name(&row), Value::Text("12.50".into()));
     }
 
     /// Found by the `ingest` fuzz target: the fast path read a number's text as written, but

@@ -12,6 +12,18 @@ pub fn fold(s: &str) -> String {
     if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
 }
 
+/// [`fold`] into `buf` (cleared first), reusing its allocation: the same text as `fold(s)`.
+pub(crate) fn fold_into(s: &str, buf: &mut String) {
+    buf.clear();
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        // `str::to_lowercase`, not per-char lowercasing: a final capital sigma folds to `ς`.
+        buf.push_str(&s.to_lowercase());
+    }
+}
+
 /// One element of a [`LikePattern`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {

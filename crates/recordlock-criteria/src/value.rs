@@ -24,8 +24,9 @@ pub enum Value {
     /// No value: a missing key, `null`, `""` or `[]`.
     #[default]
     Empty,
-    /// Text, case-folded.
-    Text(Box<str>),
+    /// Text, case-folded. A `String`, so that a row read again and again (a sweep's) can
+    /// keep its allocation for the next record's text.
+    Text(String),
     /// A picklist value.
     Choice(Choice),
     /// A multi-select picklist value: a non-empty set.
@@ -119,7 +120,7 @@ impl Value {
         let class = field.data_type().class();
         let wrong = || format!("expected a {} value", field.data_type());
         match class {
-            TypeClass::Text => scalar_text(json).map(|s| Value::Text(fold(s).into())).ok_or_else(wrong),
+            TypeClass::Text => scalar_text(json).map(|s| Value::Text(fold(s))).ok_or_else(wrong),
             TypeClass::Picklist => scalar_text(json).map(|s| Value::Choice(choice_of(field, s))).ok_or_else(wrong),
             TypeClass::MultiPicklist => {
                 let Json::Array(items) = json else { return Err(wrong()) };
@@ -172,7 +173,7 @@ impl Value {
         }
         let wrong = || format!("expected a {} value", field.data_type());
         match field.data_type().class() {
-            TypeClass::Text => Ok(Value::Text(fold(text).into())),
+            TypeClass::Text => Ok(Value::Text(fold(text))),
             TypeClass::Picklist => Ok(Value::Choice(choice_of(field, text))),
             TypeClass::MultiPicklist => Err(wrong()),
             TypeClass::Number { integral } => {
@@ -196,7 +197,7 @@ impl Value {
     pub fn from_number(field: &Field, text: &str) -> Result<Value, String> {
         let wrong = || format!("expected a {} value", field.data_type());
         match field.data_type().class() {
-            TypeClass::Text => Ok(Value::Text(fold(text).into())),
+            TypeClass::Text => Ok(Value::Text(fold(text))),
             TypeClass::Picklist => Ok(Value::Choice(choice_of(field, text))),
             TypeClass::Number { integral } => {
                 let d = parse_decimal(text).ok_or_else(wrong)?;
