@@ -31,40 +31,38 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     }
 }
 
-/// The common case read directly: `-?digits(.digits)?` of at most 19 bytes whose digits
-/// fit an `i64`, not a negative zero; exactly the `Decimal` the general path reads
-/// (the digits as the mantissa, the fraction's length as the scale). `None` sends anything
-/// else to the general path.
+/// The common case read directly: `-?digits(.digits)?` of at most 18 digits (so no
+/// arithmetic below can overflow an `i64`), not a negative zero; exactly the `Decimal` the
+/// general path reads (the digits as the mantissa, the fraction's length as the scale).
+/// `None` sends anything else to the general path.
 fn short_decimal(text: &str) -> Option<Decimal> {
     let (negative, digits) = match text.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
         rest => (false, rest),
     };
-    if digits.len() > 19 {
+    // At most 18 digits: 19 bytes when one is the point.
+    if digits.len() > 19 || (digits.len() == 19 && !digits.contains(&b'.')) {
         return None;
     }
     let mut mantissa: i64 = 0;
-    let mut seen = 0u32;
-    let mut scale: Option<u32> = None;
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
-                seen += 1;
-                if let Some(s) = scale.as_mut() {
-                    *s += 1;
-                }
-            }
-            b'.' if scale.is_none() && seen > 0 => scale = Some(0),
-            _ => return None,
+    // Where the point is (`digits.len()` while none was seen).
+    let mut point = digits.len();
+    for (i, &b) in digits.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + i64::from(digit);
+        } else if b == b'.' && point == digits.len() && i > 0 {
+            point = i;
+        } else {
+            return None;
         }
     }
-    // Digits before the point and, after a point, at least one more; no negative zero.
-    if seen == 0 || scale == Some(0) || (negative && mantissa == 0) {
+    // A point needs a digit after it (and has one before it, above); no negative zero.
+    let scale = digits.len().saturating_sub(point + 1) as u32;
+    if digits.is_empty() || point + 1 == digits.len() || (negative && mantissa == 0) {
         return None;
     }
-    let mantissa = if negative { -mantissa } else { mantissa };
-    Some(Decimal::new(mantissa, scale.unwrap_or(0)))
+    Some(Decimal::new(if negative { -mantissa } else { mantissa }, scale))
 }
 
 /// `m × 10^exp`, or `None` if that needs more digits than a `Decimal` holds. (Not
@@ -215,6 +213,15 @@ mod tests {
             "1234567890123456789",
             "7281.08",
             "1508.30",
+            // The short path's bounds: 18 digits, with and without a point, and 19.
+            "999999999999999999",
+            "-99999999999999999.9",
+            "12345678901234567.8",
+            "1234567890123456789.0",
+            "9999999999999999999",
+            "0.5",
+            "5.",
+            "5..0",
         ]
         .map(str::to_owned)
         .to_vec();
