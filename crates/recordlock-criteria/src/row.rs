@@ -359,12 +359,20 @@ impl KeyTable {
         KeyTable { lengths, keys }
     }
 
-    /// The position of `key` (the first, if a name is listed twice).
-    #[inline]
+    /// The position of `key` (the first, if a name is listed twice). The length test is
+    /// inlined into the walk, which asks it of every key of every record (most keys are told
+    /// apart by it); the rest is a call, made for few keys.
+    #[inline(always)]
     fn find(&self, key: &[u8]) -> Option<usize> {
         if self.lengths & length_bit(key.len()) == 0 {
             return None;
         }
+        self.find_listed(key)
+    }
+
+    /// [`KeyTable::find`] past the length test.
+    #[inline(never)]
+    fn find_listed(&self, key: &[u8]) -> Option<usize> {
         let words = key_words(key);
         self.keys.iter().position(|(len, w, k)| *len == key.len() && *w == words && (key.len() <= 16 || **k == *key))
     }

@@ -171,35 +171,51 @@ pub(super) fn object<'a, K>(
         }
         let key_start = at + 1;
         let key_end = q.next()?;
-        at = key_end + 1;
-        if bytes.get(at) != Some(&b':') {
-            at = spaces(bytes, at);
-            if bytes.get(at) != Some(&b':') {
-                return None;
+        // Compact JSON has the value's first byte right after the colon: both read at once.
+        let (value_start, first) = match pair(bytes, key_end + 1) {
+            [b':', first] if first != b' ' => (key_end + 2, first),
+            _ => {
+                let colon = spaces(bytes, key_end + 1);
+                if bytes.get(colon) != Some(&b':') {
+                    return None;
+                }
+                let start = spaces(bytes, colon + 1);
+                (start, *bytes.get(start)?)
             }
-        }
-        let value_start = spaces(bytes, at + 1);
+        };
         // Strings first, and objects, numbers and literals without a call: the cursor stays
         // in registers unless a value nests deeper.
-        at = match bytes.get(value_start) {
-            Some(b'"') => q.string(value_start)?,
-            Some(b'0'..=b'9' | b'-') => number(bytes, value_start)?,
-            Some(b'{') => container::<true>(bytes, q, value_start, 1)?,
-            Some(b'f') => literal(bytes, value_start, b"false")?,
+        at = match first {
+            b'"' => q.string(value_start)?,
+            b'0'..=b'9' | b'-' => number(bytes, value_start)?,
+            b'{' => container::<true>(bytes, q, value_start, 1)?,
+            b'f' => literal(bytes, value_start, b"false")?,
             _ => value(bytes, q, value_start, 1)?,
         };
         if let Some(k) = wanted(bytes.get(key_start..key_end)?) {
             // Quotes and the value's first and last bytes are ASCII: these are boundaries.
             member(k, text.get(key_start..key_end)?, text.get(value_start..at)?);
         }
-        if bytes.get(at) == Some(&b' ') {
-            at = spaces(bytes, at);
+        // Compact JSON: `,"`, the next key's quote right after the comma.
+        if pair(bytes, at) == [b',', b'"'] {
+            at += 1;
+            continue;
         }
+        at = spaces(bytes, at);
         match bytes.get(at) {
             Some(b',') => at = spaces(bytes, at + 1),
             Some(b'}') => return (spaces(bytes, at + 1) == bytes.len()).then_some(()),
             _ => return None,
         }
+    }
+}
+
+/// The two bytes from `at` (`[0, 0]` past the end: a byte no plain text holds).
+#[inline(always)]
+fn pair(bytes: &[u8], at: usize) -> [u8; 2] {
+    match (bytes.get(at), bytes.get(at + 1)) {
+        (Some(&a), Some(&b)) => [a, b],
+        _ => [0, 0],
     }
 }
 
@@ -284,22 +300,36 @@ fn container<const KEYED: bool>(bytes: &[u8], q: &mut Cursor<'_>, at: usize, dep
     }
     loop {
         if KEYED {
-            at = spaces(bytes, q.string(at)?);
-            if bytes.get(at) != Some(&b':') {
-                return None;
-            }
-            at = spaces(bytes, at + 1);
+            let key_end = q.string(at)?;
+            // As in `object`: compact JSON's `:` and the value's first byte at once.
+            at = match pair(bytes, key_end) {
+                [b':', first] if first != b' ' => key_end + 1,
+                _ => {
+                    let colon = spaces(bytes, key_end);
+                    if bytes.get(colon) != Some(&b':') {
+                        return None;
+                    }
+                    spaces(bytes, colon + 1)
+                }
+            };
         }
         at = match bytes.get(at) {
             Some(b'"') => q.string(at)?,
             Some(b'0'..=b'9' | b'-') => number(bytes, at)?,
             _ => value(bytes, q, at, depth + 1)?,
         };
-        at = spaces(bytes, at);
-        match bytes.get(at) {
-            Some(b',') => at = spaces(bytes, at + 1),
-            Some(&b) if b == close => return Some(at + 1),
-            _ => return None,
+        // Compact JSON: a comma and then no space, or the closing bracket, right after.
+        match pair(bytes, at) {
+            [b',', next] if next != b' ' => at += 1,
+            [b, _] if b == close => return Some(at + 1),
+            _ => {
+                at = spaces(bytes, at);
+                match bytes.get(at) {
+                    Some(b',') => at = spaces(bytes, at + 1),
+                    Some(&b) if b == close => return Some(at + 1),
+                    _ => return None,
+                }
+            }
         }
     }
 }
