@@ -339,38 +339,56 @@ impl Ingestor {
 }
 
 /// The keys an ingestor reads, matched against a record's keys: most keys of a record are
-/// not read, so most are told apart by their length alone; the others by their length and
-/// two words read from the key (its first and last eight bytes, which overlap in keys of up
-/// to 16 bytes and so hold all of them), and compared whole only when those agree and the
-/// key is longer.
+/// not read, so most are told apart by their length alone, and most others by their first
+/// byte; the rest by their length and two words read from the key (its first and last eight
+/// bytes, which overlap in keys of up to 16 bytes and so hold all of them), and compared
+/// whole only when those agree and the key is longer.
 #[derive(Debug, Clone)]
 struct KeyTable {
     /// Bit `n` is set when a key is `n` bytes long (bit 63: 63 or more).
     lengths: u64,
+    /// Bit `b` (of 256) is set when a key starts with byte `b`.
+    firsts: [u64; 4],
     /// Per key, in order: its length, its [`key_words`], and the key.
     keys: Vec<(usize, [u64; 2], Box<[u8]>)>,
 }
 
 impl KeyTable {
     fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> KeyTable {
-        let keys =
-            keys.into_iter().map(|k| (k.len(), key_words(k.as_bytes()), k.as_bytes().into())).collect::<Vec<_>>();
+        let keys = keys
+            .into_iter()
+            .map(|k| (k.len(), key_words(k.as_bytes()), Box::<[u8]>::from(k.as_bytes())))
+            .collect::<Vec<_>>();
         let lengths = keys.iter().fold(0, |bits, (len, ..)| bits | length_bit(*len));
-        KeyTable { lengths, keys }
+        let mut firsts = [0u64; 4];
+        for (_, _, key) in &keys {
+            // An empty key has no first byte: its length alone lets it through.
+            if let Some(&b) = key.first()
+                && let Some(word) = firsts.get_mut(usize::from(b) / 64)
+            {
+                *word |= 1 << (b % 64);
+            }
+        }
+        KeyTable { lengths, firsts, keys }
     }
 
-    /// The position of `key` (the first, if a name is listed twice). The length test is
-    /// inlined into the walk, which asks it of every key of every record (most keys are told
-    /// apart by it); the rest is a call, made for few keys.
+    /// The position of `key` (the first, if a name is listed twice). The length and first
+    /// byte tests are inlined into the walk, which asks them of every key of every record
+    /// (most keys are told apart by them); the rest is a call, made for few keys.
     #[inline(always)]
     fn find(&self, key: &[u8]) -> Option<usize> {
         if self.lengths & length_bit(key.len()) == 0 {
             return None;
         }
+        if let Some(&b) = key.first()
+            && self.firsts.get(usize::from(b) / 64).is_none_or(|word| word >> (b % 64) & 1 == 0)
+        {
+            return None;
+        }
         self.find_listed(key)
     }
 
-    /// [`KeyTable::find`] past the length test.
+    /// [`KeyTable::find`] past the length and first byte tests.
     #[inline(never)]
     fn find_listed(&self, key: &[u8]) -> Option<usize> {
         let words = key_words(key);
@@ -616,6 +634,16 @@ mod tests {
             }
         }
         assert_eq!(table.find(b"not held at all"), None);
+        // First bytes in each quarter of the byte range (the first-byte filter's four
+        // words), and keys that share a length and differ only there.
+        let keys = ["\u{1}x", "Stage", "id", "_x", "~z", "Émile", "\u{7f}y", "ÿy"];
+        let table = KeyTable::new(keys);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(table.find(key.as_bytes()), Some(i), "{key}");
+        }
+        for other in ["stage", "Id", "ix", "_y", "Emile", "\u{2}x", "\u{7e}y", "þy", "xy"] {
+            assert_eq!(table.find(other.as_bytes()), None, "{other}");
+        }
     }
 
     #[test]
