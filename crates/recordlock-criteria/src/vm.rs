@@ -165,7 +165,7 @@ fn compare(op: CmpOp, ord: Ordering) -> bool {
 fn substring(kind: SubstringKind, text: &str, needle: &str) -> bool {
     let (t, n) = (text.as_bytes(), needle.as_bytes());
     match kind {
-        SubstringKind::Contains => text.contains(needle),
+        SubstringKind::Contains => contains(t, n),
         // Byte comparisons are exact for UTF-8 (a needle that is valid UTF-8 can only match at
         // char boundaries), and short needles compare inline instead of calling `memcmp`.
         SubstringKind::StartsWith => t.get(..n.len()).is_some_and(|head| bytes_eq(head, n)),
@@ -174,6 +174,22 @@ fn substring(kind: SubstringKind, text: &str, needle: &str) -> bool {
         }
     }
 }
+
+/// Whether `needle` occurs in `text` (as `str::contains`; byte comparisons are exact for
+/// UTF-8, as above). A text of up to 64 bytes is compared at each position whose first byte
+/// matches: `str::contains` sets up a two-way searcher on each call, which a short field value
+/// (a deal name) does not repay.
+#[inline]
+fn contains(text: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else { return true };
+    if text.len() > SHORT_TEXT {
+        return memchr::memmem::find(text, needle).is_some();
+    }
+    text.windows(needle.len()).any(|w| w.first() == Some(&first) && bytes_eq(w, needle))
+}
+
+/// The longest text [`contains`] searches position by position.
+const SHORT_TEXT: usize = 64;
 
 #[inline]
 fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
@@ -199,5 +215,36 @@ pub(crate) fn decimal_cmp(a: &rust_decimal::Decimal, b: &rust_decimal::Decimal) 
     match scaled {
         Some((x, y)) => x.cmp(&y),
         None => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `contains` answers as `str::contains` on short texts (position by position) and long
+    /// ones (memmem), at the 64-byte bound, for needles at every place, overlapping
+    /// near-matches, empty and over-long needles, and non-ASCII text.
+    #[test]
+    fn contains_agrees_with_str_contains() {
+        let needles = ["", "a", "ab", "aab", "renewal", "é", "ßx", "x".repeat(70).as_str()].map(str::to_owned);
+        let mut texts = vec![String::new(), "aaab".into(), "acme renewal".into(), "résumé".into(), "straßx".into()];
+        for len in [63usize, 64, 65, 130] {
+            for at in [0, len / 2, len.saturating_sub(7)] {
+                let mut t = "a".repeat(len);
+                t.replace_range(at..(at + 7).min(len), &"renewal"[..(len - at).min(7)]);
+                texts.push(t);
+            }
+            texts.push("x".repeat(len));
+        }
+        for text in &texts {
+            for needle in &needles {
+                assert_eq!(
+                    contains(text.as_bytes(), needle.as_bytes()),
+                    text.contains(needle.as_str()),
+                    "{text:?} {needle:?}"
+                );
+            }
+        }
     }
 }
