@@ -195,14 +195,14 @@ impl ColumnarPlan {
         let mut columns = ColumnsRead::new(self.fields.len());
         let mut errors: Vec<(usize, Error)> = Vec::new();
         let columns_read = self.mapping.columns().iter().zip(&self.fields).zip(&self.forms).zip(&self.dictionaries);
-        for (i, (((mapped, field), form), memo)) in columns_read.enumerate() {
+        for (((mapped, field), form), memo) in columns_read {
             // Always there: the check above found the column at this index.
             let Some(array) = batch.columns().get(mapped.index) else {
                 let data_type = field.data_type().as_str().to_owned();
                 return Err(MappingError::Missing { api_name: mapped.api_name.clone(), data_type });
             };
             let (column, bad) = column::read(array, field, mapped.encoding, *form, memo);
-            columns.set(i, column);
+            columns.push(column);
             for (row, why) in bad {
                 errors.push((row, row_error(field, &why)));
             }
@@ -214,7 +214,7 @@ impl ColumnarPlan {
         for (row, _) in &errors {
             undecided.remove(*row);
         }
-        let ctx = Context { columns: columns.as_slice(), fields: &self.fields, opts: self.rules.eval_options() };
+        let ctx = Context { columns: &columns, fields: &self.fields, opts: self.rules.eval_options() };
         // Each rule narrows a copy of the rows still undecided to its hits, but the last,
         // which narrows them in place: a one-rule plan copies no set.
         let mut hits = RuleHits { words: Vec::new(), rules: 0 };
@@ -540,7 +540,7 @@ fn build(
 }
 
 struct Context<'c, 'a> {
-    columns: &'c [Column<'a>],
+    columns: &'c ColumnsRead<'a>,
     fields: &'c [Field],
     opts: &'c recordlock::criteria::EvalOptions,
 }
@@ -548,7 +548,8 @@ struct Context<'c, 'a> {
 /// A batch's columns as read, each at its mapped column's index: up to [`INLINE`] of them
 /// in place (a rule set reads a few fields), more in a vector.
 enum ColumnsRead<'a> {
-    Inline([Column<'a>; INLINE], usize),
+    /// Columns `0..n` of the first `n` slots (`None` until read: nothing to drop).
+    Inline([Option<Column<'a>>; INLINE], usize),
     Heap(Vec<Column<'a>>),
 }
 
@@ -556,30 +557,29 @@ enum ColumnsRead<'a> {
 const INLINE: usize = 4;
 
 impl<'a> ColumnsRead<'a> {
-    /// Room for `n` columns, each empty until [`ColumnsRead::set`].
+    /// Room for `n` columns, [`ColumnsRead::push`]ed in order.
     fn new(n: usize) -> ColumnsRead<'a> {
-        let empty = || Column::Values { values: ValueList::Owned(Vec::new()), keys: None };
-        if n <= INLINE {
-            ColumnsRead::Inline(std::array::from_fn(|_| empty()), n)
-        } else {
-            ColumnsRead::Heap(std::iter::repeat_with(empty).take(n).collect())
-        }
+        if n <= INLINE { ColumnsRead::Inline([None, None, None, None], 0) } else { ColumnsRead::Heap(Vec::with_capacity(n)) }
     }
 
-    fn set(&mut self, i: usize, column: Column<'a>) {
-        let slot = match self {
-            ColumnsRead::Inline(columns, _) => columns.get_mut(i),
-            ColumnsRead::Heap(columns) => columns.get_mut(i),
-        };
-        if let Some(slot) = slot {
-            *slot = column;
-        }
-    }
-
-    fn as_slice(&self) -> &[Column<'a>] {
+    fn push(&mut self, column: Column<'a>) {
         match self {
-            ColumnsRead::Inline(columns, n) => columns.get(..*n).unwrap_or(&[]),
-            ColumnsRead::Heap(columns) => columns,
+            ColumnsRead::Inline(columns, n) => {
+                if let Some(slot) = columns.get_mut(*n) {
+                    *slot = Some(column);
+                    *n += 1;
+                }
+            }
+            ColumnsRead::Heap(columns) => columns.push(column),
+        }
+    }
+
+    /// Column `i`, when read.
+    #[inline]
+    fn get(&self, i: usize) -> Option<&Column<'a>> {
+        match self {
+            ColumnsRead::Inline(columns, _) => columns.get(i).and_then(Option::as_ref),
+            ColumnsRead::Heap(columns) => columns.get(i),
         }
     }
 }
