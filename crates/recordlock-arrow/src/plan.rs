@@ -547,6 +547,10 @@ struct Context<'c, 'a> {
 
 /// A batch's columns as read, each at its mapped column's index: up to [`INLINE`] of them
 /// in place (a rule set reads a few fields), more in a vector.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "on the stack for one batch's evaluation: boxing the inline columns would be the allocation it saves"
+)]
 enum ColumnsRead<'a> {
     /// Columns `0..n` of the first `n` slots (`None` until read: nothing to drop).
     Inline([Option<Column<'a>>; INLINE], usize),
@@ -559,7 +563,11 @@ const INLINE: usize = 4;
 impl<'a> ColumnsRead<'a> {
     /// Room for `n` columns, [`ColumnsRead::push`]ed in order.
     fn new(n: usize) -> ColumnsRead<'a> {
-        if n <= INLINE { ColumnsRead::Inline([None, None, None, None], 0) } else { ColumnsRead::Heap(Vec::with_capacity(n)) }
+        if n <= INLINE {
+            ColumnsRead::Inline([None, None, None, None], 0)
+        } else {
+            ColumnsRead::Heap(Vec::with_capacity(n))
+        }
     }
 
     fn push(&mut self, column: Column<'a>) {

@@ -69,12 +69,6 @@ impl Rows {
         count_ones(&self.words)
     }
 
-    /// Whether `row` is in the set.
-    #[cfg(test)]
-    pub(crate) fn contains(&self, row: usize) -> bool {
-        self.words.get(row / WORD).is_some_and(|w| w >> (row % WORD) & 1 == 1)
-    }
-
     /// Takes `row` out.
     pub(crate) fn remove(&mut self, row: usize) {
         if let Some(w) = self.words.get_mut(row / WORD) {
@@ -100,14 +94,6 @@ impl Rows {
     pub(crate) fn add_words(&mut self, words: &[u64]) {
         for (w, o) in self.words.iter_mut().zip(words) {
             *w |= o;
-        }
-    }
-
-    /// Keeps only the rows of `other`.
-    #[cfg(test)]
-    pub(crate) fn keep_only(&mut self, other: &Rows) {
-        for (w, o) in self.words.iter_mut().zip(&other.words) {
-            *w &= o;
         }
     }
 
