@@ -396,7 +396,7 @@ fn read_text<'a>(array: &'a dyn Array, field: &Field, json: bool, memo: &Diction
             (values, bad)
         });
         let keys = Keys { index: key_index(array), nulls: array.logical_nulls() };
-        if read.bad.iter().any(Option::is_some) {
+        if read.any_bad {
             for i in 0..len {
                 if let Some(Some(why)) = keys.get(i).and_then(|k| read.bad.get(k)) {
                     errors.push((i, why.clone()));

@@ -24,6 +24,8 @@ pub(crate) struct DictionaryValues {
     pub(crate) values: Vec<Value>,
     /// Why value `k` cannot be read, when it cannot.
     pub(crate) bad: Vec<Option<String>>,
+    /// Whether some value cannot be read (found once, not per batch).
+    pub(crate) any_bad: bool,
     /// The key test of the column's leaf with memo slot `i` (see `plan::Leaf`).
     key_tests: Vec<OnceLock<KeyTest>>,
 }
@@ -51,8 +53,15 @@ struct Kept {
 /// Where a Utf8 array's offsets, bytes and validity lie (address, length; the validity's
 /// bit offset too): its whole content while those buffers live and are shared (so cannot
 /// change). Found without allocating, where `ArrayData` is a copy of the array's parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 struct TextBuffers([usize; 7]);
+
+impl PartialEq for TextBuffers {
+    /// Branch-free, inline (the derived compare of the array calls `bcmp`).
+    fn eq(&self, other: &TextBuffers) -> bool {
+        self.0.iter().zip(&other.0).fold(0, |diff, (a, b)| diff | (a ^ b)) == 0
+    }
+}
 
 impl TextBuffers {
     fn of(array: &dyn Array) -> Option<TextBuffers> {
@@ -99,7 +108,7 @@ impl DictionaryMemo {
         {
             let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
             let seen = |k: &Kept| match buffers {
-                Some(b) => k.buffers == Some(b),
+                Some(b) => k.buffers.is_some_and(|kb| kb == b),
                 None => k.data.ptr_eq(data.get_or_insert_with(|| dictionary.to_data())),
             };
             if let Some(at) = kept.iter().position(seen) {
@@ -115,7 +124,8 @@ impl DictionaryMemo {
         }
         let (values, bad) = read();
         let key_tests = (0..self.leaves).map(|_| OnceLock::new()).collect();
-        let values = Arc::new(DictionaryValues { values, bad, key_tests });
+        let any_bad = bad.iter().any(Option::is_some);
+        let values = Arc::new(DictionaryValues { values, bad, any_bad, key_tests });
         let data = data.unwrap_or_else(|| dictionary.to_data());
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         kept.insert(0, Kept { data, buffers, values: Arc::clone(&values) });

@@ -48,25 +48,25 @@ impl KeyTest {
         }
     }
 
-    /// The rows of `sel` whose key (in `index`, one per row) the test selects.
-    pub(crate) fn rows(&self, sel: &Rows, index: &[i32]) -> Rows {
+    /// Keeps the rows of `sel` whose key (in `index`, one per row) the test selects.
+    pub(crate) fn narrow(&self, sel: &mut Rows, index: &[i32]) {
         match self {
-            KeyTest::None => Rows::none(sel.len()),
+            KeyTest::None => sel.clear(),
             KeyTest::Range { first, last } => {
                 // One unsigned compare: keys below `first` wrap to large values.
                 let span = last.abs_diff(*first);
                 let test = |k: i32| k.wrapping_sub(*first) as u32 <= span;
-                sel.filter_words(index, KEY_DENSE, |keys| range_bits(keys, *first, span), test)
+                sel.narrow_words(index, KEY_DENSE, |keys| range_bits(keys, *first, span), test);
             }
             KeyTest::Pair(a, b) => {
                 let test = |k: i32| (k == *a) | (k == *b);
-                sel.filter_words(index, KEY_DENSE, |keys| pair_bits(keys, *a, *b), test)
+                sel.narrow_words(index, KEY_DENSE, |keys| pair_bits(keys, *a, *b), test);
             }
             KeyTest::Mask(mask) => {
-                sel.filter_values(index, |k| u32::try_from(k).is_ok_and(|k| k < 64 && (mask >> k) & 1 == 1))
+                sel.narrow_values(index, |k| u32::try_from(k).is_ok_and(|k| k < 64 && (mask >> k) & 1 == 1));
             }
             KeyTest::Table(table) => {
-                sel.filter_values(index, |k| usize::try_from(k).ok().and_then(|k| table.get(k)).copied() == Some(true))
+                sel.narrow_values(index, |k| usize::try_from(k).ok().and_then(|k| table.get(k)).copied() == Some(true));
             }
         }
     }
@@ -106,8 +106,11 @@ mod tests {
                 let want = sel.filter(|r| {
                     index.get(r).and_then(|k| usize::try_from(*k).ok()).is_some_and(|k| h.get(k) == Some(&true))
                 });
-                assert_eq!(KeyTest::new(&h).rows(&sel, &index), want, "{n} {keys:?}");
-                assert_eq!(KeyTest::Table(h.clone()).rows(&sel, &index), want, "{n} {keys:?}");
+                for test in [KeyTest::new(&h), KeyTest::Table(h.clone())] {
+                    let mut got = sel.clone();
+                    test.narrow(&mut got, &index);
+                    assert_eq!(got, want, "{n} {keys:?} {test:?}");
+                }
             }
         }
     }

@@ -192,7 +192,7 @@ impl ColumnarPlan {
             let _ = self.checked.set(batch.schema());
         }
         let rows = batch.num_rows();
-        let mut columns = Vec::with_capacity(self.fields.len());
+        let mut columns = ColumnsRead::new(self.fields.len());
         let mut errors: Vec<(usize, Error)> = Vec::new();
         let columns_read = self.mapping.columns().iter().zip(&self.fields).zip(&self.forms).zip(&self.dictionaries);
         for (((mapped, field), form), memo) in columns_read {
@@ -214,17 +214,26 @@ impl ColumnarPlan {
         for (row, _) in &errors {
             undecided.remove(*row);
         }
-        let mut hits_by_rule = Vec::with_capacity(self.rule_trees.len());
         let ctx = Context { columns: &columns, fields: &self.fields, opts: self.rules.eval_options() };
-        for tree in &self.rule_trees {
+        // Each rule narrows a copy of the rows still undecided to its hits, but the last,
+        // which narrows them in place: a one-rule plan copies no set.
+        let mut hits = RuleHits { words: Vec::new(), rules: 0 };
+        let mut trees = self.rule_trees.iter().peekable();
+        while let Some(tree) = trees.next() {
             if undecided.is_empty() {
                 break;
             }
-            let hits = eval(tree, &undecided, &ctx);
-            undecided.remove_all(&hits);
-            hits_by_rule.push(hits);
+            if trees.peek().is_none() {
+                narrow(tree, &mut undecided, &ctx);
+                hits.push(undecided);
+                break;
+            }
+            let mut held = undecided.clone();
+            narrow(tree, &mut held, &ctx);
+            undecided.remove_all(&held);
+            hits.push(held);
         }
-        Ok(Evaluation { rows, hits: hits_by_rule, errors })
+        Ok(Evaluation { rows, hits, errors })
     }
 
     /// Evaluates `batch` in slices of `chunk_rows` rows in parallel (in the current rayon
@@ -373,8 +382,35 @@ pub struct Evaluation {
     rows: usize,
     /// The rows each rule locks (disjoint: a row is locked by its first rule that holds),
     /// for the rules evaluated (later rules, evaluated after every row was decided, lock none).
-    hits: Vec<Rows>,
+    hits: RuleHits,
     errors: Vec<(usize, Error)>,
+}
+
+/// The rows each evaluated rule locks, one after another in one vector: rule `i`'s set is
+/// words `i * n..(i + 1) * n` (`n` words a set). A one-rule plan's are the very words of
+/// the set it narrowed: nothing copied, nothing allocated but that set.
+#[derive(Debug, Clone)]
+struct RuleHits {
+    words: Vec<u64>,
+    /// How many rules' sets `words` holds.
+    rules: usize,
+}
+
+impl RuleHits {
+    fn push(&mut self, held: Rows) {
+        if self.rules == 0 {
+            self.words = held.into_words();
+        } else {
+            self.words.extend_from_slice(&held.into_words());
+        }
+        self.rules += 1;
+    }
+
+    /// Each evaluated rule's set, as its words.
+    fn sets(&self) -> impl Iterator<Item = &[u64]> {
+        let n = self.words.len().checked_div(self.rules).unwrap_or(0);
+        (0..self.rules).map(move |i| self.words.get(i * n..(i + 1) * n).unwrap_or(&[]))
+    }
 }
 
 /// One row's outcome.
@@ -401,7 +437,7 @@ impl Evaluation {
 
     /// The index of the first rule that holds on `row`.
     pub fn rule(&self, row: usize) -> Option<usize> {
-        self.hits.iter().position(|h| h.contains(row))
+        self.hits.sets().position(|h| h.get(row / WORD).is_some_and(|w| w >> (row % WORD) & 1 == 1))
     }
 
     /// Why `row` cannot be evaluated, if it cannot.
@@ -421,8 +457,8 @@ impl Evaluation {
     /// The rows reported by a sweep, in order: locked or unevaluable.
     pub fn reported(&self) -> impl Iterator<Item = (usize, RowOutcome<'_>)> + '_ {
         let mut locked = Rows::none(self.rows);
-        for h in &self.hits {
-            locked.add_all(h);
+        for h in self.hits.sets() {
+            locked.add_words(h);
         }
         let mut errors = self.errors.iter().peekable();
         let mut locked = locked.into_rows().peekable();
@@ -447,7 +483,7 @@ impl Evaluation {
 
     /// Rows a rule locks.
     pub fn locked(&self) -> usize {
-        self.hits.iter().map(Rows::count).sum()
+        crate::rows::count_ones(&self.hits.words)
     }
 
     /// Rows that cannot be evaluated.
@@ -504,116 +540,154 @@ fn build(
 }
 
 struct Context<'c, 'a> {
-    columns: &'c [Column<'a>],
+    columns: &'c ColumnsRead<'a>,
     fields: &'c [Field],
     opts: &'c recordlock::criteria::EvalOptions,
 }
 
-/// The rows of `sel` on which `node` holds.
-fn eval(node: &Node, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
-    match node {
-        Node::Leaf(leaf) => {
-            let positive = eval_leaf(leaf, sel, ctx);
-            if leaf.pred.negated() {
-                let mut rest = sel.clone();
-                rest.remove_all(&positive);
-                rest
-            } else {
-                positive
-            }
+/// A batch's columns as read, each at its mapped column's index: up to [`INLINE`] of them
+/// in place (a rule set reads a few fields), more in a vector.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "on the stack for one batch's evaluation: boxing the inline columns would be the allocation it saves"
+)]
+enum ColumnsRead<'a> {
+    /// Columns `0..n` of the first `n` slots (`None` until read: nothing to drop).
+    Inline([Option<Column<'a>>; INLINE], usize),
+    Heap(Vec<Column<'a>>),
+}
+
+/// Columns a batch's [`ColumnsRead`] holds without allocating.
+const INLINE: usize = 4;
+
+impl<'a> ColumnsRead<'a> {
+    /// Room for `n` columns, [`ColumnsRead::push`]ed in order.
+    fn new(n: usize) -> ColumnsRead<'a> {
+        if n <= INLINE {
+            ColumnsRead::Inline([None, None, None, None], 0)
+        } else {
+            ColumnsRead::Heap(Vec::with_capacity(n))
         }
+    }
+
+    fn push(&mut self, column: Column<'a>) {
+        match self {
+            ColumnsRead::Inline(columns, n) => {
+                if let Some(slot) = columns.get_mut(*n) {
+                    *slot = Some(column);
+                    *n += 1;
+                }
+            }
+            ColumnsRead::Heap(columns) => columns.push(column),
+        }
+    }
+
+    /// Column `i`, when read.
+    #[inline]
+    fn get(&self, i: usize) -> Option<&Column<'a>> {
+        match self {
+            ColumnsRead::Inline(columns, _) => columns.get(i).and_then(Option::as_ref),
+            ColumnsRead::Heap(columns) => columns.get(i),
+        }
+    }
+}
+
+/// Narrows `sel` to its rows on which `node` holds: an AND item by item on the one set, in
+/// place; an OR on a copy per item.
+fn narrow(node: &Node, sel: &mut Rows, ctx: &Context<'_, '_>) {
+    match node {
+        Node::Leaf(leaf) if leaf.pred.negated() => {
+            let mut positive = sel.clone();
+            narrow_leaf(leaf, &mut positive, ctx);
+            sel.remove_all(&positive);
+        }
+        Node::Leaf(leaf) => narrow_leaf(leaf, sel, ctx),
         Node::All(items) => {
-            // The first item reads `sel` itself: no copy.
-            let mut current: Option<Rows> = None;
             for item in items {
-                let from = current.as_ref().unwrap_or(sel);
-                if from.is_empty() {
+                if sel.is_empty() {
                     break;
                 }
-                current = Some(eval(item, from, ctx));
+                narrow(item, sel, ctx);
             }
-            current.unwrap_or_else(|| sel.clone())
         }
         Node::Any(items) => {
+            // The rows no item has held on yet; `sel` keeps the others.
             let mut rest = sel.clone();
-            let mut hits = Rows::none(sel.len());
             for item in items {
                 if rest.is_empty() {
                     break;
                 }
-                let h = eval(item, &rest, ctx);
-                rest.remove_all(&h);
-                hits.add_all(&h);
+                let mut held = rest.clone();
+                narrow(item, &mut held, ctx);
+                rest.remove_all(&held);
             }
-            hits
+            sel.remove_all(&rest);
         }
     }
 }
 
-/// The rows of `sel` whose value passes `cond` (read by `key`); a null passes none.
+/// Keeps the rows of `sel` whose value passes `cond` (read by `key`); a null passes none.
 #[inline]
-fn int_rows<T: Copy>(
-    sel: &Rows,
+fn narrow_ints<T: Copy>(
+    sel: &mut Rows,
     data: &[T],
     nulls: Option<&arrow_buffer::NullBuffer>,
     cond: &IntCond,
     key: impl Fn(T) -> i128,
-) -> Rows {
-    let mut hits = match cond {
-        IntCond::Range(lo, hi) if lo > hi => Rows::none(sel.len()),
+) {
+    match cond {
+        IntCond::Range(lo, hi) if lo > hi => sel.clear(),
         IntCond::Range(lo, hi) => {
             // `lo <= v <= hi` as one unsigned compare: values below `lo` wrap past the span.
             let span = hi.abs_diff(*lo);
-            sel.filter_values(data, |v| key(v).wrapping_sub(*lo) as u128 <= span)
+            sel.narrow_values(data, |v| key(v).wrapping_sub(*lo) as u128 <= span);
         }
-        IntCond::Set(set) => sel.filter_values(data, |v| set.binary_search(&key(v)).is_ok()),
-    };
-    if let Some(n) = nulls {
-        hits.keep_only(&Rows::valid(n));
+        IntCond::Set(set) => sel.narrow_values(data, |v| set.binary_search(&key(v)).is_ok()),
     }
-    hits
+    if let Some(n) = nulls {
+        sel.keep_valid(n);
+    }
 }
 
-/// The rows of `sel` whose Decimal128 value (an integer at the column's scale) passes
+/// Keeps the rows of `sel` whose Decimal128 value (an integer at the column's scale) passes
 /// `cond`; a null passes none. A range test on a word whose 64 values all lie in `0..2^32`
 /// (amounts below 42,949,672.96 at scale 2, say) runs on their low halves as `i32`s, four
 /// at a time ([`small_decimal_bits`]); `i128` compares do not vectorise.
-fn decimal_rows(sel: &Rows, data: &[i128], nulls: Option<&arrow_buffer::NullBuffer>, cond: &IntCond) -> Rows {
-    let IntCond::Range(lo, hi) = cond else { return int_rows(sel, data, nulls, cond, |v| v) };
+fn narrow_decimals(sel: &mut Rows, data: &[i128], nulls: Option<&arrow_buffer::NullBuffer>, cond: &IntCond) {
+    let IntCond::Range(lo, hi) = cond else { return narrow_ints(sel, data, nulls, cond, |v| v) };
     if lo > hi {
-        return Rows::none(sel.len());
+        return sel.clear();
     }
     let span = hi.abs_diff(*lo);
     let wide = |v: i128| v.wrapping_sub(*lo) as u128 <= span;
     // The range within 0..2^32: `first..=first + small_span` as unsigned 32-bit values
     // (decided here, not per word: each case a loop of its own).
     let (first, last) = ((*lo).max(0), (*hi).min(i128::from(u32::MAX)));
-    let mut hits = if first <= last {
+    if first <= last {
         let (first, small_span) = (first as u32 as i32, (last - first) as u32);
         // Every value in 0..2^32: tested on their low halves.
         let word = |chunk: &[i128; WORD]| {
             small_decimal_bits(chunk, first, small_span).unwrap_or_else(|| pack_tests(chunk, wide))
         };
-        sel.filter_words(data, DENSE, word, wide)
+        sel.narrow_words(data, DENSE, word, wide);
     } else {
         // No value in 0..2^32 is in the range.
         let word =
             |chunk: &[i128; WORD]| small_decimal_bits(chunk, 0, 0).map_or_else(|| pack_tests(chunk, wide), |_| 0);
-        sel.filter_words(data, DENSE, word, wide)
-    };
-    if let Some(n) = nulls {
-        hits.keep_only(&Rows::valid(n));
+        sel.narrow_words(data, DENSE, word, wide);
     }
-    hits
+    if let Some(n) = nulls {
+        sel.keep_valid(n);
+    }
 }
 
-/// The rows of `sel` on which `leaf`'s positive test holds (its negation is taken by the
-/// caller: the rows of `sel` not here).
-fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
+/// Keeps the rows of `sel` on which `leaf`'s positive test holds (its negation is taken by
+/// the caller: the rows of `sel` not kept here).
+fn narrow_leaf(leaf: &Leaf, sel: &mut Rows, ctx: &Context<'_, '_>) {
     let (Some(column), Some(field)) = (ctx.columns.get(leaf.column), ctx.fields.get(leaf.column)) else {
         // A leaf without a column (not possible: the mapping covers every read slot) holds
         // nowhere.
-        return Rows::none(sel.len());
+        return sel.clear();
     };
     let test = leaf.pred.test();
     match (&leaf.lowered, column) {
@@ -625,20 +699,26 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
                 (ValueList::Shared(d), Some(slot)) => d.key_test(slot, make).map(Cow::Borrowed),
                 _ => None,
             };
-            let mut hits = key_test.unwrap_or_else(|| Cow::Owned(make())).rows(sel, &keys.index);
-            if let Some(nulls) = &keys.nulls {
-                let valid = Rows::valid(nulls);
-                hits.keep_only(&valid);
-                if holds(test, &Value::Empty, field, ctx.opts) {
-                    let mut empty = sel.clone();
-                    empty.remove_all(&valid);
-                    hits.add_all(&empty);
+            let key_test = key_test.unwrap_or_else(|| Cow::Owned(make()));
+            match &keys.nulls {
+                None => key_test.narrow(sel, &keys.index),
+                Some(nulls) => {
+                    // Null rows hold as the empty value does; the others by key.
+                    let empty = holds(test, &Value::Empty, field, ctx.opts).then(|| {
+                        let mut empty = sel.clone();
+                        empty.keep_null(nulls);
+                        empty
+                    });
+                    key_test.narrow(sel, &keys.index);
+                    sel.keep_valid(nulls);
+                    if let Some(empty) = empty {
+                        sel.add_all(&empty);
+                    }
                 }
             }
-            hits
         }
         (Lowered::General, Column::Values { values, keys: None }) => {
-            sel.filter(|r| values.get(r).is_some_and(|v| holds(test, v, field, ctx.opts)))
+            *sel = sel.filter(|r| values.get(r).is_some_and(|v| holds(test, v, field, ctx.opts)));
         }
         (Lowered::General, Column::Text(strings)) => match strings {
             Strings::Utf8(a) => {
@@ -658,7 +738,7 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
                                 .and_then(|q| q.holds(s.as_bytes()))
                                 .unwrap_or_else(|| text_holds(t, fold_into(s, &mut folded)))
                     };
-                    return short_prefix_rows(sel, offsets, data, short, &mut slow);
+                    return narrow_short_prefix(sel, offsets, data, short, &mut slow);
                 }
                 let nulls = a.nulls().filter(|n| n.null_count() > 0);
                 let bytes = |r: usize| {
@@ -668,35 +748,37 @@ fn eval_leaf(leaf: &Leaf, sel: &Rows, ctx: &Context<'_, '_>) -> Rows {
                     }
                     data.get(start.unsigned_abs() as usize..end.unsigned_abs() as usize)
                 };
-                text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)))
+                *sel = text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)));
             }
             Strings::Large(a) => {
                 let bytes = |r: usize| a.is_valid(r).then(|| a.value(r).as_bytes());
-                text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)))
+                *sel = text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)));
             }
             Strings::View(a) => {
                 let bytes = |r: usize| a.is_valid(r).then(|| a.value(r).as_bytes());
-                text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)))
+                *sel = text_rows(sel, test, field, ctx, bytes, |r| a.is_valid(r).then(|| a.value(r)));
             }
         },
-        (Lowered::IsNull, c) => sel.filter(|r| is_null(c, r)),
+        (Lowered::IsNull, c) => *sel = sel.filter(|r| is_null(c, r)),
         (Lowered::Int(cond), Column::Scaled { data: Scaled::I128(d), nulls }) => {
-            decimal_rows(sel, d, nulls.as_ref(), cond)
+            narrow_decimals(sel, d, nulls.as_ref(), cond);
         }
         (Lowered::Int(cond), Column::Scaled { data: Scaled::I64(d), nulls }) => {
-            int_rows(sel, d, nulls.as_ref(), cond, i128::from)
+            narrow_ints(sel, d, nulls.as_ref(), cond, i128::from);
         }
-        (Lowered::Int(cond), Column::Date { days, nulls }) => int_rows(sel, days, nulls.as_ref(), cond, i128::from),
+        (Lowered::Int(cond), Column::Date { days, nulls }) => narrow_ints(sel, days, nulls.as_ref(), cond, i128::from),
         (Lowered::Int(cond), Column::Timestamp { ticks, nulls }) => {
-            int_rows(sel, ticks, nulls.as_ref(), cond, i128::from)
+            narrow_ints(sel, ticks, nulls.as_ref(), cond, i128::from);
         }
         (Lowered::Day { cond, per_second, offset }, Column::Timestamp { ticks, nulls }) => {
             let day = |t: i64| (i128::from(t).div_euclid(*per_second) + offset).div_euclid(86_400);
-            int_rows(sel, ticks, nulls.as_ref(), cond, day)
+            narrow_ints(sel, ticks, nulls.as_ref(), cond, day);
         }
-        (Lowered::Bool(b), Column::Boolean(a)) => sel.filter(|r| r < a.len() && a.is_valid(r) && a.value(r) == *b),
+        (Lowered::Bool(b), Column::Boolean(a)) => {
+            *sel = sel.filter(|r| r < a.len() && a.is_valid(r) && a.value(r) == *b);
+        }
         // A test the column's form cannot pass (never reached for a mapped, type-checked leaf).
-        _ => Rows::none(sel.len()),
+        _ => sel.clear(),
     }
 }
 
@@ -743,20 +825,20 @@ fn text_rows<'a>(
     })
 }
 
-/// The rows of `sel` whose text, in a Utf8 array without nulls (`offsets`, `data`),
+/// Keeps the rows of `sel` whose text, in a Utf8 array without nulls (`offsets`, `data`),
 /// starts with `short`'s needle: a value at least as long as the needle is decided by the
 /// eight bytes from its start as one word where its first bytes are ASCII; `slow` answers
 /// the others.
 #[inline]
-fn short_prefix_rows(
-    sel: &Rows,
+fn narrow_short_prefix(
+    sel: &mut Rows,
     offsets: &[i32],
     data: &[u8],
     short: ShortPrefix,
     slow: &mut dyn FnMut(usize) -> bool,
-) -> Rows {
+) {
     // `slow` behind a pointer keeps the loop small: the slices and the needle in registers.
-    sel.map_words(|w, word| {
+    sel.retain_words(|w, word| {
         let base = w * WORD;
         // A word's 65 offsets at once: row `j`'s value is `window[j]..window[j + 1]`, and
         // `j < 64` needs no bounds check. The last, partial word reads them row by row.
@@ -789,7 +871,7 @@ fn short_prefix_rows(
             }),
         };
         holds | Rows::word_filter(pending, |j| slow(base + j))
-    })
+    });
 }
 
 /// The eight bytes of `data` from `start` (little-endian), read whatever the length of the
@@ -1007,7 +1089,8 @@ mod tests {
                 };
                 let want = |r: usize| recordlock::criteria::fold(values[from + r]).starts_with(folded_needle.as_str());
                 let mut slow = |r: usize| want(r);
-                let got = short_prefix_rows(&sel, array.value_offsets(), array.value_data(), short, &mut slow);
+                let mut got = sel.clone();
+                narrow_short_prefix(&mut got, array.value_offsets(), array.value_data(), short, &mut slow);
                 assert_eq!(got, sel.filter(want), "{needle:?}, trial {trial}: {values:?}");
             }
         }

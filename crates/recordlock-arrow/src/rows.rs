@@ -32,6 +32,7 @@ impl Rows {
     }
 
     /// The rows whose bit is set in `words` (bits past `len` are cleared).
+    #[cfg(test)]
     fn from_words(mut words: Vec<u64>, len: usize) -> Rows {
         words.resize(len.div_ceil(WORD), 0);
         if let Some(last) = words.last_mut() {
@@ -41,6 +42,7 @@ impl Rows {
     }
 
     /// The rows a null buffer marks valid.
+    #[cfg(test)]
     pub(crate) fn valid(nulls: &NullBuffer) -> Rows {
         let chunks = nulls.inner().bit_chunks();
         let mut words: Vec<u64> = chunks.iter().collect();
@@ -51,6 +53,7 @@ impl Rows {
     }
 
     /// The number of rows the set is drawn from.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -61,13 +64,9 @@ impl Rows {
     }
 
     /// The number of rows in the set.
+    #[cfg(test)]
     pub(crate) fn count(&self) -> usize {
-        self.words.iter().map(|w| w.count_ones() as usize).sum()
-    }
-
-    /// Whether `row` is in the set.
-    pub(crate) fn contains(&self, row: usize) -> bool {
-        self.words.get(row / WORD).is_some_and(|w| w >> (row % WORD) & 1 == 1)
+        count_ones(&self.words)
     }
 
     /// Takes `row` out.
@@ -91,10 +90,10 @@ impl Rows {
         }
     }
 
-    /// Keeps only the rows of `other`.
-    pub(crate) fn keep_only(&mut self, other: &Rows) {
-        for (w, o) in self.words.iter_mut().zip(&other.words) {
-            *w &= o;
+    /// Adds the rows whose bits are set in `words` (a set's words over the same rows).
+    pub(crate) fn add_words(&mut self, words: &[u64]) {
+        for (w, o) in self.words.iter_mut().zip(words) {
+            *w |= o;
         }
     }
 
@@ -120,17 +119,14 @@ impl Rows {
         Rows { words, len: self.len }
     }
 
-    /// The set's words, each replaced by `keep(w, word)`: a subset of `word`, the rows of
-    /// word `w` (rows `64w..64w + 64`) to keep.
+    /// Replaces each word of the set by `keep(w, word)`: a subset of `word`, the rows of
+    /// word `w` (rows `64w..64w + 64`) to keep. In place: a rule's AND narrows one set,
+    /// leaf by leaf, with nothing allocated.
     #[inline]
-    pub(crate) fn map_words(&self, mut keep: impl FnMut(usize, u64) -> u64) -> Rows {
-        // Written into a slice of its own (which nothing `keep` reads can overlap), not
-        // collected: what `keep` reads stays in registers from word to word.
-        let mut words = self.words.clone();
-        for (w, word) in words.iter_mut().enumerate() {
+    pub(crate) fn retain_words(&mut self, mut keep: impl FnMut(usize, u64) -> u64) {
+        for (w, word) in self.words.iter_mut().enumerate() {
             *word &= keep(w, *word);
         }
-        Rows { words, len: self.len }
     }
 
     /// The bits of `word` on which `test` (given a bit's position, 0..64) holds, tested in
@@ -147,45 +143,94 @@ impl Rows {
         out
     }
 
-    /// The rows of the set whose value in `data` (one per row) passes `test`. A word with
-    /// many rows of the set is tested whole, branch-free, and masked; a sparse word row by
-    /// row. `data` shorter than the set's rows passes none past its end.
+    /// Keeps the rows of the set whose value in `data` (one per row) passes `test`. A word
+    /// with many rows of the set is tested whole, branch-free, and masked; a sparse word row
+    /// by row. `data` shorter than the set's rows passes none past its end.
     #[inline]
-    pub(crate) fn filter_values<T: Copy>(&self, data: &[T], test: impl Fn(T) -> bool) -> Rows {
-        self.filter_words(data, DENSE, |chunk| pack_tests(chunk, &test), &test)
+    pub(crate) fn narrow_values<T: Copy>(&mut self, data: &[T], test: impl Fn(T) -> bool) {
+        self.narrow_words(data, DENSE, |chunk| pack_tests(chunk, &test), &test);
     }
 
-    /// The rows of the set whose value in `data` (one per row) passes a test, answered a
-    /// word at a time by `word_test` (bit `j` for the word's value `j`) where the word holds
-    /// at least `dense` rows of the set and its 64 values, else row by row by `test`,
+    /// Keeps the rows of the set whose value in `data` (one per row) passes a test, answered
+    /// a word at a time by `word_test` (bit `j` for the word's value `j`) where the word
+    /// holds at least `dense` rows of the set and its 64 values, else row by row by `test`,
     /// branch-free. `data` shorter than the set's rows passes none past its end.
     #[inline]
-    pub(crate) fn filter_words<T: Copy>(
-        &self,
+    pub(crate) fn narrow_words<T: Copy>(
+        &mut self,
         data: &[T],
         dense: u32,
         word_test: impl Fn(&[T; WORD]) -> u64,
         test: impl Fn(T) -> bool,
-    ) -> Rows {
-        // Each word replaced in a copy of the set (see `map_words`).
-        let mut words = self.words.clone();
+    ) {
         let (chunks, _) = data.as_chunks::<WORD>();
-        for (w, word) in words.iter_mut().enumerate() {
-            if *word == 0 {
-                continue;
-            }
-            // A full word needs no count (no `popcnt` on baseline x86-64: ~20 instructions).
-            if (*word == u64::MAX || word.count_ones() >= dense)
-                && let Some(chunk) = chunks.get(w)
-            {
-                *word &= word_test(chunk);
-                continue;
-            }
-            let base = w * WORD;
-            *word = Rows::word_filter(*word, |j| data.get(base + j).is_some_and(|v| test(*v)));
+        for (w, word) in self.words.iter_mut().enumerate() {
+            // A full word needs no count (no `popcnt` on baseline x86-64: ~15 instructions).
+            let dense = *word == u64::MAX || word.count_ones() >= dense;
+            narrow_word(w, word, dense, data, chunks, &word_test, &test);
         }
-        Rows { words, len: self.len }
     }
+
+    /// Keeps the rows of the set that `nulls` marks valid (`nulls` covers the set's rows).
+    pub(crate) fn keep_valid(&mut self, nulls: &NullBuffer) {
+        self.and_validity(nulls, false);
+    }
+
+    /// Keeps the rows of the set that `nulls` marks null (`nulls` covers the set's rows).
+    pub(crate) fn keep_null(&mut self, nulls: &NullBuffer) {
+        self.and_validity(nulls, true);
+    }
+
+    /// Each word ANDed with the validity bits of its rows (their complement with `invert`),
+    /// read 64 at a time from the buffer, whatever its bit offset; rows past the buffer's
+    /// end are taken out.
+    fn and_validity(&mut self, nulls: &NullBuffer, invert: bool) {
+        let flip = if invert { u64::MAX } else { 0 };
+        let chunks = nulls.inner().bit_chunks();
+        let remainder = (chunks.remainder_len() > 0).then(|| chunks.remainder_bits());
+        let mut valid = chunks.iter().chain(remainder);
+        for word in &mut self.words {
+            *word &= valid.next().map_or(0, |v| v ^ flip);
+        }
+    }
+
+    /// Takes every row out.
+    pub(crate) fn clear(&mut self) {
+        self.words.fill(0);
+    }
+
+    /// The set's words (bit `j` of word `w`: row `64w + j`).
+    pub(crate) fn into_words(self) -> Vec<u64> {
+        self.words
+    }
+}
+
+/// The number of bits set in `words`.
+pub(crate) fn count_ones(words: &[u64]) -> usize {
+    words.iter().map(|w| w.count_ones() as usize).sum()
+}
+
+/// Word `w` of a set narrowed to its rows whose value in `data` passes: by `word_test` on
+/// its 64 values when `dense` and they are there, else row by row by `test`.
+#[inline(always)]
+fn narrow_word<T: Copy>(
+    w: usize,
+    word: &mut u64,
+    dense: bool,
+    data: &[T],
+    chunks: &[[T; WORD]],
+    word_test: &impl Fn(&[T; WORD]) -> u64,
+    test: &impl Fn(T) -> bool,
+) {
+    if *word == 0 {
+        return;
+    }
+    if dense && let Some(chunk) = chunks.get(w) {
+        *word &= word_test(chunk);
+        return;
+    }
+    let base = w * WORD;
+    *word = Rows::word_filter(*word, |j| data.get(base + j).is_some_and(|v| test(*v)));
 }
 
 /// Bit `j`: whether `test` passes `chunk[j]`. A byte per row first (a loop LLVM
@@ -251,10 +296,15 @@ mod tests {
             let evens = all.filter(|r| r % 2 == 0);
             assert_eq!(evens.count(), len.div_ceil(2));
             let data: Vec<u32> = (0..u32::try_from(len).unwrap()).collect();
-            assert_eq!(all.filter_values(&data, |v| v % 2 == 0), evens);
+            let narrowed = |sel: &Rows| {
+                let mut sel = sel.clone();
+                sel.narrow_values(&data, |v| v % 2 == 0);
+                sel
+            };
+            assert_eq!(narrowed(&all), evens);
             // Sparse words go row by row; the answer is the same.
             let sparse = all.filter(|r| r % 17 == 0);
-            assert_eq!(sparse.filter_values(&data, |v| v % 2 == 0), sparse.filter(|r| r % 2 == 0));
+            assert_eq!(narrowed(&sparse), sparse.filter(|r| r % 2 == 0));
             let mut rest = all.clone();
             rest.remove_all(&evens);
             assert_eq!(rest.count(), len - evens.count());
@@ -284,5 +334,17 @@ mod tests {
         let rows = Rows::valid(&sliced);
         assert_eq!(rows.len(), 130);
         assert_eq!(rows.iter().collect::<Vec<_>>(), (0..130).filter(|r| (r + 5) % 3 != 0).collect::<Vec<_>>());
+        // A set narrowed in place to its valid rows, or to its null ones, from a buffer of
+        // any bit offset, the last word partial or full.
+        for (from, len) in [(5, 130), (0, 128), (63, 64), (1, 1), (7, 0)] {
+            let sliced = nulls.slice(from, len);
+            let sel = Rows::all(len).filter(|r| r % 4 != 1);
+            let mut valid = sel.clone();
+            valid.keep_valid(&sliced);
+            assert_eq!(valid, sel.filter(|r| (r + from) % 3 != 0), "valid, {from} {len}");
+            let mut null = sel.clone();
+            null.keep_null(&sliced);
+            assert_eq!(null, sel.filter(|r| (r + from) % 3 == 0), "null, {from} {len}");
+        }
     }
 }

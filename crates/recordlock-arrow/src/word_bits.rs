@@ -11,12 +11,19 @@ pub(crate) fn range_bits(keys: &[i32; WORD], first: i32, span: u32) -> u64 {
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
         use safe_arch::{
-            add_i16_m128i, add_i32_m128i, cmp_gt_mask_i16_m128i, cmp_gt_mask_i32_m128i, set_splat_i16_m128i,
-            set_splat_i32_m128i,
+            add_i8_m128i, add_i16_m128i, add_i32_m128i, cmp_gt_mask_i8_m128i, cmp_gt_mask_i16_m128i,
+            cmp_gt_mask_i32_m128i, set_splat_i8_m128i, set_splat_i16_m128i, set_splat_i32_m128i,
         };
         // Unsigned `x <= span` as signed `x ^ MIN <= span ^ MIN`: the bits of `>` inverted;
         // `(k - first) ^ MIN` is `k + (MIN - first)` (flipping the top bit adds it), one add.
-        if let Some((first, last)) = within_i16(first, i64::from(first) + i64::from(span)) {
+        let last = i64::from(first) + i64::from(span);
+        if let Some((first, last)) = within_i8(first, last) {
+            // As below, on keys narrowed to bytes: sixteen a compare.
+            let bound = set_splat_i8_m128i((last.abs_diff(first) ^ 0x80) as i8);
+            let shift = set_splat_i8_m128i(i8::MIN.wrapping_sub(first));
+            return !sse2_bits8(keys, |k| cmp_gt_mask_i8_m128i(add_i8_m128i(k, shift), bound));
+        }
+        if let Some((first, last)) = within_i16(first, last) {
             // A key past i16 saturates to i16::MIN or i16::MAX, outside the range.
             let bound = set_splat_i16_m128i((last.abs_diff(first) ^ 0x8000) as i16);
             let shift = set_splat_i16_m128i(i16::MIN.wrapping_sub(first));
@@ -36,8 +43,14 @@ pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
     #[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
     {
         use safe_arch::{
-            bitor_m128i, cmp_eq_mask_i16_m128i, cmp_eq_mask_i32_m128i, set_splat_i16_m128i, set_splat_i32_m128i,
+            bitor_m128i, cmp_eq_mask_i8_m128i, cmp_eq_mask_i16_m128i, cmp_eq_mask_i32_m128i, set_splat_i8_m128i,
+            set_splat_i16_m128i, set_splat_i32_m128i,
         };
+        if let (Some((a, _)), Some((b, _))) = (within_i8(a, i64::from(a)), within_i8(b, i64::from(b))) {
+            // A key past i8 saturates to i8::MIN or i8::MAX: neither `a` nor `b`.
+            let (a, b) = (set_splat_i8_m128i(a), set_splat_i8_m128i(b));
+            return sse2_bits8(keys, |k| bitor_m128i(cmp_eq_mask_i8_m128i(k, a), cmp_eq_mask_i8_m128i(k, b)));
+        }
         if let (Some((a, _)), Some((b, _))) = (within_i16(a, i64::from(a)), within_i16(b, i64::from(b))) {
             // A key past i16 saturates to i16::MIN or i16::MAX: neither `a` nor `b`.
             let (a, b) = (set_splat_i16_m128i(a), set_splat_i16_m128i(b));
@@ -60,6 +73,30 @@ pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
 fn within_i16(first: i32, last: i64) -> Option<(i16, i16)> {
     let inside = |v: i64| v > i64::from(i16::MIN) && v < i64::from(i16::MAX);
     (inside(i64::from(first)) && inside(last) && i64::from(first) <= last).then_some((first as i16, last as i16))
+}
+
+/// `first..=last` as `i8`s when both lie strictly between `i8::MIN` and `i8::MAX` (keys
+/// narrowed with saturation take those two when they lie past `i8`): dictionaries of up
+/// to 126 values, such as a picklist's.
+#[cfg_attr(
+    not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")),
+    expect(dead_code, reason = "used by the SSE2 versions")
+)]
+fn within_i8(first: i32, last: i64) -> Option<(i8, i8)> {
+    let inside = |v: i64| v > i64::from(i8::MIN) && v < i64::from(i8::MAX);
+    (inside(i64::from(first)) && inside(last) && i64::from(first) <= last).then_some((first as i8, last as i8))
+}
+
+/// Bit `j`: the lanes of `test` on sixteen keys at a time, narrowed to `i8` with signed
+/// saturation (through `i16`; each lane all ones or all zeros), gathered by `pmovmskb`: a
+/// quarter of the compares of [`sse2_bits`].
+#[cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"))]
+#[inline(always)]
+fn sse2_bits8(keys: &[i32; WORD], test: impl Fn(safe_arch::m128i) -> safe_arch::m128i) -> u64 {
+    use safe_arch::{pack_i16_to_i8_m128i, pack_i32_to_i16_m128i};
+    sse2_sixteens(keys, |[a, b, c, d]| {
+        test(pack_i16_to_i8_m128i(pack_i32_to_i16_m128i(a, b), pack_i32_to_i16_m128i(c, d)))
+    })
 }
 
 /// Bit `j`: the lanes of `test` on eight keys at a time, narrowed to `i16` with signed
@@ -207,7 +244,10 @@ mod tests {
             let wrap = [c.wrapping_sub(1 << 16), c.wrapping_add(1 << 16), c.wrapping_add(3 << 16)];
             [c.wrapping_sub(1), c, c.wrapping_add(1), i32::MIN, i32::MAX, -1, 0].into_iter().chain(wrap)
         };
-        let ends = [32_766, 32_767, 32_768, 65_535, -32_767, -32_768, -32_769, -65_536];
+        let ends = [
+            32_766, 32_767, 32_768, 65_535, -32_767, -32_768, -32_769, -65_536, 126, 127, 128, 255, 256, -127, -128,
+            -129, -256, 383,
+        ];
         let ranges = [
             (0, 0),
             (3, 9),
@@ -220,6 +260,13 @@ mod tests {
             (5, 32_767),
             (-32_768, 5),
             (32_766, 32_768),
+            (120, 126),
+            (-127, -120),
+            (5, 127),
+            (-128, 5),
+            (126, 128),
+            (0, 126),
+            (3, 3),
         ];
         for (first, last) in ranges {
             let mut pool: Vec<i32> = near(first).chain(near(last)).chain(ends).collect();
