@@ -356,7 +356,7 @@ pub(crate) fn value_of_text(field: &Field, text: &str, json: bool) -> Result<Val
         return Value::from_json(field, &parsed);
     }
     match field.data_type().class() {
-        TypeClass::Text => Ok(Value::Text(fold(text).into())),
+        TypeClass::Text => Ok(Value::Text(fold(text))),
         TypeClass::Picklist => Ok(Value::Choice(choice_of(field, text))),
         TypeClass::MultiPicklist => Ok(choices(field, text.split(';').map(Some))),
         _ => Value::from_json(field, &Json::String(text.to_owned())),

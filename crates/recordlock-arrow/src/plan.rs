@@ -820,7 +820,7 @@ fn text_rows<'a>(
         None | Some("") => matches!(test, Test::IsEmpty),
         Some(s) => match test {
             Test::Text(t) => text_holds(t, fold_into(s, &mut folded)),
-            _ => holds(test, &Value::Text(recordlock::criteria::fold(s).into()), field, ctx.opts),
+            _ => holds(test, &Value::Text(recordlock::criteria::fold(s)), field, ctx.opts),
         },
     })
 }
