@@ -17,13 +17,13 @@ pub(crate) fn range_bits(keys: &[i32; WORD], first: i32, span: u32) -> u64 {
         // Unsigned `x <= span` as signed `x ^ MIN <= span ^ MIN`: the bits of `>` inverted;
         // `(k - first) ^ MIN` is `k + (MIN - first)` (flipping the top bit adds it), one add.
         let last = i64::from(first) + i64::from(span);
-        if let Some((first, last)) = within_i8(first, last) {
+        if let Some((first, last)) = within(first, last, i8::MIN, i8::MAX) {
             // As below, on keys narrowed to bytes: sixteen a compare.
             let bound = set_splat_i8_m128i((last.abs_diff(first) ^ 0x80) as i8);
             let shift = set_splat_i8_m128i(i8::MIN.wrapping_sub(first));
             return !sse2_bits8(keys, |k| cmp_gt_mask_i8_m128i(add_i8_m128i(k, shift), bound));
         }
-        if let Some((first, last)) = within_i16(first, last) {
+        if let Some((first, last)) = within(first, last, i16::MIN, i16::MAX) {
             // A key past i16 saturates to i16::MIN or i16::MAX, outside the range.
             let bound = set_splat_i16_m128i((last.abs_diff(first) ^ 0x8000) as i16);
             let shift = set_splat_i16_m128i(i16::MIN.wrapping_sub(first));
@@ -46,12 +46,16 @@ pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
             bitor_m128i, cmp_eq_mask_i8_m128i, cmp_eq_mask_i16_m128i, cmp_eq_mask_i32_m128i, set_splat_i8_m128i,
             set_splat_i16_m128i, set_splat_i32_m128i,
         };
-        if let (Some((a, _)), Some((b, _))) = (within_i8(a, i64::from(a)), within_i8(b, i64::from(b))) {
+        if let (Some((a, _)), Some((b, _))) =
+            (within(a, i64::from(a), i8::MIN, i8::MAX), within(b, i64::from(b), i8::MIN, i8::MAX))
+        {
             // A key past i8 saturates to i8::MIN or i8::MAX: neither `a` nor `b`.
             let (a, b) = (set_splat_i8_m128i(a), set_splat_i8_m128i(b));
             return sse2_bits8(keys, |k| bitor_m128i(cmp_eq_mask_i8_m128i(k, a), cmp_eq_mask_i8_m128i(k, b)));
         }
-        if let (Some((a, _)), Some((b, _))) = (within_i16(a, i64::from(a)), within_i16(b, i64::from(b))) {
+        if let (Some((a, _)), Some((b, _))) =
+            (within(a, i64::from(a), i16::MIN, i16::MAX), within(b, i64::from(b), i16::MIN, i16::MAX))
+        {
             // A key past i16 saturates to i16::MIN or i16::MAX: neither `a` nor `b`.
             let (a, b) = (set_splat_i16_m128i(a), set_splat_i16_m128i(b));
             return sse2_bits16(keys, |k| bitor_m128i(cmp_eq_mask_i16_m128i(k, a), cmp_eq_mask_i16_m128i(k, b)));
@@ -63,28 +67,20 @@ pub(crate) fn pair_bits(keys: &[i32; WORD], a: i32, b: i32) -> u64 {
     portable_bits(keys, |k| (k == a) | (k == b))
 }
 
-/// `first..=last` as `i16`s when both lie strictly between `i16::MIN` and `i16::MAX`, the
-/// values keys narrowed with saturation take when they lie past `i16`: then a test on
-/// narrowed keys answers as on the keys (dictionaries of up to 32,766 values).
+/// `first..=last` as a narrower integer type's values when both lie strictly between its
+/// `min` and `max`, the values keys narrowed with saturation take when they lie past the
+/// type: then a test on narrowed keys answers as on the keys. With `i16`: dictionaries of up
+/// to 32,766 values; with `i8`: up to 126, such as a picklist's.
 #[cfg_attr(
     not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")),
     expect(dead_code, reason = "used by the SSE2 versions")
 )]
-fn within_i16(first: i32, last: i64) -> Option<(i16, i16)> {
-    let inside = |v: i64| v > i64::from(i16::MIN) && v < i64::from(i16::MAX);
-    (inside(i64::from(first)) && inside(last) && i64::from(first) <= last).then_some((first as i16, last as i16))
-}
-
-/// `first..=last` as `i8`s when both lie strictly between `i8::MIN` and `i8::MAX` (keys
-/// narrowed with saturation take those two when they lie past `i8`): dictionaries of up
-/// to 126 values, such as a picklist's.
-#[cfg_attr(
-    not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")),
-    expect(dead_code, reason = "used by the SSE2 versions")
-)]
-fn within_i8(first: i32, last: i64) -> Option<(i8, i8)> {
-    let inside = |v: i64| v > i64::from(i8::MIN) && v < i64::from(i8::MAX);
-    (inside(i64::from(first)) && inside(last) && i64::from(first) <= last).then_some((first as i8, last as i8))
+fn within<T: TryFrom<i64> + PartialEq + Copy>(first: i32, last: i64, min: T, max: T) -> Option<(T, T)> {
+    let inside = |v: i64| T::try_from(v).ok().filter(|t| *t != min && *t != max);
+    if i64::from(first) > last {
+        return None;
+    }
+    Some((inside(i64::from(first))?, inside(last)?))
 }
 
 /// Bit `j`: the lanes of `test` on sixteen keys at a time, narrowed to `i8` with signed
