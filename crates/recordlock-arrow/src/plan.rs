@@ -963,20 +963,14 @@ fn is_null(column: &Column<'_>, row: usize) -> bool {
     }
 }
 
-/// `s` folded (SPEC.md §2 Text): ASCII text without capitals as it is, other ASCII text
-/// lowered in `buf`, the rest by Unicode lowercase.
+/// `s` folded (SPEC.md §2 Text): ASCII text without capitals as it is, anything else folded
+/// into `buf` ([`recordlock::criteria::fold_into`]).
 #[inline]
 fn fold_into<'s>(s: &'s str, buf: &'s mut String) -> &'s str {
-    if s.is_ascii() {
-        if !s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return s;
-        }
-        buf.clear();
-        buf.push_str(s);
-        buf.make_ascii_lowercase();
-        return buf;
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return s;
     }
-    *buf = s.to_lowercase();
+    recordlock::criteria::fold_into(s, buf);
     buf
 }
 

@@ -74,7 +74,7 @@ pub use crate::row::{Ingestor, Row};
 pub use crate::scan::{Scanned, scan_object};
 pub use crate::schema::{Field, FieldType, OptionCode, PicklistOption, Schema, Slot, TypeClass};
 pub use crate::sorted_set::SortedSet;
-pub use crate::text::{LikePattern, fold};
+pub use crate::text::{LikePattern, fold, fold_into};
 pub use crate::typed::Expr;
 pub use crate::value::{
     Choice, ChoiceSet, RecordId, Value, is_empty_json, parse_bool, parse_date, parse_datetime, parse_decimal,

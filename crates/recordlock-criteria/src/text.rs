@@ -13,7 +13,13 @@ pub fn fold(s: &str) -> String {
 }
 
 /// [`fold`] into `buf` (cleared first), reusing its allocation: the same text as `fold(s)`.
-pub(crate) fn fold_into(s: &str, buf: &mut String) {
+///
+/// ```
+/// let mut buf = String::from("an earlier value");
+/// recordlock_criteria::fold_into("ÉCOLE Straße", &mut buf);
+/// assert_eq!(buf, recordlock_criteria::fold("ÉCOLE Straße"));
+/// ```
+pub fn fold_into(s: &str, buf: &mut String) {
     buf.clear();
     if s.is_ascii() {
         buf.push_str(s);
