@@ -67,8 +67,18 @@ pub(crate) fn scan_members<'a, K>(
     mut member: impl FnMut(K, &'a str, &'a str, bool),
 ) -> Scanned {
     let bytes = text.as_bytes();
-    let found = if let Some(quotes) = plain::quotes(bytes) {
-        plain::object(text, &quotes, &wanted, &mut |k, key, value| member(k, key, value, true))
+    // The quote words on this stack for texts of up to 2 KiB, on the heap beyond.
+    let mut inline = [0u64; plain::INLINE_WORDS];
+    let mut heap = Vec::new();
+    let words = match inline.get_mut(..bytes.len().div_ceil(64)) {
+        Some(words) => words,
+        None => {
+            heap.resize(bytes.len().div_ceil(64), 0);
+            heap.as_mut_slice()
+        }
+    };
+    let found = if plain::quotes(bytes, words) {
+        plain::object(text, words, &wanted, &mut |k, key, value| member(k, key, value, true))
     } else {
         Scanner { text, bytes, at: 0 }.object(&wanted, &mut |k, key, value| member(k, key, value, false))
     };

@@ -15,45 +15,44 @@
 
 use super::MAX_SKIP_DEPTH;
 
-use smallvec::SmallVec;
+/// Words of quote bits a text of up to 2 KiB needs: kept on the caller's stack.
+pub(super) const INLINE_WORDS: usize = 32;
 
-/// One bit per byte of the text, set where the byte is `"`, 64 bytes a word (inline for
-/// texts of up to 2 KiB).
-pub(super) type Quotes = SmallVec<[u64; 32]>;
-
-/// Where the quotes of `bytes` are, if `bytes` are plain (no backslash, no byte below 0x20):
-/// one pass, 64 bytes at a time, whose verdict on the bytes is taken at the end.
-pub(super) fn quotes(bytes: &[u8]) -> Option<Quotes> {
-    let n = bytes.len().div_ceil(64);
-    // Inline: a zeroed array cut to length (cheaper than `from_elem`'s word-by-word fill).
-    let mut quotes = if n <= 32 {
-        let mut quotes = Quotes::from_buf([0; 32]);
-        quotes.truncate(n);
-        quotes
-    } else {
-        Quotes::from_elem(0, n)
-    };
-    let mut words = quotes.iter_mut();
+/// Writes where the quotes of `bytes` are into `words` (one bit per byte, set where the byte
+/// is `"`, 64 bytes a word: `words` has `bytes.len().div_ceil(64)` of them), and answers
+/// whether `bytes` are plain (no backslash, no byte below 0x20): one pass, 64 bytes at a
+/// time, whose verdict on the bytes is taken at the end. The caller owns `words` (an array
+/// on its stack for most texts): returning them by value copied 256 bytes twice a record.
+pub(super) fn quotes(bytes: &[u8], words: &mut [u64]) -> bool {
+    if words.len() != bytes.len().div_ceil(64) {
+        return false;
+    }
+    let mut words = words.iter_mut();
     let mut pass = QuotePass::new();
     let mut blocks = bytes.chunks_exact(64);
     // Blocks first: `zip` stops at the first iterator's end without taking from the second.
     for (block, word) in (&mut blocks).zip(&mut words) {
-        *word = pass.block(block.try_into().ok()?);
+        let Ok(block) = block.try_into() else { return false };
+        *word = pass.block(block);
     }
     let rest = blocks.remainder().len();
     if let Some(word) = words.next() {
         *word = match bytes.len().checked_sub(64) {
             // The last 64 bytes, which end with the rest: their bits shifted down to it.
-            Some(last) => pass.block(bytes.get(last..)?.try_into().ok()?) >> (64 - rest),
+            Some(last) => match bytes.get(last..).and_then(|b| b.try_into().ok()) {
+                Some(block) => pass.block(block) >> (64 - rest),
+                None => return false,
+            },
             // A text shorter than a block, padded with spaces: neither a quote nor refused.
             None => {
                 let mut block = [b' '; 64];
-                block.get_mut(..rest)?.copy_from_slice(bytes);
+                let Some(head) = block.get_mut(..rest) else { return false };
+                head.copy_from_slice(bytes);
                 pass.block(&block)
             }
         };
     }
-    pass.plain().then_some(quotes)
+    pass.plain()
 }
 
 #[cfg(not(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")))]
@@ -396,6 +395,12 @@ fn some_digits(bytes: &[u8], at: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The quote words of `bytes` if they are plain, as the scanner gets them.
+    fn quote_words(bytes: &[u8]) -> Option<Vec<u64>> {
+        let mut words = vec![u64::MAX; bytes.len().div_ceil(64)];
+        quotes(bytes, &mut words).then_some(words)
+    }
+
     /// The quote bits of every length of text (whole blocks, a remainder, none), against a
     /// byte-by-byte count; texts with a backslash or a control character are not plain.
     #[test]
@@ -406,7 +411,7 @@ mod tests {
         let lengths = (0..=base.len().min(200)).map(|len| len * 3).chain(2040..2120).chain([4096, 5000]);
         for len in lengths {
             let text: Vec<u8> = base.iter().copied().cycle().take(len).collect();
-            let quotes = quotes(&text).unwrap();
+            let quotes = quote_words(&text).unwrap();
             assert_eq!(quotes.len(), text.len().div_ceil(64));
             for (i, &b) in text.iter().enumerate() {
                 let bit = quotes[i / 64] >> (i % 64) & 1;
@@ -421,7 +426,7 @@ mod tests {
         for bad in [&b"{\"a\": \"x\\ny\"}"[..], b"{\"a\":\t1}", b"{\"a\": \"\x01\"}"] {
             let mut long = vec![b' '; 70];
             long.extend_from_slice(bad);
-            assert!(quotes(bad).is_none() && quotes(&long).is_none(), "{bad:?}");
+            assert!(quote_words(bad).is_none() && quote_words(&long).is_none(), "{bad:?}");
         }
     }
 
@@ -469,7 +474,7 @@ mod tests {
             r#"{}"#,
         ];
         for text in records {
-            let quotes = quotes(text.as_bytes()).unwrap();
+            let quotes = quote_words(text.as_bytes()).unwrap();
             let mut keys = 0;
             let walked = object(text, &quotes, &|_: &[u8]| Some(()), &mut |(), _, _| keys += 1);
             assert_eq!(walked, Some(()), "{text}");
@@ -478,7 +483,7 @@ mod tests {
     }
 
     fn walk(text: &str) -> Option<Vec<(String, String)>> {
-        let quotes = quotes(text.as_bytes())?;
+        let quotes = quote_words(text.as_bytes())?;
         let mut members = Vec::new();
         object(text, &quotes, &|_: &[u8]| Some(()), &mut |(), k: &str, v: &str| {
             members.push((k.to_owned(), v.to_owned()))
