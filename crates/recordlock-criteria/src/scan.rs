@@ -70,10 +70,11 @@ pub(crate) fn scan_members<'a, K>(
     // The quote words on this stack for texts of up to 2 KiB, on the heap beyond.
     let mut inline = [0u64; plain::INLINE_WORDS];
     let mut heap = Vec::new();
-    let words = match inline.get_mut(..bytes.len().div_ceil(64)) {
+    let n = bytes.len().div_ceil(64);
+    let words = match inline.get_mut(..n) {
         Some(words) => words,
         None => {
-            heap.resize(bytes.len().div_ceil(64), 0);
+            heap.resize(n, 0);
             heap.as_mut_slice()
         }
     };

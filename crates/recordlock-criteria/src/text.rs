@@ -9,10 +9,13 @@
 /// assert_eq!(recordlock_criteria::fold("ÉCOLE Straße"), "école straße");
 /// ```
 pub fn fold(s: &str) -> String {
-    if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
+    let mut folded = String::new();
+    fold_into(s, &mut folded);
+    folded
 }
 
-/// [`fold`] into `buf` (cleared first), reusing its allocation: the same text as `fold(s)`.
+/// [`fold`] into `buf` (its old text replaced): the same text as `fold(s)`, in `buf`'s own
+/// allocation when `s` is ASCII (other text is lowercased into a new string, which `buf` takes).
 ///
 /// ```
 /// let mut buf = String::from("an earlier value");
@@ -20,13 +23,14 @@ pub fn fold(s: &str) -> String {
 /// assert_eq!(buf, recordlock_criteria::fold("ÉCOLE Straße"));
 /// ```
 pub fn fold_into(s: &str, buf: &mut String) {
-    buf.clear();
     if s.is_ascii() {
+        buf.clear();
         buf.push_str(s);
         buf.make_ascii_lowercase();
     } else {
         // `str::to_lowercase`, not per-char lowercasing: a final capital sigma folds to `ς`.
-        buf.push_str(&s.to_lowercase());
+        // Its new string replaces `buf` (copying it into `buf` would cost a second copy).
+        *buf = s.to_lowercase();
     }
 }
 
