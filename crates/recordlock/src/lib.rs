@@ -53,6 +53,7 @@ mod chunks;
 pub mod config;
 mod decision;
 mod dependencies;
+mod dispatch;
 mod explain;
 pub mod impact;
 mod limits;
