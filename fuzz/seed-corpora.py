@@ -66,6 +66,27 @@ for path in suites:
         deals_records.extend(r for r in records if isinstance(r, dict))
         put("csv", records_csv([r for r in records if isinstance(r, dict)][:40]))
 
+# Rules told apart by a picklist (the `config` target compares the index of rules with trying
+# every rule in turn): first tests on `Stage` alone, first in an AND and in an OR, `in`,
+# `not_equal`, and a second picklist.
+def leaf(field, comparator, value):
+    return {"field": {"api_name": field}, "comparator": comparator, "value": value}
+
+
+def rule(name, criteria, existing=True):
+    return {"name": name, "lock_existing_records": existing, "criteria": criteria}
+
+
+for rules in [
+    [rule("a", {"group_operator": "OR", "group": [leaf("Stage", "equal", "Closed Won"), leaf("Amount", "greater_than", 1)]})],
+    [rule("won", {"group_operator": "AND", "group": [leaf("Stage", "equal", "Closed Won"), leaf("Amount", "greater_than", 1000)]}),
+     rule("lost", leaf("Stage", "in", ["Closed Lost", "Closed Lost to Competition"]), False),
+     rule("partner", leaf("Lead_Source", "equal", "Partner")),
+     rule("not won", leaf("Stage", "not_equal", "Closed Won"))],
+]:
+    for lock_type in ["automatic", "both"]:
+        put("config", json.dumps({"record_locking_configurations": [{"lock_type": lock_type, "locking_rules": rules}]}))
+
 # The columnar sample in slices of 40 rows, under its own header.
 sample = os.path.join(root, "tests", "columnar")
 with open(os.path.join(sample, "deals.csv"), "rb") as f:
