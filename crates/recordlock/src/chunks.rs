@@ -296,8 +296,10 @@ struct Bound {
 }
 
 /// How many bytes a chunk asks its input for at a time: lines are found in what arrives, so
-/// a chunk holds at most this much past its last line (the start of the next chunk).
-const READ_BYTES: usize = 64 << 10;
+/// a chunk holds at most this much past its last line (the start of the next chunk). A
+/// `BufReader` of this capacity (or less) over the input passes these reads straight to it,
+/// into the chunk, where a bigger one copies what it read once more.
+pub const READ_BYTES: usize = 64 << 10;
 
 /// The input between chunks.
 struct Feed<R> {

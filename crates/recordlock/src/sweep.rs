@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use recordlock_criteria::{Error, JsonPath, Row};
 use serde_json::{Value as Json, json};
 
-pub use crate::chunks::{CHUNK_BYTES, CHUNK_BYTES_PER_THREAD};
+pub use crate::chunks::{CHUNK_BYTES, CHUNK_BYTES_PER_THREAD, READ_BYTES};
 use crate::chunks::{Line, Reading, Step, map_lines, map_slice};
 use crate::policy::{CompiledRule, Policy, RuleScope};
 
