@@ -200,15 +200,8 @@ impl Policy {
             &layout,
             rules.iter().filter(|r| r.lock_existing_records()).flat_map(|r| r.program.reads()),
         );
-        let applied = |scope: RuleScope| {
-            let automatic = config.lock_type.is_automatic();
-            rules
-                .iter()
-                .enumerate()
-                .filter(move |(_, r)| automatic && (scope == RuleScope::All || r.lock_existing_records()))
-                .map(|(i, r)| (i, &r.program))
-        };
-        let indexes = [RuleIndex::new(applied(RuleScope::All)), RuleIndex::new(applied(RuleScope::ExistingRecords))];
+        let index = |scope| RuleIndex::new(applied_rules(&config, &rules, scope).map(|(i, r)| (i, &r.program)));
+        let indexes = [index(RuleScope::All), index(RuleScope::ExistingRecords)];
         Ok(Policy {
             module,
             config,
@@ -346,8 +339,7 @@ impl Policy {
     /// automatic or both.
     #[inline]
     fn applied_rules(&self, scope: RuleScope) -> impl Iterator<Item = &CompiledRule> {
-        let rules = if self.config.lock_type.is_automatic() { self.rules.as_slice() } else { &[] };
-        rules.iter().filter(move |r| scope == RuleScope::All || r.lock_existing_records())
+        applied_rules(&self.config, &self.rules, scope).map(|(_, r)| r)
     }
 
     /// The rule with id `id`.
@@ -593,6 +585,19 @@ impl Policy {
         into_result(self.decide(actor, current, &Operation::Unlock))?;
         Ok(LockState::Unlocked)
     }
+}
+
+/// The rules of `config` that `scope` applies, with their positions, in configuration
+/// order: none unless `lock_type` is automatic or both ([`Policy::applied_rules`], and the
+/// rule indexes built before the policy exists).
+#[inline]
+fn applied_rules<'r>(
+    config: &Config,
+    rules: &'r [CompiledRule],
+    scope: RuleScope,
+) -> impl Iterator<Item = (usize, &'r CompiledRule)> {
+    let rules = if config.lock_type.is_automatic() { rules } else { &[] };
+    rules.iter().enumerate().filter(move |(_, r)| scope == RuleScope::All || r.lock_existing_records())
 }
 
 /// A record line as text: JSON text is UTF-8 throughout, in fields no rule reads too.
