@@ -38,6 +38,8 @@
 //! assert!(String::from_utf8(out).unwrap().starts_with(r#"{"id":"5843104000200000000","rule":{"id":null,"name":"Won"}}"#));
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod ascii_test;
 mod column;
 pub mod convert;

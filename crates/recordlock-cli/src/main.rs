@@ -3,6 +3,8 @@
 //! Exit status: 0 success; 1 the input was read but is invalid (a configuration that fails
 //! validation); 2 usage or I/O error.
 
+#![forbid(unsafe_code)]
+
 mod cmd;
 mod common;
 mod pg;

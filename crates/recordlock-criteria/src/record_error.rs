@@ -43,6 +43,13 @@ impl RecordError {
         RecordError(Error::new(ErrorCode::InvalidData, &crate::JsonPath::root(), message))
     }
 
+    /// [`RecordError::not_utf8`] for `bytes`, which are not UTF-8: at the column of the first
+    /// byte that is not (one past the end if they are UTF-8 after all).
+    pub fn not_utf8_in(bytes: &[u8]) -> RecordError {
+        let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+        RecordError::not_utf8(valid + 1)
+    }
+
     /// A record of a sweep or diff without an id (a string or a number): no lock could be
     /// applied to it (`MANDATORY_NOT_FOUND` at `$.id` in the reader's terms).
     pub fn missing_id() -> RecordError {

@@ -7,7 +7,7 @@
 //! field, and so is a field given twice.
 
 use crate::record_error::RecordError;
-use crate::scan::{Scanned, scan_members};
+use crate::scan::{NotUtf8, Scanned, scan_members};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -226,6 +226,27 @@ impl Ingestor {
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
     pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
+        // A `str` is UTF-8: its bytes are never refused as not UTF-8.
+        self.ingest_bytes(text.as_bytes(), row)
+    }
+
+    /// Reads a record given as JSON bytes into `row` (which is reset first), as
+    /// [`Ingestor::ingest_str`]. A record is JSON text, so its bytes must be UTF-8
+    /// throughout, in values no field reads too: bytes that are not are refused
+    /// (`INVALID_DATA`, naming the column of the first byte that is not), whatever else is
+    /// wrong with them. The check is made in the pass that finds the record's quotes.
+    ///
+    /// ```
+    /// use recordlock_criteria::{Ingestor, Schema};
+    ///
+    /// let schema = Schema::builtin("Deals").unwrap();
+    /// let ingestor = Ingestor::new(schema);
+    /// let mut row = ingestor.new_row();
+    /// assert!(ingestor.ingest_bytes(br#"{"id":"1","Stage":"Closed Won"}"#, &mut row).is_ok());
+    /// let error = ingestor.ingest_bytes(b"{\"id\":\"1\",\"Zzz\":\"\xff\"}", &mut row).unwrap_err();
+    /// assert!(error.to_string().contains("not UTF-8 (invalid byte at column 18)"), "{error}");
+    /// ```
+    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         // The fast path: the members found in place, unread values skipped unbuilt. Anything
         // it leaves to serde_json is read again from the start by the path below, so both
         // give the same verdict (`scan` explains why).
@@ -233,7 +254,7 @@ impl Ingestor {
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut read_all = true;
         let scanned = scan_members(
-            text,
+            bytes,
             |key| self.keys.find(key),
             // A plain text's strings hold no backslash: no escape to look for.
             |index, key, raw, plain| match raw.as_bytes() {
@@ -256,29 +277,20 @@ impl Ingestor {
                 },
             },
         );
-        if scanned == Scanned::Done && read_all {
-            return match state.first_error {
+        match scanned {
+            Err(NotUtf8) => Err(RecordError::not_utf8_in(bytes)),
+            Ok((_, Scanned::Done)) if read_all => match state.first_error {
                 Some(e) => Err(RecordError::new(e)),
                 None => Ok(()),
-            };
-        }
-        self.ingest_bytes_with_serde(text.as_bytes(), row)
-    }
-
-    /// Reads a record given as JSON bytes into `row` (which is reset first), as
-    /// [`Ingestor::ingest_str`]. Bytes that are UTF-8 (checked with SIMD) take the fast path;
-    /// others are read by serde_json, which refuses bytes that are not UTF-8 in keys and the
-    /// values read, and skips the values of fields not read without that check.
-    pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
-        match simdutf8::basic::from_utf8(bytes) {
-            Ok(text) => self.ingest_str(text, row),
-            Err(_) => self.ingest_bytes_with_serde(bytes, row),
+            },
+            Ok((text, _)) => self.ingest_bytes_with_serde(text.as_bytes(), row),
         }
     }
 
     /// [`Ingestor::ingest_bytes`] without the fast path: serde_json reads the whole record.
-    /// Its verdicts are the reference the fast path is held to (the `ingest` fuzz target
-    /// compares the two on arbitrary bytes); nothing else needs it.
+    /// Its verdicts on UTF-8 are the reference the fast path is held to (the `ingest` fuzz
+    /// target compares the two on arbitrary bytes); nothing else needs it. It refuses bytes
+    /// that are not UTF-8 only in keys and the values it reads.
     #[doc(hidden)]
     pub fn ingest_bytes_with_serde(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
         self.reset(row);
@@ -701,15 +713,29 @@ mod tests {
         assert_eq!(err.reader_code(), ErrorCode::LimitExceeded);
     }
 
+    /// A record is JSON text: UTF-8 throughout, in values no field reads too (issue 15 item
+    /// 12: the commands read a record one way), whatever else is wrong with it; the message
+    /// names the first bad byte.
     #[test]
-    fn bytes_are_checked_where_they_are_read() {
+    fn bytes_are_utf8_throughout() {
         let s = deals();
         let ing = Ingestor::for_fields(s, [s.slot("Deal_Name").unwrap()]);
         let mut row = Row::new(s);
-        assert!(ing.ingest_bytes(b"{\"Deal_Name\": \"\xff\"}", &mut row).is_err(), "a read value must be UTF-8");
-        assert!(ing.ingest_bytes(b"{\"\xff\": 1}", &mut row).is_err(), "keys must be UTF-8");
-        ing.ingest_bytes(b"{\"Description\": \"\xff\", \"Deal_Name\": \"ok\"}", &mut row).unwrap();
-        assert!(!row.get(s.slot("Deal_Name").unwrap()).is_empty());
+        let not_utf8 = |bytes: &[u8], column: usize| {
+            let mut row = Row::new(s);
+            let err = ing.ingest_bytes(bytes, &mut row).unwrap_err();
+            assert_eq!(err, RecordError::not_utf8(column), "{bytes:x?}");
+        };
+        not_utf8(b"{\"Deal_Name\": \"\xff\"}", 16);
+        not_utf8(b"{\"\xff\": 1}", 3);
+        not_utf8(b"{\"Description\": \"\xff\", \"Deal_Name\": \"ok\"}", 18);
+        // Not plain (an escape), not JSON, past a block, cut short at the end.
+        not_utf8(b"{\"Description\": \"\\n\xc3\", \"Deal_Name\": \"ok\"}", 20);
+        not_utf8(b"{\"Description\": \"\xe2\x82", 18);
+        not_utf8(&[&[b' '; 70][..], b"{\"Description\": \"\xed\xa0\x80\"}"].concat(), 88);
+        // Valid characters of every length in an unread value, and in the one read.
+        ing.ingest_bytes("{\"Description\": \"é € 😀\", \"Deal_Name\": \"ok ü\"}".as_bytes(), &mut row).unwrap();
+        assert_eq!(row.get(s.slot("Deal_Name").unwrap()), &Value::Text("ok ü".to_owned()));
     }
 
     /// Issue 15 item 9: a duplicated `id` was silently the first, an `id` of another type

@@ -9,13 +9,16 @@
 //! balanced). A record with no backslash and no control character at all (compact JSON
 //! Lines are like this) has no escapes to check: one vectorised pass finds that out and
 //! where its quotes are, and its strings are skipped by looking up the next quote
-//! ([`plain`]). The text is a `str`, so keys and values need no UTF-8 check of their own.
+//! ([`plain`]). The same pass checks that the bytes are UTF-8 ([`utf8`]: only the bytes of
+//! 0x80 or more need a look), so a record needs no other pass for that, and keys and values
+//! are sliced from checked text.
 //! Whatever it does not handle exactly as serde_json does (a key with escapes, a
 //! syntax error anywhere, nesting past [`MAX_SKIP_DEPTH`]) makes it answer
 //! [`Scanned::Unusual`], and the caller parses the record with serde_json instead, whose
 //! answer and error message stand. So the fast path changes speed, never a verdict.
 
 mod plain;
+mod utf8;
 
 /// How deep the skipper follows nested values before leaving the record to serde_json (whose
 /// own limit, 128, then applies with its own error).
@@ -55,18 +58,27 @@ pub fn scan_object<'a, K>(
     wanted: impl Fn(&[u8]) -> Option<K>,
     mut member: impl FnMut(K, &'a str, &'a str),
 ) -> Scanned {
-    scan_members(text, wanted, |k, key, value, _| member(k, key, value))
+    match scan_members(text.as_bytes(), wanted, |k, key, value, _| member(k, key, value)) {
+        Ok((_, scanned)) => scanned,
+        // Not reached: a `str` is UTF-8.
+        Err(NotUtf8) => Scanned::Unusual,
+    }
 }
 
-/// As [`scan_object`], also telling `member` whether the text is plain (no backslash and no
+/// Bytes that are not UTF-8 somewhere ([`scan_members`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotUtf8;
+
+/// As [`scan_object`] on bytes, which are checked to be UTF-8 throughout in the same pass
+/// that finds the quotes: the bytes as text and what was found, or [`NotUtf8`] (and no
+/// member handed over). Also tells `member` whether the text is plain (no backslash and no
 /// control character anywhere, [`plain`]): a string value's raw text then holds no escape,
 /// which the caller need not look for.
 pub(crate) fn scan_members<'a, K>(
-    text: &'a str,
+    bytes: &'a [u8],
     wanted: impl Fn(&[u8]) -> Option<K>,
     mut member: impl FnMut(K, &'a str, &'a str, bool),
-) -> Scanned {
-    let bytes = text.as_bytes();
+) -> Result<(&'a str, Scanned), NotUtf8> {
     // The quote words on this stack for texts of up to 2 KiB, on the heap beyond.
     let mut inline = [0u64; plain::INLINE_WORDS];
     let mut heap = Vec::new();
@@ -78,15 +90,13 @@ pub(crate) fn scan_members<'a, K>(
             heap.as_mut_slice()
         }
     };
-    let found = if plain::quotes(bytes, words) {
+    let plain::Quoted { text, plain } = plain::quotes(bytes, words).ok_or(NotUtf8)?;
+    let found = if plain {
         plain::object(text, words, &wanted, &mut |k, key, value| member(k, key, value, true))
     } else {
         Scanner { text, bytes, at: 0 }.object(&wanted, &mut |k, key, value| member(k, key, value, false))
     };
-    match found {
-        Some(()) => Scanned::Done,
-        None => Scanned::Unusual,
-    }
+    Ok((text, if found.is_some() { Scanned::Done } else { Scanned::Unusual }))
 }
 
 /// The scanner for texts that are not plain ([`plain::quotes`]): escapes and control

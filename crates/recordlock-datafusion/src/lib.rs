@@ -30,6 +30,8 @@
 //!     .block_on(recordlock_datafusion::engine::answer_batch(&rules, batch)).unwrap();
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod engine;
 mod error;
 pub mod lower;

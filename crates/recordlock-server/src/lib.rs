@@ -13,6 +13,8 @@
 //! `recordlock serve --store PATH|postgres://... --listen ADDR` runs it; `recordlock token`
 //! mints tokens.
 
+#![forbid(unsafe_code)]
+
 pub mod auth;
 pub mod body;
 pub mod db;

@@ -17,6 +17,8 @@
 //! - **Fail closed.** A value a column holds but SPEC.md's reader refuses (a fraction in an
 //!   integer field, NaN, a NULL item in a multi-select) makes its record unevaluable.
 
+#![forbid(unsafe_code)]
+
 mod builder;
 pub mod columns;
 mod error;

@@ -48,6 +48,8 @@
 //! # Ok::<(), recordlock::criteria::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod analysis;
 mod chunks;
 pub mod config;

@@ -286,7 +286,11 @@ impl Policy {
         if bytes.len() > self.limits.record_bytes {
             return Err(RecordError::too_large(self.limits.record_bytes));
         }
-        self.ingest_str_for(scope, record_text(bytes)?, row)
+        // UTF-8 is checked in the ingestor's first pass over the bytes, not before it.
+        match scope {
+            RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
+            RuleScope::ExistingRecords => self.existing_ingestor.ingest_bytes(bytes, row),
+        }
     }
 
     /// Reads one record of a stream whose locks are to be applied (a sweep, a diff), as
@@ -607,7 +611,7 @@ pub(crate) fn record_text(bytes: &[u8]) -> Result<&str, RecordError> {
     if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
         return Ok(text);
     }
-    std::str::from_utf8(bytes).map_err(|e| RecordError::not_utf8(e.valid_up_to() + 1))
+    Err(RecordError::not_utf8_in(bytes))
 }
 
 /// RFC 3339 with offset and no fractional seconds, as Zoho writes times.
