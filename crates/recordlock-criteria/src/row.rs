@@ -7,7 +7,7 @@
 //! field, and so is a field given twice.
 
 use crate::record_error::RecordError;
-use crate::scan::{NotUtf8, Scanned, scan_members};
+use crate::scan::{NotUtf8, Record, Scanned, scan_members};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -226,8 +226,8 @@ impl Ingestor {
     /// type or given twice (`INVALID_DATA`, path `$.<api_name>`). On error the row holds
     /// what was read before it.
     pub fn ingest_str(&self, text: &str, row: &mut Row) -> Result<(), RecordError> {
-        // A `str` is UTF-8: its bytes are never refused as not UTF-8.
-        self.ingest_bytes(text.as_bytes(), row)
+        // A `str` is UTF-8 already: not checked again, never refused as not UTF-8.
+        self.ingest_record(Record::Text(text), row)
     }
 
     /// Reads a record given as JSON bytes into `row` (which is reset first), as
@@ -247,6 +247,11 @@ impl Ingestor {
     /// assert!(error.to_string().contains("not UTF-8 (invalid byte at column 18)"), "{error}");
     /// ```
     pub fn ingest_bytes(&self, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
+        self.ingest_record(Record::Bytes(bytes), row)
+    }
+
+    /// [`Ingestor::ingest_str`] or [`Ingestor::ingest_bytes`].
+    fn ingest_record(&self, record: Record<'_>, row: &mut Row) -> Result<(), RecordError> {
         // The fast path: the members found in place, unread values skipped unbuilt. Anything
         // it leaves to serde_json is read again from the start by the path below, so both
         // give the same verdict (`scan` explains why).
@@ -254,7 +259,7 @@ impl Ingestor {
         let mut state = IngestState { ingestor: self, row, seen: Seen::default(), first_error: None };
         let mut read_all = true;
         let scanned = scan_members(
-            bytes,
+            record,
             |key| self.keys.find(key),
             // A plain text's strings hold no backslash: no escape to look for.
             |index, key, raw, plain| match raw.as_bytes() {
@@ -278,7 +283,10 @@ impl Ingestor {
             },
         );
         match scanned {
-            Err(NotUtf8) => Err(RecordError::not_utf8_in(bytes)),
+            Err(NotUtf8) => Err(RecordError::not_utf8_in(match record {
+                Record::Text(text) => text.as_bytes(),
+                Record::Bytes(bytes) => bytes,
+            })),
             Ok((_, Scanned::Done)) if read_all => match state.first_error {
                 Some(e) => Err(RecordError::new(e)),
                 None => Ok(()),

@@ -20,6 +20,8 @@
 mod plain;
 mod utf8;
 
+pub(crate) use plain::Record;
+
 /// How deep the skipper follows nested values before leaving the record to serde_json (whose
 /// own limit, 128, then applies with its own error).
 pub(crate) const MAX_SKIP_DEPTH: usize = 100;
@@ -58,7 +60,7 @@ pub fn scan_object<'a, K>(
     wanted: impl Fn(&[u8]) -> Option<K>,
     mut member: impl FnMut(K, &'a str, &'a str),
 ) -> Scanned {
-    match scan_members(text.as_bytes(), wanted, |k, key, value, _| member(k, key, value)) {
+    match scan_members(Record::Text(text), wanted, |k, key, value, _| member(k, key, value)) {
         Ok((_, scanned)) => scanned,
         // Not reached: a `str` is UTF-8.
         Err(NotUtf8) => Scanned::Unusual,
@@ -69,20 +71,24 @@ pub fn scan_object<'a, K>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NotUtf8;
 
-/// As [`scan_object`] on bytes, which are checked to be UTF-8 throughout in the same pass
-/// that finds the quotes: the bytes as text and what was found, or [`NotUtf8`] (and no
-/// member handed over). Also tells `member` whether the text is plain (no backslash and no
+/// As [`scan_object`] on a record given as text or as bytes. Bytes are checked to be UTF-8
+/// throughout in the same pass that finds the quotes. Answers the record as text and what
+/// was found, or [`NotUtf8`] (and no member handed over). Also tells `member` whether the text is plain (no backslash and no
 /// control character anywhere, [`plain`]): a string value's raw text then holds no escape,
 /// which the caller need not look for.
 pub(crate) fn scan_members<'a, K>(
-    bytes: &'a [u8],
+    record: Record<'a>,
     wanted: impl Fn(&[u8]) -> Option<K>,
     mut member: impl FnMut(K, &'a str, &'a str, bool),
 ) -> Result<(&'a str, Scanned), NotUtf8> {
     // The quote words on this stack for texts of up to 2 KiB, on the heap beyond.
     let mut inline = [0u64; plain::INLINE_WORDS];
     let mut heap = Vec::new();
-    let n = bytes.len().div_ceil(64);
+    let n = match record {
+        Record::Text(text) => text.len(),
+        Record::Bytes(bytes) => bytes.len(),
+    }
+    .div_ceil(64);
     let words = match inline.get_mut(..n) {
         Some(words) => words,
         None => {
@@ -90,11 +96,12 @@ pub(crate) fn scan_members<'a, K>(
             heap.as_mut_slice()
         }
     };
-    let plain::Quoted { text, plain } = plain::quotes(bytes, words).ok_or(NotUtf8)?;
+    let plain::Quoted { text, plain } = plain::quotes(record, words).ok_or(NotUtf8)?;
     let found = if plain {
         plain::object(text, words, &wanted, &mut |k, key, value| member(k, key, value, true))
     } else {
-        Scanner { text, bytes, at: 0 }.object(&wanted, &mut |k, key, value| member(k, key, value, false))
+        Scanner { text, bytes: text.as_bytes(), at: 0 }
+            .object(&wanted, &mut |k, key, value| member(k, key, value, false))
     };
     Ok((text, if found.is_some() { Scanned::Done } else { Scanned::Unusual }))
 }

@@ -28,29 +28,84 @@ pub(super) struct Quoted<'a> {
     pub(super) plain: bool,
 }
 
-/// Writes where the quotes of `bytes` are into `words` (one bit per byte, set where the byte
-/// is `"`, 64 bytes a word: `words` has `bytes.len().div_ceil(64)` of them), and answers
-/// whether `bytes` are UTF-8 (`None` if not) and plain: one pass, 64 bytes at a time, whose
-/// verdicts on the bytes are taken at the end. The caller owns `words` (an array on its
-/// stack for most texts): returning them by value copied 256 bytes twice a record.
-pub(super) fn quotes<'a>(bytes: &'a [u8], words: &mut [u64]) -> Option<Quoted<'a>> {
-    // For paths not reached (the caller sizes `words`; blocks are 64 bytes): the text checked
-    // by std and walked by the scanner that needs no quote words.
-    let unreached = || std::str::from_utf8(bytes).ok().map(|text| Quoted { text, plain: false });
+/// Writes where the quotes of `record` are into `words` (one bit per byte, set where the
+/// byte is `"`, 64 bytes a word: `words` has one per 64 bytes, rounded up), and answers
+/// whether the record is plain, and for bytes whether they are UTF-8 (`None` if not): one
+/// pass, 64 bytes at a time, whose verdicts are taken at the end. Text is UTF-8 already and
+/// not checked again. The caller owns `words` (an array on its stack for most texts):
+/// returning them by value copied 256 bytes twice a record.
+pub(super) fn quotes<'a>(record: Record<'a>, words: &mut [u64]) -> Option<Quoted<'a>> {
+    let bytes = match record {
+        Record::Text(text) => {
+            let plain = pass::<false>(text.as_bytes(), words).is_some_and(|found| found.plain);
+            return Some(Quoted { text, plain });
+        }
+        Record::Bytes(bytes) => bytes,
+    };
+    let found = match pass::<true>(bytes, words) {
+        Some(found) => found,
+        // Not reached: the text checked by std, and walked by the scanner that needs no
+        // quote words.
+        None => return std::str::from_utf8(bytes).ok().map(|text| Quoted { text, plain: false }),
+    };
+    if !found.utf8 {
+        return None;
+    }
+    debug_assert!(std::str::from_utf8(bytes).is_ok(), "the pass's UTF-8 check passed bytes std refuses");
+    // SAFETY: `bytes` are UTF-8. `pass::<true>` answered, so it showed its `Utf8Check` every
+    // byte of `bytes`, each block with the high bits of its bytes exactly, and `utf8` is its
+    // verdict: true only if every byte of 0x80 or more belongs to a well-formed sequence,
+    // the others being ASCII (see `Utf8Check`'s invariant; `verdicts_are_std_verdicts`,
+    // `utf8_verdicts_of_the_pass_are_std_verdicts` and the `ingest` fuzz target hold the
+    // verdict to std's).
+    #[expect(
+        unsafe_code,
+        reason = "a separate whole-record UTF-8 pass cost 5-7% of the in-place sweep (README, Performance)"
+    )]
+    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+    Some(Quoted { text, plain: found.plain })
+}
+
+/// A record to scan: text (UTF-8 already), or bytes to check.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Record<'a> {
+    /// Text: its bytes are not checked again.
+    Text(&'a str),
+    /// Bytes: checked to be UTF-8 in the quote pass.
+    Bytes(&'a [u8]),
+}
+
+/// The verdicts of [`pass`].
+struct Found {
+    plain: bool,
+    /// Whether the bytes are UTF-8 (always true unless the pass checks).
+    utf8: bool,
+}
+
+/// The quote pass over every byte of `bytes`, a block at a time, writing `words`; checks
+/// UTF-8 if `CHECK`. `None` only on paths not reached (`words` of another length).
+// INVARIANT: when it answers, every byte of `bytes` was in a block shown to the check.
+#[inline(always)]
+fn pass<const CHECK: bool>(bytes: &[u8], words: &mut [u64]) -> Option<Found> {
     if words.len() != bytes.len().div_ceil(64) {
-        return unreached();
+        return None;
     }
     let mut words = words.iter_mut();
     let mut pass = QuotePass::new();
     let mut utf8 = Utf8Check::new(bytes);
+    let mut show = |base: usize, high: u64| {
+        if CHECK {
+            utf8.block(base, high);
+        }
+    };
     let mut blocks = bytes.chunks_exact(64);
     let mut base = 0;
-    // Blocks first: `zip` stops at the first iterator's end without taking from the second.
+    // Blocks first: `zip` stops at the first iterator's end without taking from the second
+    // (`words` has a word for each block, checked above, so it takes them all).
     for (block, word) in (&mut blocks).zip(&mut words) {
-        let Ok(block) = block.try_into() else { return unreached() };
-        let block = pass.block(block);
+        let block = pass.block(block.try_into().ok()?);
         *word = block.quotes;
-        utf8.block(base, block.high);
+        show(base, block.high);
         base += 64;
     }
     let rest = blocks.remainder().len();
@@ -58,39 +113,21 @@ pub(super) fn quotes<'a>(bytes: &'a [u8], words: &mut [u64]) -> Option<Quoted<'a
         *word = match bytes.len().checked_sub(64) {
             // The last 64 bytes, which end with the rest: their bits shifted down to it.
             Some(last) => {
-                let Some(block) = bytes.get(last..).and_then(|b| b.try_into().ok()) else { return unreached() };
-                let block = pass.block(block);
-                utf8.block(last, block.high);
+                let block = pass.block(bytes.get(last..)?.try_into().ok()?);
+                show(last, block.high);
                 block.quotes >> (64 - rest)
             }
             // A text shorter than a block, padded with spaces: neither a quote nor refused.
             None => {
                 let mut padded = [b' '; 64];
-                let Some(head) = padded.get_mut(..rest) else { return unreached() };
-                head.copy_from_slice(bytes);
+                padded.get_mut(..rest)?.copy_from_slice(bytes);
                 let block = pass.block(&padded);
-                utf8.block(0, block.high);
+                show(0, block.high);
                 block.quotes
             }
         };
     }
-    if !utf8.valid() {
-        return None;
-    }
-    debug_assert!(std::str::from_utf8(bytes).is_ok(), "the pass's UTF-8 check passed bytes std refuses");
-    // SAFETY: `bytes` are UTF-8. The loop above showed `utf8` every whole block of `bytes` in
-    // order (`words` has a word for each, checked first, so `zip` took them all), then the
-    // last 64 bytes or the padded text: every byte, each block with the high bits of its
-    // bytes exactly (`QuotePass::block`). `Utf8Check` is valid only if every byte of 0x80 or
-    // more it was shown belongs to a well-formed sequence, and the bytes it was not shown
-    // are ASCII (see its invariant; `verdicts_are_std_verdicts` and the `ingest` fuzz target
-    // hold its verdict to std's). Every other path returned above.
-    #[expect(
-        unsafe_code,
-        reason = "a separate whole-record UTF-8 pass cost 5-7% of the in-place sweep (README, Performance)"
-    )]
-    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
-    Some(Quoted { text, plain: pass.plain() })
+    Some(Found { plain: pass.plain(), utf8: utf8.valid() })
 }
 
 /// What a block holds, as bits (bit `i` for byte `i`).
@@ -460,7 +497,7 @@ mod tests {
     /// The quote words of `bytes` if they are plain, as the scanner gets them.
     fn quote_words(bytes: &[u8]) -> Option<Vec<u64>> {
         let mut words = vec![u64::MAX; bytes.len().div_ceil(64)];
-        quotes(bytes, &mut words).is_some_and(|q| q.plain).then_some(words)
+        quotes(Record::Bytes(bytes), &mut words).is_some_and(|q| q.plain).then_some(words)
     }
 
     /// The quote bits of every length of text (whole blocks, a remainder, none), against a
@@ -509,7 +546,7 @@ mod tests {
                     // A piece past the end is cut short there.
                     let text = &text[..len];
                     let mut words = vec![0; text.len().div_ceil(64)];
-                    let checked = quotes(text, &mut words).map(|q| q.text.as_bytes());
+                    let checked = quotes(Record::Bytes(text), &mut words).map(|q| q.text.as_bytes());
                     assert_eq!(checked, std::str::from_utf8(text).ok().map(str::as_bytes), "{text:x?}");
                 }
             }
