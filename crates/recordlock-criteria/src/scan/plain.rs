@@ -93,11 +93,6 @@ fn pass<const CHECK: bool>(bytes: &[u8], words: &mut [u64]) -> Option<Found> {
     let mut words = words.iter_mut();
     let mut pass = QuotePass::new();
     let mut utf8 = Utf8Check::new(bytes);
-    let mut show = |base: usize, high: u64| {
-        if CHECK {
-            utf8.block(base, high);
-        }
-    };
     let mut blocks = bytes.chunks_exact(64);
     let mut base = 0;
     // Blocks first: `zip` stops at the first iterator's end without taking from the second
@@ -105,7 +100,9 @@ fn pass<const CHECK: bool>(bytes: &[u8], words: &mut [u64]) -> Option<Found> {
     for (block, word) in (&mut blocks).zip(&mut words) {
         let block = pass.block(block.try_into().ok()?);
         *word = block.quotes;
-        show(base, block.high);
+        if CHECK {
+            utf8.block(base, block.high);
+        }
         base += 64;
     }
     let rest = blocks.remainder().len();
@@ -114,7 +111,9 @@ fn pass<const CHECK: bool>(bytes: &[u8], words: &mut [u64]) -> Option<Found> {
             // The last 64 bytes, which end with the rest: their bits shifted down to it.
             Some(last) => {
                 let block = pass.block(bytes.get(last..)?.try_into().ok()?);
-                show(last, block.high);
+                if CHECK {
+                    utf8.block(last, block.high);
+                }
                 block.quotes >> (64 - rest)
             }
             // A text shorter than a block, padded with spaces: neither a quote nor refused.
@@ -122,7 +121,9 @@ fn pass<const CHECK: bool>(bytes: &[u8], words: &mut [u64]) -> Option<Found> {
                 let mut padded = [b' '; 64];
                 padded.get_mut(..rest)?.copy_from_slice(bytes);
                 let block = pass.block(&padded);
-                show(0, block.high);
+                if CHECK {
+                    utf8.block(0, block.high);
+                }
                 block.quotes
             }
         };
