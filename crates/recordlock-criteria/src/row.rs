@@ -283,10 +283,7 @@ impl Ingestor {
             },
         );
         match scanned {
-            Err(NotUtf8) => Err(RecordError::not_utf8_in(match record {
-                Record::Text(text) => text.as_bytes(),
-                Record::Bytes(bytes) => bytes,
-            })),
+            Err(NotUtf8) => Err(RecordError::not_utf8_in(record.bytes())),
             Ok((_, Scanned::Done)) if read_all => match state.first_error {
                 Some(e) => Err(RecordError::new(e)),
                 None => Ok(()),

@@ -84,11 +84,7 @@ pub(crate) fn scan_members<'a, K>(
     // The quote words on this stack for texts of up to 2 KiB, on the heap beyond.
     let mut inline = [0u64; plain::INLINE_WORDS];
     let mut heap = Vec::new();
-    let n = match record {
-        Record::Text(text) => text.len(),
-        Record::Bytes(bytes) => bytes.len(),
-    }
-    .div_ceil(64);
+    let n = record.bytes().len().div_ceil(64);
     let words = match inline.get_mut(..n) {
         Some(words) => words,
         None => {

@@ -270,27 +270,27 @@ impl Policy {
     /// read are read and checked, so a wrong-typed value in a field only other rules read
     /// does not make the record unevaluable.
     pub fn ingest_str_for(&self, scope: RuleScope, text: &str, row: &mut Row) -> Result<(), RecordError> {
-        if text.len() > self.limits.record_bytes {
-            return Err(RecordError::too_large(self.limits.record_bytes));
-        }
-        // A `str` is UTF-8 already: what `ingest_bytes_for` checks first.
-        match scope {
-            RuleScope::All => self.ingestor.ingest_str(text, row),
-            RuleScope::ExistingRecords => self.existing_ingestor.ingest_str(text, row),
-        }
+        // A `str` is UTF-8 already: the ingestor does not check it again.
+        self.ingestor_within_limit(scope, text.len())?.ingest_str(text, row)
     }
 
     /// As [`Policy::ingest_str_for`], from bytes. A record is JSON text, so it must be UTF-8
     /// throughout, in fields no rule reads too: every command reads a record the same way.
     pub fn ingest_bytes_for(&self, scope: RuleScope, bytes: &[u8], row: &mut Row) -> Result<(), RecordError> {
-        if bytes.len() > self.limits.record_bytes {
+        // UTF-8 is checked in the ingestor's first pass over the bytes, not before it.
+        self.ingestor_within_limit(scope, bytes.len())?.ingest_bytes(bytes, row)
+    }
+
+    /// The ingestor for the rules of `scope`, for a record of `len` bytes within the
+    /// record size limit.
+    fn ingestor_within_limit(&self, scope: RuleScope, len: usize) -> Result<&Ingestor, RecordError> {
+        if len > self.limits.record_bytes {
             return Err(RecordError::too_large(self.limits.record_bytes));
         }
-        // UTF-8 is checked in the ingestor's first pass over the bytes, not before it.
-        match scope {
-            RuleScope::All => self.ingestor.ingest_bytes(bytes, row),
-            RuleScope::ExistingRecords => self.existing_ingestor.ingest_bytes(bytes, row),
-        }
+        Ok(match scope {
+            RuleScope::All => &self.ingestor,
+            RuleScope::ExistingRecords => &self.existing_ingestor,
+        })
     }
 
     /// Reads one record of a stream whose locks are to be applied (a sweep, a diff), as

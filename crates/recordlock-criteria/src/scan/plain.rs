@@ -75,6 +75,16 @@ pub(crate) enum Record<'a> {
     Bytes(&'a [u8]),
 }
 
+impl<'a> Record<'a> {
+    /// The record's bytes.
+    pub(crate) fn bytes(self) -> &'a [u8] {
+        match self {
+            Record::Text(text) => text.as_bytes(),
+            Record::Bytes(bytes) => bytes,
+        }
+    }
+}
+
 /// The verdicts of [`pass`].
 struct Found {
     plain: bool,
